@@ -1,0 +1,64 @@
+#include "command.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <regex>
+
+namespace po = boost::program_options;
+
+namespace opusim::cli {
+namespace {
+
+std::vector<Command>& command_table() {
+    static std::vector<Command> table;
+    return table;
+}
+
+}  // namespace
+
+CommandRegistrar::CommandRegistrar(Command command) {
+    auto& table = command_table();
+    table.push_back(std::move(command));
+    std::sort(table.begin(), table.end(),
+              [](const Command& a, const Command& b) { return a.name < b.name; });
+}
+
+const std::vector<Command>& registered_commands() { return command_table(); }
+
+std::optional<po::variables_map> parse_options(const Command& command, const Arguments& args,
+                                               po::options_description options,
+                                               const po::positional_options_description& positional) {
+    options.add_options()("help,h", "show this help and exit");
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(args).options(options).positional(positional).run(),
+                  values);
+        if (values.count("help")) {
+            std::cout << "usage: " << command.synopsis << "\n\n" << command.summary << "\n\n"
+                      << options << "\n";
+            return std::nullopt;
+        }
+        po::notify(values);
+    } catch (const po::error& error) {
+        throw UsageError(error.what());
+    }
+    return values;
+}
+
+std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& option,
+                                                    const std::string& text) {
+    static const std::regex pattern(R"(^\s*(\d+)\s*:\s*(\d+)\s*$)");
+    std::smatch match;
+    if (!std::regex_match(text, match, pattern)) {
+        throw UsageError("--" + option + ": expected A:B with whole numbers 0 <= A < B, got '" +
+                         text + "'");
+    }
+    const auto begin = std::stoull(match[1].str());
+    const auto end = std::stoull(match[2].str());
+    if (begin >= end) {
+        throw UsageError("--" + option + ": expected A < B in A:B, got '" + text + "'");
+    }
+    return {begin, end};
+}
+
+}  // namespace opusim::cli

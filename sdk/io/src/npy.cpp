@@ -1,0 +1,205 @@
+#include "opusim/io/npy.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <numeric>
+#include <regex>
+#include <sstream>
+
+namespace opusim::io {
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr std::size_t kMagicSize = 6;
+
+struct DTypeInfo {
+    DType dtype;
+    const char* descr;
+    const char* name;
+    std::size_t size;
+};
+
+constexpr DTypeInfo kDTypes[] = {
+    {DType::Bool, "|b1", "bool", 1},         {DType::UInt8, "|u1", "uint8", 1},
+    {DType::UInt16, "<u2", "uint16", 2},     {DType::Int32, "<i4", "int32", 4},
+    {DType::Int64, "<i8", "int64", 8},       {DType::Float32, "<f4", "float32", 4},
+    {DType::Float64, "<f8", "float64", 8},   {DType::Complex64, "<c8", "complex64", 8},
+};
+
+const DTypeInfo& info(DType dtype) {
+    for (const auto& entry : kDTypes) {
+        if (entry.dtype == dtype) return entry;
+    }
+    throw NpyError("unknown dtype");
+}
+
+DType parse_descr(const std::string& descr, const std::filesystem::path& path) {
+    // NumPy writes single-byte types as "|u1" but also accepts "<u1"; normalise the byte order.
+    std::string normalised = descr;
+    if (normalised.size() == 3 && normalised[2] == '1' && normalised[0] != '>') normalised[0] = '|';
+    for (const auto& entry : kDTypes) {
+        if (normalised == entry.descr) return entry.dtype;
+    }
+    throw NpyError(path.string() + ": unsupported dtype '" + descr +
+                   "' (expected little-endian bool, uint8, uint16, int32, int64, float32, "
+                   "float64 or complex64)");
+}
+
+std::string header_field(const std::string& header, const std::string& key,
+                         const std::regex& value_pattern, const std::filesystem::path& path) {
+    std::smatch match;
+    const std::regex field("'" + key + "'\\s*:\\s*");
+    if (!std::regex_search(header, match, field)) {
+        throw NpyError(path.string() + ": header has no '" + key + "' field");
+    }
+    const std::string rest = match.suffix().str();
+    std::smatch value;
+    if (!std::regex_search(rest, value, value_pattern, std::regex_constants::match_continuous)) {
+        throw NpyError(path.string() + ": cannot parse the '" + key + "' field of the header");
+    }
+    return value[1].str();
+}
+
+std::vector<std::size_t> parse_shape(const std::string& text, const std::filesystem::path& path) {
+    std::vector<std::size_t> shape;
+    std::stringstream stream(text);
+    std::string item;
+    while (std::getline(stream, item, ',')) {
+        item.erase(std::remove_if(item.begin(), item.end(), ::isspace), item.end());
+        if (item.empty()) continue;
+        if (!std::all_of(item.begin(), item.end(), ::isdigit)) {
+            throw NpyError(path.string() + ": bad shape entry '" + item + "'");
+        }
+        shape.push_back(std::stoull(item));
+    }
+    return shape;
+}
+
+std::size_t element_count(const std::vector<std::size_t>& shape) {
+    return std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+}
+
+}  // namespace
+
+std::size_t dtype_size(DType dtype) { return info(dtype).size; }
+std::string dtype_descr(DType dtype) { return info(dtype).descr; }
+std::string dtype_name(DType dtype) { return info(dtype).name; }
+
+std::size_t NpyArray::size() const { return element_count(shape); }
+
+void NpyArray::check_type(DType wanted) const {
+    if (wanted != dtype) {
+        throw NpyError("array has dtype " + dtype_name(dtype) + ", not " + dtype_name(wanted));
+    }
+}
+
+std::vector<double> NpyArray::to_double() const {
+    const std::size_t n = size();
+    std::vector<double> out(n);
+    auto convert = [&](auto tag) {
+        using T = decltype(tag);
+        for (std::size_t i = 0; i < n; ++i) {
+            T value;
+            std::memcpy(&value, bytes.data() + i * sizeof(T), sizeof(T));
+            out[i] = static_cast<double>(value);
+        }
+    };
+    switch (dtype) {
+        case DType::Bool:
+        case DType::UInt8: convert(std::uint8_t{}); break;
+        case DType::UInt16: convert(std::uint16_t{}); break;
+        case DType::Int32: convert(std::int32_t{}); break;
+        case DType::Int64: convert(std::int64_t{}); break;
+        case DType::Float32: convert(float{}); break;
+        case DType::Float64: convert(double{}); break;
+        case DType::Complex64: throw NpyError("a complex64 array cannot be read as real numbers");
+    }
+    return out;
+}
+
+std::vector<float> NpyArray::to_float() const {
+    if (dtype == DType::Float32) {
+        std::vector<float> out(size());
+        std::memcpy(out.data(), bytes.data(), bytes.size());
+        return out;
+    }
+    const auto values = to_double();
+    return {values.begin(), values.end()};
+}
+
+NpyArray read_npy(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) throw NpyError(path.string() + ": cannot open for reading");
+    char magic[kMagicSize];
+    unsigned char version[2];
+    if (!file.read(magic, kMagicSize) || std::memcmp(magic, kMagic, kMagicSize) != 0 ||
+        !file.read(reinterpret_cast<char*>(version), 2)) {
+        throw NpyError(path.string() + ": not a NumPy .npy file (bad magic)");
+    }
+    std::size_t header_length = 0;
+    if (version[0] == 1) {
+        unsigned char length[2];
+        if (!file.read(reinterpret_cast<char*>(length), 2)) throw NpyError(path.string() + ": truncated header");
+        header_length = length[0] | (std::size_t{length[1]} << 8);
+    } else if (version[0] == 2 || version[0] == 3) {
+        unsigned char length[4];
+        if (!file.read(reinterpret_cast<char*>(length), 4)) throw NpyError(path.string() + ": truncated header");
+        for (int i = 3; i >= 0; --i) header_length = (header_length << 8) | length[i];
+    } else {
+        throw NpyError(path.string() + ": unsupported .npy format version " +
+                       std::to_string(version[0]));
+    }
+    std::string header(header_length, '\0');
+    if (!file.read(header.data(), static_cast<std::streamsize>(header_length))) {
+        throw NpyError(path.string() + ": truncated header");
+    }
+    NpyArray array;
+    array.dtype = parse_descr(header_field(header, "descr", std::regex("'([^']*)'"), path), path);
+    if (header_field(header, "fortran_order", std::regex("(True|False)"), path) == "True") {
+        throw NpyError(path.string() + ": Fortran-order arrays are not supported (save with "
+                                       "numpy.ascontiguousarray)");
+    }
+    array.shape = parse_shape(header_field(header, "shape", std::regex("\\(([^)]*)\\)"), path), path);
+    array.bytes.resize(array.size() * dtype_size(array.dtype));
+    if (!file.read(reinterpret_cast<char*>(array.bytes.data()),
+                   static_cast<std::streamsize>(array.bytes.size()))) {
+        throw NpyError(path.string() + ": data truncated (expected " +
+                       std::to_string(array.bytes.size()) + " bytes)");
+    }
+    return array;
+}
+
+void write_npy(const std::filesystem::path& path, DType dtype,
+               const std::vector<std::size_t>& shape, const void* data) {
+    std::string shape_text = "(";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        shape_text += std::to_string(shape[i]);
+        if (shape.size() == 1 || i + 1 < shape.size()) shape_text += ",";
+        if (i + 1 < shape.size()) shape_text += " ";
+    }
+    shape_text += ")";
+    std::string header = "{'descr': '" + dtype_descr(dtype) +
+                         "', 'fortran_order': False, 'shape': " + shape_text + ", }";
+    // Pad with spaces so the data starts on a 64-byte boundary, newline-terminated (format 1.0).
+    const std::size_t preamble = kMagicSize + 2 + 2;
+    const std::size_t total = ((preamble + header.size() + 1 + 63) / 64) * 64;
+    header.append(total - preamble - header.size() - 1, ' ');
+    header.push_back('\n');
+    if (header.size() > 65535) throw NpyError(path.string() + ": shape too long for a .npy header");
+
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    if (!file) throw NpyError(path.string() + ": cannot open for writing");
+    file.write(kMagic, kMagicSize);
+    const unsigned char version_and_length[4] = {1, 0,
+                                                 static_cast<unsigned char>(header.size() & 0xff),
+                                                 static_cast<unsigned char>(header.size() >> 8)};
+    file.write(reinterpret_cast<const char*>(version_and_length), 4);
+    file.write(header.data(), static_cast<std::streamsize>(header.size()));
+    file.write(static_cast<const char*>(data),
+               static_cast<std::streamsize>(element_count(shape) * dtype_size(dtype)));
+    if (!file) throw NpyError(path.string() + ": write failed");
+}
+
+}  // namespace opusim::io
