@@ -1,1 +1,441 @@
-// placeholder: replaced by the profile loader
+// Device profiles: JSON <-> DeviceProfile with strict validation.
+//
+// Every field is described once, in a `describe_*` function that hands (key, field, constraint)
+// to a visitor. The reader visitor parses and checks, the writer visitor serialises, so the key
+// list cannot drift between the two directions. Every key is required and unknown keys are
+// rejected: a typo in a profile must fail loudly, never fall back to a default.
+#include "opusim/physics/profile.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace opusim::physics {
+namespace {
+
+using nlohmann::json;
+
+std::string format_number(double value) {
+    std::ostringstream out;
+    out.precision(12);
+    out << value;
+    return out.str();
+}
+
+// A closed/open interval of allowed values, described in error messages.
+struct Bounds {
+    double min = -std::numeric_limits<double>::infinity();
+    bool min_inclusive = true;
+    double max = std::numeric_limits<double>::infinity();
+    bool max_inclusive = true;
+
+    bool contains(double value) const {
+        if (!std::isfinite(value)) return false;
+        const bool above = min_inclusive ? value >= min : value > min;
+        const bool below = max_inclusive ? value <= max : value < max;
+        return above && below;
+    }
+    std::string describe() const {
+        std::string text;
+        if (std::isfinite(min)) text += (min_inclusive ? ">= " : "> ") + format_number(min);
+        if (std::isfinite(max)) {
+            if (!text.empty()) text += " and ";
+            text += (max_inclusive ? "<= " : "< ") + format_number(max);
+        }
+        return text.empty() ? "finite" : text;
+    }
+};
+
+Bounds positive() { return {0, false}; }
+Bounds non_negative() { return {0, true}; }
+Bounds at_least(double min) { return {min, true}; }
+Bounds between(double min, double max) { return {min, true, max, true}; }
+
+// Parses one JSON object section, remembering which keys were consumed.
+class SectionReader {
+public:
+    SectionReader(const json& object, std::string prefix)
+        : object_(object), prefix_(std::move(prefix)) {}
+
+    void number(const char* key, double& field, Bounds bounds) {
+        const json& value = require(key);
+        if (!value.is_number()) fail(key, "a number " + bounds.describe(), value);
+        const double parsed = value.get<double>();
+        if (!bounds.contains(parsed)) fail(key, "a number " + bounds.describe(), value);
+        field = parsed;
+    }
+
+    template <class Integer>
+    void integer(const char* key, Integer& field, Bounds bounds) {
+        const json& value = require(key);
+        const std::string expected = "a whole number " + bounds.describe();
+        if (!value.is_number_integer()) fail(key, expected, value);
+        if (value.is_number_unsigned()) {
+            const auto parsed = value.get<std::uint64_t>();
+            if (parsed > std::numeric_limits<Integer>::max() ||
+                !bounds.contains(static_cast<double>(parsed))) {
+                fail(key, expected, value);
+            }
+            field = static_cast<Integer>(parsed);
+        } else {
+            const auto parsed = value.get<std::int64_t>();
+            if (parsed < 0 || !bounds.contains(static_cast<double>(parsed))) {
+                fail(key, expected, value);
+            }
+            field = static_cast<Integer>(parsed);
+        }
+    }
+
+    template <class Integer>
+    void integer_choice(const char* key, Integer& field, const std::vector<Integer>& choices) {
+        const json& value = require(key);
+        std::string expected = "one of ";
+        for (std::size_t i = 0; i < choices.size(); ++i) {
+            expected += (i ? ", " : "") + std::to_string(choices[i]);
+        }
+        if (!value.is_number_integer()) fail(key, expected, value);
+        const auto parsed = value.get<std::int64_t>();
+        for (const auto choice : choices) {
+            if (parsed == static_cast<std::int64_t>(choice)) {
+                field = choice;
+                return;
+            }
+        }
+        fail(key, expected, value);
+    }
+
+    void text(const char* key, std::string& field, const std::vector<std::string>& choices) {
+        const json& value = require(key);
+        std::string expected = "a string";
+        if (!choices.empty()) {
+            expected = "one of ";
+            for (std::size_t i = 0; i < choices.size(); ++i) {
+                expected += (i ? ", \"" : "\"") + choices[i] + "\"";
+            }
+        }
+        if (!value.is_string()) fail(key, expected, value);
+        const auto parsed = value.get<std::string>();
+        if (!choices.empty()) {
+            bool found = false;
+            for (const auto& choice : choices) found = found || choice == parsed;
+            if (!found) fail(key, expected, value);
+        }
+        field = parsed;
+    }
+
+    // Every key of the object that no field consumed is an error (typos must not pass).
+    void reject_unknown_keys() const {
+        for (const auto& item : object_.items()) {
+            if (consumed_.count(item.key()) == 0) {
+                throw ProfileError(prefix_ + item.key() + ": unknown key (known keys: " +
+                                   known_keys() + ")");
+            }
+        }
+    }
+
+private:
+    const json& require(const char* key) {
+        consumed_.insert(key);
+        const auto found = object_.find(key);
+        if (found == object_.end()) {
+            throw ProfileError(prefix_ + key + ": missing (every profile key is required)");
+        }
+        return *found;
+    }
+    [[noreturn]] void fail(const char* key, const std::string& expected, const json& got) const {
+        throw ProfileError(prefix_ + key + ": expected " + expected + ", got " + got.dump());
+    }
+    std::string known_keys() const {
+        std::string text;
+        for (const auto& key : consumed_) text += (text.empty() ? "" : ", ") + key;
+        return text;
+    }
+
+    const json& object_;
+    std::string prefix_;
+    std::set<std::string> consumed_;
+};
+
+// Serialises fields with the same describe_* functions; constraints are ignored.
+class SectionWriter {
+public:
+    explicit SectionWriter(json& object) : object_(object) {}
+    void number(const char* key, const double& field, Bounds) { object_[key] = field; }
+    template <class Integer>
+    void integer(const char* key, const Integer& field, Bounds) { object_[key] = field; }
+    template <class Integer>
+    void integer_choice(const char* key, const Integer& field, const std::vector<Integer>&) {
+        object_[key] = field;
+    }
+    void text(const char* key, const std::string& field, const std::vector<std::string>&) {
+        object_[key] = field;
+    }
+
+private:
+    json& object_;
+};
+
+// The field lists. P is the params struct (const for writing), V the visitor.
+template <class P, class V>
+void describe_dmd(P& p, V& v) {
+    v.integer("columns", p.columns, at_least(1));
+    v.integer("rows", p.rows, at_least(1));
+    v.number("contrast_ratio", p.contrast_ratio, at_least(1));
+    v.integer("ones_min", p.ones_min, non_negative());
+    v.integer("ones_max", p.ones_max, at_least(1));
+    v.number("load_clock_mhz", p.load_clock_mhz, positive());
+    v.integer("load_clocks_per_row", p.load_clocks_per_row, at_least(1));
+    v.number("settle_us", p.settle_us, non_negative());
+    v.number("min_display_us", p.min_display_us, non_negative());
+}
+
+template <class P, class V>
+void describe_medium(P& p, V& v) {
+    v.integer("seed", p.seed, non_negative());
+    v.text("storage", p.storage, {"int8", "float32"});
+    // 127 / steps is where the int8 grid clips; below 2 steps per unit the grid is too coarse to
+    // call the entries Gaussian, above 127 it clips inside one standard deviation.
+    v.number("int8_steps_per_unit", p.int8_steps_per_unit, between(2, 127));
+    v.number("photons_per_unit_intensity_per_us", p.photons_per_unit_intensity_per_us,
+             positive());
+    v.integer("tile_memory_mb", p.tile_memory_mb, at_least(1));
+}
+
+template <class P, class V>
+void describe_camera(P& p, V& v) {
+    v.integer("width", p.width, at_least(1));
+    v.integer("height", p.height, at_least(1));
+    v.integer_choice("bits", p.bits, std::vector<std::uint32_t>{8, 10, 12});
+    v.number("quantum_efficiency", p.quantum_efficiency, Bounds{0, false, 1, true});
+    v.number("system_gain_dn_per_electron", p.system_gain_dn_per_electron, positive());
+    v.number("full_well_electrons", p.full_well_electrons, positive());
+    v.number("read_noise_electrons", p.read_noise_electrons, non_negative());
+    v.number("dark_current_electrons_per_s", p.dark_current_electrons_per_s, non_negative());
+    v.number("offset_dn", p.offset_dn, non_negative());
+    v.number("prnu_percent", p.prnu_percent, Bounds{0, true, 100, false});
+    v.number("dsnu_electrons", p.dsnu_electrons, non_negative());
+    v.number("laser_power_fluctuation", p.laser_power_fluctuation, Bounds{0, true, 1, false});
+    v.integer("noise_seed", p.noise_seed, non_negative());
+    v.text("roi_strategy", p.roi_strategy, {"mid_width", "mid_square"});
+    v.integer("roi_increment", p.roi_increment, at_least(1));
+    v.number("row_time_us", p.row_time_us, positive());
+    v.number("frame_overhead_us", p.frame_overhead_us, non_negative());
+    v.number("trigger_latency_us", p.trigger_latency_us, non_negative());
+    v.number("exposure_us", p.exposure_us, positive());
+    v.number("frametime_us", p.frametime_us, positive());
+    v.number("min_exposure_us", p.min_exposure_us, positive());
+    v.number("max_exposure_us", p.max_exposure_us, positive());
+}
+
+template <class P, class V>
+void describe_link(P& p, V& v) {
+    v.text("name", p.name, {});
+    v.number("bandwidth_gb_per_s", p.bandwidth_gb_per_s, positive());
+    v.number("latency_us", p.latency_us, non_negative());
+    v.number("software_overhead_us", p.software_overhead_us, non_negative());
+    v.integer("max_transfer_bytes", p.max_transfer_bytes, at_least(1));
+}
+
+template <class P, class V>
+void describe_controller(P& p, V& v) {
+    v.number("clock_mhz", p.clock_mhz, positive());
+    v.integer("input_buffer_frames", p.input_buffer_frames, at_least(1));
+    v.integer("output_buffer_frames", p.output_buffer_frames, at_least(1));
+    v.integer("register_access_cycles", p.register_access_cycles, at_least(1));
+    v.integer("bus_width_bytes", p.bus_width_bytes, at_least(1));
+}
+
+template <class P, class Describe>
+void read_section(const json& document, const char* section, P& params, Describe describe) {
+    const auto found = document.find(section);
+    if (found == document.end()) {
+        throw ProfileError(std::string(section) + ": missing section");
+    }
+    if (!found->is_object()) {
+        throw ProfileError(std::string(section) + ": expected an object, got " + found->dump());
+    }
+    SectionReader reader(*found, std::string(section) + ".");
+    describe(params, reader);
+    reader.reject_unknown_keys();
+}
+
+template <class P, class Describe>
+void write_section(json& document, const char* section, const P& params, Describe describe) {
+    json object = json::object();
+    SectionWriter writer(object);
+    describe(params, writer);
+    document[section] = std::move(object);
+}
+
+[[noreturn]] void fail_relation(const std::string& key, const std::string& expected, double got) {
+    throw ProfileError(key + ": expected " + expected + ", got " + format_number(got));
+}
+
+// Checks that involve more than one key.
+void check_relations(const DeviceProfile& p) {
+    const auto mirrors = static_cast<double>(p.dmd.mirrors());
+    if (static_cast<double>(p.dmd.ones_max) > mirrors) {
+        fail_relation("dmd.ones_max", "<= the mirror count columns x rows (" +
+                                          format_number(mirrors) + ")",
+                      static_cast<double>(p.dmd.ones_max));
+    }
+    if (p.dmd.ones_min > p.dmd.ones_max) {
+        fail_relation("dmd.ones_min",
+                      "<= dmd.ones_max (" + std::to_string(p.dmd.ones_max) + ")",
+                      static_cast<double>(p.dmd.ones_min));
+    }
+    const double max_dn = std::ldexp(1.0, static_cast<int>(p.camera.bits)) - 1;
+    if (p.camera.offset_dn >= max_dn) {
+        fail_relation("camera.offset_dn", "< the ADC maximum 2^bits - 1 (" + format_number(max_dn) +
+                                              ")", p.camera.offset_dn);
+    }
+    if (p.camera.roi_increment > std::min(p.camera.width, p.camera.height)) {
+        fail_relation("camera.roi_increment", "<= min(camera.width, camera.height)",
+                      p.camera.roi_increment);
+    }
+    if (p.camera.min_exposure_us > p.camera.max_exposure_us) {
+        fail_relation("camera.min_exposure_us",
+                      "<= camera.max_exposure_us (" + format_number(p.camera.max_exposure_us) + ")",
+                      p.camera.min_exposure_us);
+    }
+    if (p.camera.exposure_us < p.camera.min_exposure_us ||
+        p.camera.exposure_us > p.camera.max_exposure_us) {
+        fail_relation("camera.exposure_us",
+                      "within [camera.min_exposure_us, camera.max_exposure_us] = [" +
+                          format_number(p.camera.min_exposure_us) + ", " +
+                          format_number(p.camera.max_exposure_us) + "]",
+                      p.camera.exposure_us);
+    }
+    if (p.camera.frametime_us < p.camera.exposure_us) {
+        fail_relation("camera.frametime_us",
+                      ">= camera.exposure_us (" + format_number(p.camera.exposure_us) + ")",
+                      p.camera.frametime_us);
+    }
+}
+
+const char* const kSections[] = {"dmd", "medium", "camera", "link", "controller"};
+
+std::filesystem::path executable_path() {
+    std::error_code error;
+    auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::filesystem::path{} : path;
+}
+
+bool looks_like_path(const std::string& text) {
+    return text.find('/') != std::string::npos ||
+           std::filesystem::path(text).extension() == ".json";
+}
+
+std::string available_profiles(const std::filesystem::path& dir) {
+    std::set<std::string> names;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+        if (entry.path().extension() == ".json") names.insert(entry.path().stem().string());
+    }
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text.empty() ? "none found" : text;
+}
+
+}  // namespace
+
+DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
+    if (!document.is_object()) {
+        throw ProfileError("profile: expected a JSON object, got " + document.dump());
+    }
+    DeviceProfile profile;
+    SectionReader top(document, "");
+    const std::vector<std::string> any;
+    top.text("name", profile.name, any);
+    if (profile.name.empty()) throw ProfileError("name: expected a non-empty string, got \"\"");
+    top.text("description", profile.description, any);
+    read_section(document, "dmd", profile.dmd, [](auto& p, auto& v) { describe_dmd(p, v); });
+    read_section(document, "medium", profile.medium,
+                 [](auto& p, auto& v) { describe_medium(p, v); });
+    read_section(document, "camera", profile.camera,
+                 [](auto& p, auto& v) { describe_camera(p, v); });
+    read_section(document, "link", profile.link, [](auto& p, auto& v) { describe_link(p, v); });
+    read_section(document, "controller", profile.controller,
+                 [](auto& p, auto& v) { describe_controller(p, v); });
+    for (const auto& item : document.items()) {
+        bool known = item.key() == "name" || item.key() == "description";
+        for (const char* section : kSections) known = known || item.key() == section;
+        if (!known) {
+            throw ProfileError(item.key() +
+                               ": unknown key (known top-level keys: name, description, dmd, "
+                               "medium, camera, link, controller)");
+        }
+    }
+    check_relations(profile);
+    return profile;
+}
+
+nlohmann::json DeviceProfile::to_json() const {
+    json document = json::object();
+    document["name"] = name;
+    document["description"] = description;
+    write_section(document, "dmd", dmd, [](auto& p, auto& v) { describe_dmd(p, v); });
+    write_section(document, "medium", medium, [](auto& p, auto& v) { describe_medium(p, v); });
+    write_section(document, "camera", camera, [](auto& p, auto& v) { describe_camera(p, v); });
+    write_section(document, "link", link, [](auto& p, auto& v) { describe_link(p, v); });
+    write_section(document, "controller", controller,
+                  [](auto& p, auto& v) { describe_controller(p, v); });
+    return document;
+}
+
+DeviceProfile DeviceProfile::load(const std::string& name_or_path) {
+    if (name_or_path.empty()) {
+        throw ProfileError("profile: expected a built-in name (e.g. gen2) or a path, got \"\"");
+    }
+    std::filesystem::path path;
+    if (looks_like_path(name_or_path)) {
+        path = name_or_path;
+    } else {
+        const auto dir = builtin_profile_dir();
+        path = dir / (name_or_path + ".json");
+        if (!std::filesystem::is_regular_file(path)) {
+            throw ProfileError("profile '" + name_or_path + "': no such built-in profile in " +
+                               dir.string() + " (available: " + available_profiles(dir) +
+                               "); give a path to a .json file for your own profile");
+        }
+    }
+    std::ifstream in(path);
+    if (!in) throw ProfileError(path.string() + ": cannot open the profile file");
+    json document;
+    try {
+        document = json::parse(in);
+    } catch (const json::parse_error& error) {
+        throw ProfileError(path.string() + ": not valid JSON: " + error.what());
+    }
+    try {
+        return from_json(document);
+    } catch (const ProfileError& error) {
+        throw ProfileError(path.string() + ": " + error.what());
+    }
+}
+
+std::filesystem::path builtin_profile_dir() {
+    namespace fs = std::filesystem;
+    // 1. An explicit override, for installed tools pointed at another set of profiles.
+    if (const char* env = std::getenv("OPUSIM_PROFILE_PATH"); env != nullptr && *env != '\0') {
+        return fs::path(env);
+    }
+    // 2. The install prefix: <prefix>/bin/opusim -> <prefix>/share/opusim/profiles.
+    const auto exe = executable_path();
+    if (!exe.empty()) {
+        const auto installed = exe.parent_path().parent_path() / "share" / "opusim" / "profiles";
+        std::error_code error;
+        if (fs::is_directory(installed, error)) return installed;
+    }
+    // 3. The source tree this binary was built from.
+    return fs::path(OPUSIM_PROFILE_DIR);
+}
+
+}  // namespace opusim::physics

@@ -1,0 +1,185 @@
+// Device profiles: the built-in profiles load, round-trip, and every kind of bad value is
+// rejected with an error that names the key and what was expected.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "opusim/physics/profile.hpp"
+
+namespace opusim::physics {
+namespace {
+
+using nlohmann::json;
+
+json gen2_json() { return DeviceProfile::load("gen2").to_json(); }
+
+// Expects from_json(DOCUMENT) to throw a ProfileError whose message contains every NEEDLE.
+void expect_rejected(const json& document, std::initializer_list<std::string> needles) {
+    try {
+        DeviceProfile::from_json(document);
+        ADD_FAILURE() << "accepted a bad profile; expected an error mentioning " << *needles.begin();
+    } catch (const ProfileError& error) {
+        const std::string message = error.what();
+        for (const auto& needle : needles) {
+            EXPECT_NE(message.find(needle), std::string::npos)
+                << "message '" << message << "' lacks '" << needle << "'";
+        }
+    }
+}
+
+TEST(Profile, BuiltinGen2LoadsWithOpuMdValues) {
+    const auto p = DeviceProfile::load("gen2");
+    EXPECT_EQ(p.name, "gen2");
+    EXPECT_EQ(p.dmd.mirrors(), 1039680u);
+    EXPECT_EQ(p.camera.width, 2040u);
+    EXPECT_EQ(p.camera.height, 1088u);
+    EXPECT_EQ(p.camera.bits, 8u);
+    EXPECT_NEAR(p.camera.system_gain_dn_per_electron, 255.0 / 13500.0, 1e-5);
+    EXPECT_LE(p.camera.row_time_us * p.camera.height + p.camera.frame_overhead_us,
+              p.camera.frametime_us);  // 2 kHz at any ROI (opu.md section 6)
+    EXPECT_DOUBLE_EQ(p.link.bandwidth_gb_per_s, 1.6);
+    EXPECT_FALSE(p.description.empty());
+}
+
+TEST(Profile, BuiltinGen3LoadsAndHasFasterLink) {
+    const auto gen2 = DeviceProfile::load("gen2");
+    const auto gen3 = DeviceProfile::load("gen3");
+    EXPECT_EQ(gen3.name, "gen3");
+    EXPECT_GT(gen3.link.bandwidth_gb_per_s, gen2.link.bandwidth_gb_per_s);
+    EXPECT_LT(gen3.camera.frametime_us, gen2.camera.frametime_us);
+}
+
+// Photon scale rule of opu.md section 6: half the mirrors lit at the default exposure gives a mean
+// near full scale / 7 (mean intensity = lit mirrors in units E|R|^2 = 1).
+TEST(Profile, PhotonScaleGivesSeventhOfFullScaleForHalfLitInput) {
+    for (const char* name : {"gen2", "gen3"}) {
+        const auto p = DeviceProfile::load(name);
+        const double lit = static_cast<double>(p.dmd.mirrors()) / 2;
+        const double electrons = lit * p.camera.exposure_us *
+                                 p.medium.photons_per_unit_intensity_per_us *
+                                 p.camera.quantum_efficiency;
+        const double mean_dn = electrons * p.camera.system_gain_dn_per_electron;
+        EXPECT_NEAR(mean_dn, 255.0 / 7, 0.5) << name;
+    }
+}
+
+TEST(Profile, JsonRoundTripIsExact) {
+    const auto document = gen2_json();
+    EXPECT_EQ(DeviceProfile::from_json(document).to_json(), document);
+}
+
+TEST(Profile, LoadByPathAndUnknownName) {
+    const auto path = std::filesystem::path(OPUSIM_PROFILE_DIR) / "gen3.json";
+    EXPECT_EQ(DeviceProfile::load(path.string()).name, "gen3");
+    try {
+        DeviceProfile::load("gen9");
+        ADD_FAILURE() << "gen9 loaded";
+    } catch (const ProfileError& error) {
+        EXPECT_NE(std::string(error.what()).find("gen2"), std::string::npos) << error.what();
+    }
+    EXPECT_THROW(DeviceProfile::load("/nonexistent/x.json"), ProfileError);
+}
+
+TEST(Profile, BadJsonFileNamesTheFile) {
+    const auto path = std::filesystem::temp_directory_path() / "opusim_bad_profile.json";
+    std::ofstream(path) << "{ \"name\": ";
+    try {
+        DeviceProfile::load(path.string());
+        ADD_FAILURE() << "truncated JSON accepted";
+    } catch (const ProfileError& error) {
+        EXPECT_NE(std::string(error.what()).find("opusim_bad_profile.json"), std::string::npos);
+    }
+    std::filesystem::remove(path);
+}
+
+TEST(Profile, EnvironmentOverridesProfileFolder) {
+    ::setenv("OPUSIM_PROFILE_PATH", "/some/where", 1);
+    EXPECT_EQ(builtin_profile_dir(), std::filesystem::path("/some/where"));
+    ::unsetenv("OPUSIM_PROFILE_PATH");
+    EXPECT_TRUE(std::filesystem::exists(builtin_profile_dir() / "gen2.json"));
+}
+
+TEST(Profile, BitsMustBeAnAdcDepth) {
+    auto document = gen2_json();
+    document["camera"]["bits"] = 9;
+    expect_rejected(document, {"camera.bits: expected one of 8, 10, 12, got 9"});
+}
+
+TEST(Profile, UnknownKeysAreNamed) {
+    auto document = gen2_json();
+    document["camera"]["quantum_effciency"] = 0.5;  // a typo
+    expect_rejected(document, {"camera.quantum_effciency", "unknown key"});
+    document = gen2_json();
+    document["lnk"] = json::object();
+    expect_rejected(document, {"lnk", "unknown key"});
+}
+
+TEST(Profile, MissingKeysAndSectionsAreNamed) {
+    auto document = gen2_json();
+    document["dmd"].erase("rows");
+    expect_rejected(document, {"dmd.rows", "missing"});
+    document = gen2_json();
+    document.erase("controller");
+    expect_rejected(document, {"controller", "missing"});
+    document = gen2_json();
+    document["link"] = 3;
+    expect_rejected(document, {"link", "expected an object"});
+}
+
+struct BadValue {
+    const char* section;
+    const char* key;
+    json value;
+    const char* expectation;
+};
+
+TEST(Profile, OutOfRangeValuesAreNamedWithTheirExpectation) {
+    const BadValue cases[] = {
+        {"camera", "quantum_efficiency", 0.0, "> 0 and <= 1"},
+        {"camera", "quantum_efficiency", 1.5, "> 0 and <= 1"},
+        {"camera", "system_gain_dn_per_electron", -0.1, "> 0"},
+        {"camera", "full_well_electrons", "big", "a number"},
+        {"camera", "read_noise_electrons", -1, ">= 0"},
+        {"camera", "width", 0, ">= 1"},
+        {"camera", "height", 10.5, "whole number"},
+        {"camera", "roi_strategy", "middle", "mid_width"},
+        {"camera", "prnu_percent", 100, "< 100"},
+        {"camera", "laser_power_fluctuation", 1.0, "< 1"},
+        {"camera", "offset_dn", 255, "< the ADC maximum"},
+        {"camera", "exposure_us", 5, "within"},
+        {"camera", "frametime_us", 100, ">= camera.exposure_us"},
+        {"camera", "roi_increment", 5000, "<= min(camera.width"},
+        {"dmd", "columns", -3, ">= 1"},
+        {"dmd", "contrast_ratio", 0.5, ">= 1"},
+        {"dmd", "ones_max", 2000000, "<= the mirror count"},
+        {"dmd", "ones_min", 2000000, "<= dmd.ones_max"},
+        {"medium", "storage", "int4", "\"int8\""},
+        {"medium", "photons_per_unit_intensity_per_us", 0, "> 0"},
+        {"medium", "seed", -1, "whole number"},
+        {"link", "bandwidth_gb_per_s", 0, "> 0"},
+        {"link", "name", 7, "a string"},
+        {"controller", "clock_mhz", -250, "> 0"},
+        {"controller", "input_buffer_frames", 0, ">= 1"},
+    };
+    for (const auto& bad : cases) {
+        auto document = gen2_json();
+        document[bad.section][bad.key] = bad.value;
+        SCOPED_TRACE(std::string(bad.section) + "." + bad.key);
+        expect_rejected(document, {std::string(bad.section) + "." + bad.key, bad.expectation});
+    }
+}
+
+TEST(Profile, NameMustBeNonEmptyString) {
+    auto document = gen2_json();
+    document["name"] = "";
+    expect_rejected(document, {"name", "non-empty"});
+    document["name"] = 2;
+    expect_rejected(document, {"name", "a string"});
+}
+
+}  // namespace
+}  // namespace opusim::physics
