@@ -1,0 +1,117 @@
+#include "opusim/physics/philox_gaussian.hpp"
+
+#include <Random123/philox.h>
+#include <Random123/uniform.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace opusim::physics {
+namespace {
+
+using Philox = r123::Philox4x32;
+constexpr double kTwoPi = 6.283185307179586476925286766559;
+// Entries handled per stage: the two words of each entry live on the stack between the stages.
+constexpr std::size_t kBlock = 256;
+
+std::uint32_t low_word(std::uint64_t value) { return static_cast<std::uint32_t>(value); }
+std::uint32_t high_word(std::uint64_t value) { return static_cast<std::uint32_t>(value >> 32); }
+
+Philox::key_type key_of(std::uint64_t seed) {
+    Philox::key_type key = {{low_word(seed), high_word(seed)}};
+    return key;
+}
+
+// The two 32-bit words that entry (pixel, mirror) turns into a Gaussian.
+void entry_words(const Philox::key_type& key, std::uint64_t pixel, std::uint64_t mirror,
+                 std::uint32_t& first, std::uint32_t& second) {
+    const std::uint64_t pair = mirror >> 1;
+    Philox::ctr_type counter = {{low_word(pair), high_word(pair), low_word(pixel), high_word(pixel)}};
+    const Philox::ctr_type words = Philox()(counter, key);
+    const unsigned half = static_cast<unsigned>(mirror & 1u) * 2u;
+    first = words.v[half];
+    second = words.v[half + 1];
+}
+
+// Words for COUNT entries starting at FIRST_MIRROR with STRIDE. With stride 1 one Philox call
+// serves both mirrors of a pair.
+void row_words(const Philox::key_type& key, std::uint64_t pixel, std::uint64_t first_mirror,
+               std::uint64_t stride, std::size_t count, std::uint32_t* first,
+               std::uint32_t* second) {
+    std::size_t c = 0;
+    if (stride == 1) {
+        if ((first_mirror & 1u) != 0 && count > 0) {
+            entry_words(key, pixel, first_mirror, first[0], second[0]);
+            c = 1;
+        }
+        for (; c + 1 < count; c += 2) {
+            const std::uint64_t pair = (first_mirror + c) >> 1;
+            Philox::ctr_type counter = {
+                {low_word(pair), high_word(pair), low_word(pixel), high_word(pixel)}};
+            const Philox::ctr_type words = Philox()(counter, key);
+            first[c] = words.v[0];
+            second[c] = words.v[1];
+            first[c + 1] = words.v[2];
+            second[c + 1] = words.v[3];
+        }
+    }
+    for (; c < count; ++c) {
+        entry_words(key, pixel, first_mirror + c * stride, first[c], second[c]);
+    }
+}
+
+GaussianPair box_muller(std::uint32_t first, std::uint32_t second) {
+    const double radius = std::sqrt(-std::log(r123::u01<double>(first)));
+    const double angle = kTwoPi * r123::u01<double>(second);
+    return {radius * std::cos(angle), radius * std::sin(angle)};
+}
+
+template <class Store>
+void medium_row(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
+                std::uint64_t stride, std::size_t count, Store store) {
+    const Philox::key_type key = key_of(seed);
+    std::array<std::uint32_t, kBlock> first{};
+    std::array<std::uint32_t, kBlock> second{};
+    for (std::size_t begin = 0; begin < count; begin += kBlock) {
+        const std::size_t n = std::min(kBlock, count - begin);
+        row_words(key, pixel, first_mirror + begin * stride, stride, n, first.data(),
+                  second.data());
+        for (std::size_t c = 0; c < n; ++c) {
+            store(begin + c, box_muller(first[c], second[c]));
+        }
+    }
+}
+
+}  // namespace
+
+GaussianPair medium_gaussian(std::uint64_t seed, std::uint64_t pixel, std::uint64_t mirror) {
+    std::uint32_t first = 0;
+    std::uint32_t second = 0;
+    entry_words(key_of(seed), pixel, mirror, first, second);
+    return box_muller(first, second);
+}
+
+std::int8_t quantise_int8(double value, double steps_per_unit) {
+    const double scaled = std::round(steps_per_unit * value);
+    return static_cast<std::int8_t>(std::clamp(scaled, -127.0, 127.0));
+}
+
+void medium_row_float(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
+                      std::uint64_t stride, std::size_t count, float* re, float* im) {
+    medium_row(seed, pixel, first_mirror, stride, count, [&](std::size_t c, GaussianPair g) {
+        re[c] = static_cast<float>(g.re);
+        im[c] = static_cast<float>(g.im);
+    });
+}
+
+void medium_row_int8(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
+                     std::uint64_t stride, std::size_t count, double steps_per_unit,
+                     std::int8_t* re, std::int8_t* im) {
+    medium_row(seed, pixel, first_mirror, stride, count, [&](std::size_t c, GaussianPair g) {
+        re[c] = quantise_int8(g.re, steps_per_unit);
+        im[c] = quantise_int8(g.im, steps_per_unit);
+    });
+}
+
+}  // namespace opusim::physics
