@@ -1,0 +1,190 @@
+// The OPU register map: 32-bit registers on a 4 KiB MMIO window, little-endian, accessed as
+// aligned 32-bit words. 64-bit quantities are two registers (_LO at the lower offset, then _HI).
+// Offsets, fields, reset values and access types are documented in docs/device-abi.md; the table
+// kRegisterTable at the end lists every register once, for tests and tools.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace opusim::abi {
+
+inline constexpr std::uint32_t kDeviceId = 0x4F505531;  // "OPU1"
+inline constexpr std::uint32_t kAbiVersionMajor = 1;
+inline constexpr std::uint32_t kAbiVersionMinor = 0;
+inline constexpr std::uint32_t kAbiVersion = (kAbiVersionMajor << 16) | kAbiVersionMinor;
+inline constexpr std::uint32_t kMmioWindowBytes = 4096;
+
+namespace reg {
+// -- identification and capabilities (read-only; values come from the device profile) --
+inline constexpr std::uint32_t kId = 0x000;
+inline constexpr std::uint32_t kVersion = 0x004;               // [31:16] major, [15:0] minor
+inline constexpr std::uint32_t kCapDmdColumns = 0x008;
+inline constexpr std::uint32_t kCapDmdRows = 0x00C;
+inline constexpr std::uint32_t kCapMaxMirrors = 0x010;         // columns * rows
+inline constexpr std::uint32_t kCapCameraWidth = 0x014;
+inline constexpr std::uint32_t kCapCameraHeight = 0x018;
+inline constexpr std::uint32_t kCapMaxPixels = 0x01C;          // width * height
+inline constexpr std::uint32_t kCapBitDepth = 0x020;           // 8, 10 or 12
+inline constexpr std::uint32_t kCapBytesPerPixel = 0x024;      // 1 (8-bit) or 2 (10/12-bit)
+inline constexpr std::uint32_t kCapInputFrameBytes = 0x028;    // ceil(mirrors / 8)
+inline constexpr std::uint32_t kCapClockKhz = 0x02C;           // controller clock
+inline constexpr std::uint32_t kCapMinExposureNs = 0x030;
+inline constexpr std::uint32_t kCapMaxExposureNs = 0x034;
+inline constexpr std::uint32_t kCapBufferFrames = 0x038;       // [15:0] input, [31:16] output
+inline constexpr std::uint32_t kCapRoiIncrement = 0x03C;       // ROI width/height granularity
+
+// -- control and status --
+inline constexpr std::uint32_t kControl = 0x040;       // WO, self-clearing, reads 0
+inline constexpr std::uint32_t kStatus = 0x044;        // RO
+inline constexpr std::uint32_t kIrqStatus = 0x048;     // RW1C
+inline constexpr std::uint32_t kIrqEnable = 0x04C;     // RW: the interrupt mask, 1 = enabled
+inline constexpr std::uint32_t kErrorCode = 0x050;     // RO, DeviceError of the last failure
+inline constexpr std::uint32_t kErrorDetail = 0x054;   // RO, meaning depends on ERROR_CODE
+inline constexpr std::uint32_t kErrorAddressLo = 0x058;  // RO, faulting DMA address
+inline constexpr std::uint32_t kErrorAddressHi = 0x05C;
+
+// -- configuration (RW; latched when a job starts, so writes while BUSY affect the next job) --
+inline constexpr std::uint32_t kNFeatures = 0x080;     // input features (DMD feature blocks)
+inline constexpr std::uint32_t kReplication = 0x084;   // mirrors per feature
+inline constexpr std::uint32_t kFirstMirror = 0x088;   // first mirror of feature 0 (row-major)
+inline constexpr std::uint32_t kRoiX = 0x08C;          // output ROI on the camera, pixels
+inline constexpr std::uint32_t kRoiY = 0x090;
+inline constexpr std::uint32_t kRoiWidth = 0x094;
+inline constexpr std::uint32_t kRoiHeight = 0x098;
+inline constexpr std::uint32_t kNComponents = 0x09C;   // first N pixels of the ROI, row-major
+inline constexpr std::uint32_t kExposureNs = 0x0A0;
+inline constexpr std::uint32_t kFrametimeNs = 0x0A4;   // minimum frame period (0: as fast as possible)
+inline constexpr std::uint32_t kMediumSeedLo = 0x0A8;
+inline constexpr std::uint32_t kMediumSeedHi = 0x0AC;
+inline constexpr std::uint32_t kNoiseSeedLo = 0x0B0;
+inline constexpr std::uint32_t kNoiseSeedHi = 0x0B4;
+inline constexpr std::uint32_t kMode = 0x0B8;
+
+// -- job ring (descriptors in host memory, see job_descriptor.hpp) --
+inline constexpr std::uint32_t kRingBaseLo = 0x0C0;    // RW, 64-byte aligned device address
+inline constexpr std::uint32_t kRingBaseHi = 0x0C4;
+inline constexpr std::uint32_t kRingSize = 0x0C8;      // RW, entries, 1..kMaxRingEntries
+inline constexpr std::uint32_t kRingHead = 0x0CC;      // RO, next entry the device will run
+inline constexpr std::uint32_t kRingTail = 0x0D0;      // RW, one past the last entry the host queued
+
+// -- counters and time (RO; counters since reset, wrap at 2^32) --
+inline constexpr std::uint32_t kFramesIn = 0x100;      // input frames fetched by DMA
+inline constexpr std::uint32_t kFramesOut = 0x104;     // output frames written by DMA
+inline constexpr std::uint32_t kFramesDropped = 0x108;
+inline constexpr std::uint32_t kJobsDone = 0x10C;      // jobs ended (completed or failed)
+inline constexpr std::uint32_t kLastJobIdLo = 0x110;
+inline constexpr std::uint32_t kLastJobIdHi = 0x114;
+inline constexpr std::uint32_t kTimeNsLo = 0x118;      // device time; reading LO latches HI
+inline constexpr std::uint32_t kTimeNsHi = 0x11C;
+inline constexpr std::uint32_t kLastJobStartNsLo = 0x120;  // device time the last job started
+inline constexpr std::uint32_t kLastJobStartNsHi = 0x124;
+inline constexpr std::uint32_t kLastJobEndNsLo = 0x128;    // ... and ended
+inline constexpr std::uint32_t kLastJobEndNsHi = 0x12C;
+}  // namespace reg
+
+inline constexpr std::uint32_t kMaxRingEntries = 65536;
+
+// CONTROL bits (write 1 to act; several bits in one write act in the order RESET, ABORT, START)
+namespace control {
+inline constexpr std::uint32_t kReset = 1u << 0;  // stop, clear state, restore every reset value
+inline constexpr std::uint32_t kStart = 1u << 1;  // run descriptors from RING_HEAD to RING_TAIL
+inline constexpr std::uint32_t kAbort = 1u << 2;  // stop the running job at a frame boundary
+}  // namespace control
+
+// STATUS bits
+namespace status {
+inline constexpr std::uint32_t kReady = 1u << 0;  // powered on and idle: START is accepted
+inline constexpr std::uint32_t kBusy = 1u << 1;   // running the ring
+inline constexpr std::uint32_t kError = 1u << 2;  // ERROR_CODE != NONE
+}  // namespace status
+
+// IRQ_STATUS / IRQ_ENABLE bits. The interrupt line is high while (IRQ_STATUS & IRQ_ENABLE) != 0.
+namespace irq {
+inline constexpr std::uint32_t kJobDone = 1u << 0;  // a job with job_flags::kInterrupt completed
+inline constexpr std::uint32_t kError = 1u << 1;    // a job failed (any descriptor flags)
+inline constexpr std::uint32_t kIdle = 1u << 2;     // the ring drained or was aborted; BUSY fell
+inline constexpr std::uint32_t kAll = kJobDone | kError | kIdle;
+}  // namespace irq
+
+// MODE bits
+namespace mode {
+inline constexpr std::uint32_t kNoiseEnable = 1u << 0;  // camera noise on (off: noiseless camera)
+inline constexpr std::uint32_t kTimingOnly = 1u << 1;   // model timing only: no data is moved
+inline constexpr std::uint32_t kValidMask = kNoiseEnable | kTimingOnly;
+}  // namespace mode
+
+enum class Access : std::uint8_t { ReadOnly, ReadWrite, WriteOnly, ReadWrite1Clear };
+
+// Where a register's reset value comes from.
+// NotReset: a free-running value (device time) that reset does not change.
+enum class ResetSource : std::uint8_t { Constant, Profile, NotReset };
+
+struct RegisterInfo {
+    const char* name;
+    std::uint32_t offset;
+    Access access;
+    ResetSource reset_source;
+    std::uint32_t reset_value;  // meaningful when reset_source == Constant
+};
+
+inline constexpr std::array<RegisterInfo, 56> kRegisterTable{{
+    {"ID", reg::kId, Access::ReadOnly, ResetSource::Constant, kDeviceId},
+    {"VERSION", reg::kVersion, Access::ReadOnly, ResetSource::Constant, kAbiVersion},
+    {"CAP_DMD_COLUMNS", reg::kCapDmdColumns, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_DMD_ROWS", reg::kCapDmdRows, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_MAX_MIRRORS", reg::kCapMaxMirrors, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_CAMERA_WIDTH", reg::kCapCameraWidth, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_CAMERA_HEIGHT", reg::kCapCameraHeight, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_MAX_PIXELS", reg::kCapMaxPixels, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_BIT_DEPTH", reg::kCapBitDepth, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_BYTES_PER_PIXEL", reg::kCapBytesPerPixel, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_INPUT_FRAME_BYTES", reg::kCapInputFrameBytes, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_CLOCK_KHZ", reg::kCapClockKhz, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_MIN_EXPOSURE_NS", reg::kCapMinExposureNs, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_MAX_EXPOSURE_NS", reg::kCapMaxExposureNs, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_BUFFER_FRAMES", reg::kCapBufferFrames, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_ROI_INCREMENT", reg::kCapRoiIncrement, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CONTROL", reg::kControl, Access::WriteOnly, ResetSource::Constant, 0},
+    {"STATUS", reg::kStatus, Access::ReadOnly, ResetSource::Constant, status::kReady},
+    {"IRQ_STATUS", reg::kIrqStatus, Access::ReadWrite1Clear, ResetSource::Constant, 0},
+    {"IRQ_ENABLE", reg::kIrqEnable, Access::ReadWrite, ResetSource::Constant, 0},
+    {"ERROR_CODE", reg::kErrorCode, Access::ReadOnly, ResetSource::Constant, 0},
+    {"ERROR_DETAIL", reg::kErrorDetail, Access::ReadOnly, ResetSource::Constant, 0},
+    {"ERROR_ADDRESS_LO", reg::kErrorAddressLo, Access::ReadOnly, ResetSource::Constant, 0},
+    {"ERROR_ADDRESS_HI", reg::kErrorAddressHi, Access::ReadOnly, ResetSource::Constant, 0},
+    {"N_FEATURES", reg::kNFeatures, Access::ReadWrite, ResetSource::Constant, 0},
+    {"REPLICATION", reg::kReplication, Access::ReadWrite, ResetSource::Constant, 1},
+    {"FIRST_MIRROR", reg::kFirstMirror, Access::ReadWrite, ResetSource::Constant, 0},
+    {"ROI_X", reg::kRoiX, Access::ReadWrite, ResetSource::Constant, 0},
+    {"ROI_Y", reg::kRoiY, Access::ReadWrite, ResetSource::Constant, 0},
+    {"ROI_WIDTH", reg::kRoiWidth, Access::ReadWrite, ResetSource::Profile, 0},
+    {"ROI_HEIGHT", reg::kRoiHeight, Access::ReadWrite, ResetSource::Profile, 0},
+    {"N_COMPONENTS", reg::kNComponents, Access::ReadWrite, ResetSource::Constant, 0},
+    {"EXPOSURE_NS", reg::kExposureNs, Access::ReadWrite, ResetSource::Profile, 0},
+    {"FRAMETIME_NS", reg::kFrametimeNs, Access::ReadWrite, ResetSource::Profile, 0},
+    {"MEDIUM_SEED_LO", reg::kMediumSeedLo, Access::ReadWrite, ResetSource::Profile, 0},
+    {"MEDIUM_SEED_HI", reg::kMediumSeedHi, Access::ReadWrite, ResetSource::Profile, 0},
+    {"NOISE_SEED_LO", reg::kNoiseSeedLo, Access::ReadWrite, ResetSource::Profile, 0},
+    {"NOISE_SEED_HI", reg::kNoiseSeedHi, Access::ReadWrite, ResetSource::Profile, 0},
+    {"MODE", reg::kMode, Access::ReadWrite, ResetSource::Constant, mode::kNoiseEnable},
+    {"RING_BASE_LO", reg::kRingBaseLo, Access::ReadWrite, ResetSource::Constant, 0},
+    {"RING_BASE_HI", reg::kRingBaseHi, Access::ReadWrite, ResetSource::Constant, 0},
+    {"RING_SIZE", reg::kRingSize, Access::ReadWrite, ResetSource::Constant, 0},
+    {"RING_HEAD", reg::kRingHead, Access::ReadOnly, ResetSource::Constant, 0},
+    {"RING_TAIL", reg::kRingTail, Access::ReadWrite, ResetSource::Constant, 0},
+    {"FRAMES_IN", reg::kFramesIn, Access::ReadOnly, ResetSource::Constant, 0},
+    {"FRAMES_OUT", reg::kFramesOut, Access::ReadOnly, ResetSource::Constant, 0},
+    {"FRAMES_DROPPED", reg::kFramesDropped, Access::ReadOnly, ResetSource::Constant, 0},
+    {"JOBS_DONE", reg::kJobsDone, Access::ReadOnly, ResetSource::Constant, 0},
+    {"LAST_JOB_ID_LO", reg::kLastJobIdLo, Access::ReadOnly, ResetSource::Constant, 0},
+    {"LAST_JOB_ID_HI", reg::kLastJobIdHi, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TIME_NS_LO", reg::kTimeNsLo, Access::ReadOnly, ResetSource::NotReset, 0},
+    {"TIME_NS_HI", reg::kTimeNsHi, Access::ReadOnly, ResetSource::NotReset, 0},
+    {"LAST_JOB_START_NS_LO", reg::kLastJobStartNsLo, Access::ReadOnly, ResetSource::Constant, 0},
+    {"LAST_JOB_START_NS_HI", reg::kLastJobStartNsHi, Access::ReadOnly, ResetSource::Constant, 0},
+    {"LAST_JOB_END_NS_LO", reg::kLastJobEndNsLo, Access::ReadOnly, ResetSource::Constant, 0},
+    {"LAST_JOB_END_NS_HI", reg::kLastJobEndNsHi, Access::ReadOnly, ResetSource::Constant, 0},
+}};
+
+}  // namespace opusim::abi
