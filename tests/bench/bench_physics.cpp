@@ -1,0 +1,159 @@
+// Benchmarks of the device physics. Sections:
+//   1. Medium generation (entries per second, int8 and float32, 1 and 2 threads).
+//   2. Intensities through EffectiveMedium against a bare dnnl_gemm_u8s8s32 and a bare
+//      cblas_sgemm of the same shape, in the same run (the ratio is the figure to read).
+//   3. Camera chain: reserved for the camera benchmarks (intensities -> digital numbers).
+// Shapes are sized for seconds on a 2-core machine: 1000 frames x 1024 features x 8000 pixels
+// (GEMM N = 2 x 8000 for the real and imaginary parts).
+#include <benchmark/benchmark.h>
+
+#include <cblas.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <cstdint>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include "opusim/physics/effective_medium.hpp"
+#include "opusim/physics/medium.hpp"
+
+namespace {
+
+using opusim::physics::ColumnSum;
+using opusim::physics::EffectiveMedium;
+using opusim::physics::InputLayout;
+using opusim::physics::Medium;
+using opusim::physics::MediumParams;
+
+constexpr std::size_t kFrames = 1000;
+constexpr std::size_t kFeatures = 1024;
+constexpr std::size_t kPixels = 8000;
+
+MediumParams params_with(const char* storage) {
+    MediumParams params;
+    params.storage = storage;
+    return params;
+}
+
+std::vector<std::uint8_t> random_frames(std::size_t n_frames, std::size_t n_features) {
+    std::mt19937_64 engine(1);
+    std::vector<std::uint8_t> frames(n_frames * n_features);
+    for (auto& x : frames) x = static_cast<std::uint8_t>(engine() >> 63);
+    return frames;
+}
+
+InputLayout full_layout(std::size_t n_features, std::uint64_t replication) {
+    InputLayout layout;
+    layout.n_features = n_features;
+    layout.replication = replication;
+    layout.first_mirror = 0;
+    layout.total_mirrors = n_features * replication;
+    return layout;
+}
+
+std::vector<std::uint64_t> first_pixels(std::size_t n) {
+    std::vector<std::uint64_t> pixels(n);
+    std::iota(pixels.begin(), pixels.end(), std::uint64_t{0});
+    return pixels;
+}
+
+void set_gemm_ops(benchmark::State& state, double m, double n, double k) {
+    state.counters["GOP/s"] =
+        benchmark::Counter(2 * m * n * k * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// ---- 1. Medium generation --------------------------------------------------------------------
+
+// Args: storage (0 int8, 1 float32), threads. A 256 x 16384 block per iteration.
+void BM_MediumBlock(benchmark::State& state) {
+    Medium medium(params_with(state.range(0) == 0 ? "int8" : "float32"), 7);
+    medium.set_generation_options({static_cast<unsigned>(state.range(1)), 0});
+    const std::uint64_t rows = 256, cols = 16384;
+    std::vector<std::complex<float>> block(rows * cols);
+    for (auto _ : state) {
+        medium.block(0, rows, 0, cols, block.data());
+        benchmark::DoNotOptimize(block.data());
+    }
+    state.counters["entries/s"] = benchmark::Counter(
+        static_cast<double>(rows * cols), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_MediumBlock)->ArgNames({"float32", "threads"})
+    ->Args({0, 1})->Args({0, 2})->Args({1, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The effective int8 matrix of the intensity benchmark below (8000 pixels x 1024 features,
+// shortcut columns), i.e. the generation cost of one EffectiveMedium.
+void BM_EffectiveMediumBuild(benchmark::State& state) {
+    const Medium medium(MediumParams{}, 7);
+    for (auto _ : state) {
+        EffectiveMedium effective(medium, full_layout(kFeatures, 4), first_pixels(kPixels), 2000);
+        benchmark::DoNotOptimize(&effective);
+    }
+    state.counters["entries/s"] =
+        benchmark::Counter(static_cast<double>(kFeatures * kPixels),
+                           benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_EffectiveMediumBuild)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- 2. Intensities against bare GEMMs of the same shape --------------------------------------
+
+void BM_BareDnnlGemmU8S8S32(benchmark::State& state) {
+    const auto frames = random_frames(kFrames, kFeatures);
+    std::vector<std::int8_t> matrix(2 * kPixels * kFeatures, 3);
+    std::vector<std::int32_t> sums(kFrames * 2 * kPixels);
+    const std::int32_t zero = 0;
+    const auto m = static_cast<dnnl_dim_t>(kFrames), n = static_cast<dnnl_dim_t>(2 * kPixels),
+               k = static_cast<dnnl_dim_t>(kFeatures);
+    for (auto _ : state) {
+        if (dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, frames.data(), k, 0, matrix.data(),
+                              k, 0, 0.0f, sums.data(), n, &zero) != dnnl_success) {
+            state.SkipWithError("dnnl_gemm_u8s8s32 failed");
+        }
+        benchmark::DoNotOptimize(sums.data());
+    }
+    set_gemm_ops(state, kFrames, 2 * kPixels, kFeatures);
+}
+BENCHMARK(BM_BareDnnlGemmU8S8S32)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_BareSgemm(benchmark::State& state) {
+    std::vector<float> frames(kFrames * kFeatures, 1.0f);
+    std::vector<float> matrix(2 * kPixels * kFeatures, 0.5f);
+    std::vector<float> sums(kFrames * 2 * kPixels);
+    const int m = kFrames, n = 2 * kPixels, k = kFeatures;
+    for (auto _ : state) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, frames.data(), k,
+                    matrix.data(), k, 0.0f, sums.data(), n);
+        benchmark::DoNotOptimize(sums.data());
+    }
+    set_gemm_ops(state, kFrames, 2 * kPixels, kFeatures);
+}
+BENCHMARK(BM_BareSgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Arg: storage (0 int8 -> dnnl u8s8s32, 1 float32 -> cblas_sgemm). Validation of the frames,
+// the GEMM and the |field|^2 with leakage, chunked under the default tile budget.
+void BM_EffectiveIntensities(benchmark::State& state) {
+    const Medium medium(params_with(state.range(0) == 0 ? "int8" : "float32"), 7);
+    const EffectiveMedium effective(medium, full_layout(kFeatures, 4), first_pixels(kPixels),
+                                    2000);
+    const auto frames = random_frames(kFrames, kFeatures);
+    std::vector<float> out(kFrames * kPixels);
+    for (auto _ : state) {
+        effective.intensities(frames.data(), kFrames, out.data());
+        benchmark::DoNotOptimize(out.data());
+    }
+    set_gemm_ops(state, kFrames, 2 * kPixels, kFeatures);
+    state.counters["frames/s"] = benchmark::Counter(static_cast<double>(kFrames),
+                                                    benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_EffectiveIntensities)->ArgName("float32")->Arg(0)->Arg(1)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- 3. Camera chain ---------------------------------------------------------------------------
+// Hook for the camera benchmarks: the same EffectiveMedium::intensities output (kFrames x
+// kPixels floats) fed through the camera model, to compare against BM_EffectiveIntensities and
+// BM_BareDnnlGemmU8S8S32 above.
+
+}  // namespace
+
+BENCHMARK_MAIN();
