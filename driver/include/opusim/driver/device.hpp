@@ -1,0 +1,178 @@
+// The user-space driver's device handle: open by URI, exclusive across processes, register
+// access, DMA buffers, job submission through the descriptor ring, completion by interrupt with
+// a timeout, device errors decoded into typed exceptions (errors.hpp), reset and recovery.
+// Thread-safe: every call takes the device's mutex. See docs/driver.md.
+//
+//   auto device = opusim::driver::Device::open("sim:gen2?seed=7");
+//   auto config = device->config();            // reset values + URI options
+//   config.n_features = ...; device->configure(config);
+//   auto in = device->allocate(frames * device->info().input_frame_bytes);
+//   ... fill in.data() ...; in.sync(SyncDirection::ToDevice); out.sync(SyncDirection::ToDevice);
+//   auto done = device->run({&in, 0, stride, &out, 0, out_stride, frames, 0}, timeout_s);
+//   out.sync(SyncDirection::FromDevice);  ... read out.data() ...
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "opusim/driver/buffer.hpp"
+#include "opusim/driver/device_uri.hpp"
+#include "opusim/physics/profile.hpp"
+
+namespace opusim::driver {
+
+class DmaMemory;
+class DeviceLock;
+class Transport;
+
+// Identification and capabilities, read from the device's registers at open.
+struct DeviceInfo {
+    std::string uri;
+    std::string identity;  // transport:profile, the lock key
+    std::string transport;
+    std::string profile_name;
+    std::uint32_t id = 0;
+    std::uint32_t abi_version = 0;
+    std::uint32_t dmd_columns = 0;
+    std::uint32_t dmd_rows = 0;
+    std::uint64_t max_mirrors = 0;
+    std::uint32_t camera_width = 0;
+    std::uint32_t camera_height = 0;
+    std::uint64_t max_pixels = 0;
+    std::uint32_t bit_depth = 0;
+    std::uint32_t bytes_per_pixel = 0;
+    std::uint32_t input_frame_bytes = 0;
+    double clock_mhz = 0;
+    double min_exposure_us = 0;
+    double max_exposure_us = 0;
+    std::uint32_t input_buffer_frames = 0;
+    std::uint32_t output_buffer_frames = 0;
+    std::uint32_t roi_increment = 1;
+    std::uint32_t ring_entries = 0;  // descriptors in the driver's ring
+};
+
+// Everything a job runs with (the configuration registers). Defaults: the device's reset values
+// with the URI's options applied.
+struct DeviceConfig {
+    std::uint64_t n_features = 0;
+    std::uint64_t replication = 1;
+    std::uint64_t first_mirror = 0;
+    std::uint32_t roi_x = 0;
+    std::uint32_t roi_y = 0;
+    std::uint32_t roi_width = 0;
+    std::uint32_t roi_height = 0;
+    std::uint32_t n_components = 0;  // the first n_components pixels of the ROI, row-major
+    double exposure_us = 0;
+    double frametime_us = 0;
+    std::uint64_t medium_seed = 0;
+    std::uint64_t noise_seed = 0;
+    bool noise = true;
+    bool timing_only = false;
+};
+
+// One job: FRAMES input frames from INPUT (at INPUT_OFFSET, INPUT_STRIDE bytes apart) to
+// FRAMES output frames in OUTPUT. FIRST_SEQUENCE keys the camera noise of frame 0.
+struct Job {
+    const Buffer* input = nullptr;
+    std::size_t input_offset = 0;
+    std::uint32_t input_stride = 0;
+    const Buffer* output = nullptr;
+    std::size_t output_offset = 0;
+    std::uint32_t output_stride = 0;
+    std::uint32_t frames = 0;
+    std::uint64_t first_sequence = 0;
+};
+
+struct JobCompletion {
+    std::uint64_t job_id = 0;
+    std::uint32_t frames = 0;
+    double start_s = 0;  // device time the job started (descriptor fetched)
+    double end_s = 0;    // device time its write-back completed
+};
+
+struct DeviceCounters {
+    std::uint32_t frames_in = 0;
+    std::uint32_t frames_out = 0;
+    std::uint32_t frames_dropped = 0;
+    std::uint32_t jobs_done = 0;
+};
+
+class Device {
+public:
+    // Opens the device named by URI (empty: $OPUSIM_DEVICE, else sim:gen2). Throws UriError for a
+    // bad URI or profile, DeviceBusyError when another holder has it.
+    static std::unique_ptr<Device> open(const std::string& uri = "");
+    ~Device();
+    Device(const Device&) = delete;
+    Device& operator=(const Device&) = delete;
+
+    const DeviceInfo& info() const { return info_; }
+    const DeviceUri& uri() const { return uri_; }
+    // The device description the driver loaded (for what the registers do not carry: optics,
+    // the lit-mirror window, the ROI strategy).
+    const physics::DeviceProfile& profile() const { return profile_; }
+    std::string transport_description() const;
+
+    // The current configuration, and a new one: validated against the capabilities (UsageError
+    // naming the field), then written to the registers. Latched by the device at each job start.
+    DeviceConfig config() const;
+    void configure(const DeviceConfig& config);
+
+    Buffer allocate(std::size_t bytes);
+    Buffer register_memory(void* host, std::size_t bytes);
+
+    // Queues JOB on the ring and starts the device; returns its job id. Throws UsageError for a
+    // job outside its buffers, or when the ring is full (wait for earlier jobs first).
+    std::uint64_t submit(const Job& job);
+    // Waits for job JOB_ID up to TIMEOUT_S seconds of device time. Throws the typed DeviceError
+    // of a failed job; on a failure or timeout the device is reset and reconfigured (recover()),
+    // and every other queued job is cancelled (waiting for one throws DriverError).
+    JobCompletion wait(std::uint64_t job_id, double timeout_s);
+    JobCompletion run(const Job& job, double timeout_s);
+
+    // RESET, then the ring and the current configuration again. Cancels queued jobs.
+    void recover();
+    std::size_t pending_jobs() const;
+
+    std::uint32_t read_register(std::uint32_t offset);
+    void write_register(std::uint32_t offset, std::uint32_t value);
+    double device_time_s() const;
+    DeviceCounters counters();
+
+private:
+    Device() = default;
+    void initialise();                     // RESET, interrupts, ring
+    void write_config_registers(const DeviceConfig& config);
+    void validate(const DeviceConfig& config) const;
+    void validate(const Job& job) const;
+    void handle_interrupt();
+    void fail_pending(const std::string& reason);
+    void recover_locked();
+    std::uint64_t read64(std::uint32_t lo_offset);
+    void write64(std::uint32_t lo_offset, std::uint64_t value);
+
+    struct Pending {
+        std::uint32_t slot = 0;
+        std::uint32_t frames = 0;
+    };
+
+    mutable std::mutex mutex_;
+    DeviceUri uri_;
+    physics::DeviceProfile profile_;
+    DeviceInfo info_;
+    DeviceConfig config_;
+    std::unique_ptr<DeviceLock> lock_;
+    std::shared_ptr<DmaMemory> memory_;
+    std::unique_ptr<Transport> transport_;
+    Buffer ring_;
+    std::uint32_t ring_tail_ = 0;
+    std::uint64_t next_job_id_ = 1;
+    std::map<std::uint64_t, Pending> pending_;            // queued, not yet seen to end
+    std::map<std::uint64_t, JobCompletion> completed_;    // ended, not yet waited for
+    std::map<std::uint64_t, std::string> cancelled_;      // cancelled by a recovery
+};
+
+}  // namespace opusim::driver

@@ -1,0 +1,38 @@
+// Device URIs: how an application names the device it opens, so switching device (a simulated
+// gen2, a gen3, a custom profile, later a remote or real device) never needs a code change.
+//
+//   sim:gen2                      the in-process simulator with the built-in gen2 profile
+//   sim:gen3                      ... gen3
+//   sim:PATH/profile.json         ... a profile file (any path containing '/' or ending in .json)
+//   sim:gen2?seed=7&noise_seed=3&noise=off&lock_wait=5
+//
+// Options (each at most once): seed (medium seed, unsigned 64-bit), noise_seed (camera noise
+// seed), noise (on|off), lock_wait (seconds to wait for a device another process holds, >= 0).
+// An unknown transport, option or malformed value is a UriError naming it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace opusim::driver {
+
+struct DeviceUri {
+    std::string text;       // the URI as given (after defaulting)
+    std::string transport;  // "sim"
+    std::string profile;    // built-in name or path
+    std::optional<std::uint64_t> medium_seed;
+    std::optional<std::uint64_t> noise_seed;
+    std::optional<bool> noise;
+    std::optional<double> lock_wait_s;
+
+    // Parses TEXT; an empty TEXT means default_device_uri().
+    static DeviceUri parse(const std::string& text);
+    // Canonical text of the device identity (transport:profile, no options): the lock's key.
+    std::string identity() const;
+};
+
+// $OPUSIM_DEVICE when set and non-empty, else "sim:gen2".
+std::string default_device_uri();
+
+}  // namespace opusim::driver

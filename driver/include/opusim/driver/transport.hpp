@@ -1,0 +1,36 @@
+// How the driver reaches a device: register reads and writes, waiting for the interrupt line,
+// and the device's clock. DMA goes the other way (the device reads and writes the driver's
+// DmaMemory), so a transport is given the DmaMemory when it is made. The in-process SystemC
+// simulator is the first implementation; a socket or a real PCIe transport implements the same
+// four calls and nothing above the driver changes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "opusim/physics/profile.hpp"
+
+namespace opusim::driver {
+
+class DmaMemory;
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+    virtual std::string description() const = 0;
+    virtual std::uint32_t read_register(std::uint32_t offset) = 0;
+    virtual void write_register(std::uint32_t offset, std::uint32_t value) = 0;
+    // Blocks until the interrupt line is high or TIMEOUT_S seconds of device time have passed;
+    // returns whether the line is high.
+    virtual bool wait_for_interrupt(double timeout_s) = 0;
+    virtual double device_time_s() const = 0;
+};
+
+// The in-process simulator, powered on with PROFILE, its DMA reaching MEMORY. There is one
+// simulated device per process (SystemC elaborates once): a second one while the first is open
+// throws DeviceBusyError.
+std::unique_ptr<Transport> make_simulator_transport(const physics::DeviceProfile& profile,
+                                                    std::shared_ptr<DmaMemory> memory);
+
+}  // namespace opusim::driver
