@@ -15,13 +15,16 @@ namespace {
 
 using nlohmann::json;
 
-json gen2_json() { return DeviceProfile::load("gen2").to_json(); }
+json gen2_json() {
+    return DeviceProfile::load("gen2").to_json();
+}
 
 // Expects from_json(DOCUMENT) to throw a ProfileError whose message contains every NEEDLE.
 void expect_rejected(const json& document, std::initializer_list<std::string> needles) {
     try {
         DeviceProfile::from_json(document);
-        ADD_FAILURE() << "accepted a bad profile; expected an error mentioning " << *needles.begin();
+        ADD_FAILURE() << "accepted a bad profile; expected an error mentioning "
+                      << *needles.begin();
     } catch (const ProfileError& error) {
         const std::string message = error.what();
         for (const auto& needle : needles) {

@@ -53,14 +53,22 @@ struct Bounds {
     }
 };
 
-Bounds positive() { return {0, false}; }
-Bounds non_negative() { return {0, true}; }
-Bounds at_least(double min) { return {min, true}; }
-Bounds between(double min, double max) { return {min, true, max, true}; }
+Bounds positive() {
+    return {0, false};
+}
+Bounds non_negative() {
+    return {0, true};
+}
+Bounds at_least(double min) {
+    return {min, true};
+}
+Bounds between(double min, double max) {
+    return {min, true, max, true};
+}
 
 // Parses one JSON object section, remembering which keys were consumed.
 class SectionReader {
-public:
+  public:
     SectionReader(const json& object, std::string prefix)
         : object_(object), prefix_(std::move(prefix)) {}
 
@@ -134,13 +142,13 @@ public:
     void reject_unknown_keys() const {
         for (const auto& item : object_.items()) {
             if (consumed_.count(item.key()) == 0) {
-                throw ProfileError(prefix_ + item.key() + ": unknown key (known keys: " +
-                                   known_keys() + ")");
+                throw ProfileError(prefix_ + item.key() +
+                                   ": unknown key (known keys: " + known_keys() + ")");
             }
         }
     }
 
-private:
+  private:
     const json& require(const char* key) {
         consumed_.insert(key);
         const auto found = object_.find(key);
@@ -165,11 +173,13 @@ private:
 
 // Serialises fields with the same describe_* functions; constraints are ignored.
 class SectionWriter {
-public:
+  public:
     explicit SectionWriter(json& object) : object_(object) {}
     void number(const char* key, const double& field, Bounds) { object_[key] = field; }
     template <class Integer>
-    void integer(const char* key, const Integer& field, Bounds) { object_[key] = field; }
+    void integer(const char* key, const Integer& field, Bounds) {
+        object_[key] = field;
+    }
     template <class Integer>
     void integer_choice(const char* key, const Integer& field, const std::vector<Integer>&) {
         object_[key] = field;
@@ -178,7 +188,7 @@ public:
         object_[key] = field;
     }
 
-private:
+  private:
     json& object_;
 };
 
@@ -203,8 +213,7 @@ void describe_medium(P& p, V& v) {
     // 127 / steps is where the int8 grid clips; below 2 steps per unit the grid is too coarse to
     // call the entries Gaussian, above 127 it clips inside one standard deviation.
     v.number("int8_steps_per_unit", p.int8_steps_per_unit, between(2, 127));
-    v.number("photons_per_unit_intensity_per_us", p.photons_per_unit_intensity_per_us,
-             positive());
+    v.number("photons_per_unit_intensity_per_us", p.photons_per_unit_intensity_per_us, positive());
     v.integer("tile_memory_mb", p.tile_memory_mb, at_least(1));
 }
 
@@ -282,19 +291,19 @@ void write_section(json& document, const char* section, const P& params, Describ
 void check_relations(const DeviceProfile& p) {
     const auto mirrors = static_cast<double>(p.dmd.mirrors());
     if (static_cast<double>(p.dmd.ones_max) > mirrors) {
-        fail_relation("dmd.ones_max", "<= the mirror count columns x rows (" +
-                                          format_number(mirrors) + ")",
+        fail_relation("dmd.ones_max",
+                      "<= the mirror count columns x rows (" + format_number(mirrors) + ")",
                       static_cast<double>(p.dmd.ones_max));
     }
     if (p.dmd.ones_min > p.dmd.ones_max) {
-        fail_relation("dmd.ones_min",
-                      "<= dmd.ones_max (" + std::to_string(p.dmd.ones_max) + ")",
+        fail_relation("dmd.ones_min", "<= dmd.ones_max (" + std::to_string(p.dmd.ones_max) + ")",
                       static_cast<double>(p.dmd.ones_min));
     }
     const double max_dn = std::ldexp(1.0, static_cast<int>(p.camera.bits)) - 1;
     if (p.camera.offset_dn >= max_dn) {
-        fail_relation("camera.offset_dn", "< the ADC maximum 2^bits - 1 (" + format_number(max_dn) +
-                                              ")", p.camera.offset_dn);
+        fail_relation("camera.offset_dn",
+                      "< the ADC maximum 2^bits - 1 (" + format_number(max_dn) + ")",
+                      p.camera.offset_dn);
     }
     if (p.camera.roi_increment > std::min(p.camera.width, p.camera.height)) {
         fail_relation("camera.roi_increment", "<= min(camera.width, camera.height)",
