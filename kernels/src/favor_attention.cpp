@@ -1,0 +1,232 @@
+#include "opusim/kernels/favor_attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "blas.hpp"
+#include "feature_stream.hpp"
+#include "opusim/kernels/validation.hpp"
+#include "opusim/kernels/workspace.hpp"
+
+namespace opusim::kernels {
+namespace {
+
+void require_option(bool ok, const std::string& message) {
+    if (!ok) throw std::invalid_argument(message);
+}
+
+void validate_options(const FavorOptions& options) {
+    require_option(options.chunk >= 1, "options.chunk: expected at least 1 row, got 0");
+    for (auto [name, value] : {std::pair{"options.softmax_epsilon", options.softmax_epsilon},
+                               std::pair{"options.relu_epsilon", options.relu_epsilon},
+                               std::pair{"options.causal_delta", options.causal_delta}}) {
+        require_option(
+            std::isfinite(value) && value >= 0.0,
+            std::string(name) + ": expected a finite value >= 0, got " + std::to_string(value));
+    }
+}
+
+void validate_projection(const Projection& projection, std::size_t d, FeatureKernel kernel) {
+    require_equal("projection", "input dim (the dim d of q and k)", projection.input_dim(), d, "");
+    const bool wants_intensity = kernel == FeatureKernel::Optical;
+    const bool is_intensity = projection.output_kind() == ProjectionOutput::Intensity;
+    if (wants_intensity != is_intensity) {
+        throw std::invalid_argument(
+            "projection: the " + to_string(kernel) + " kernel needs " +
+            (wants_intensity ? "an intensity projection (|Rx|^2)" : "a linear projection (Wx)") +
+            ", got " + projection.describe());
+    }
+}
+
+void validate_inputs(const Tensor4& q, const Tensor4& k, const Tensor4& v,
+                     const Projection& projection, const FavorOptions& options) {
+    validate_options(options);
+    const Shape4& qs = q.shape();
+    const Shape4& ks = k.shape();
+    const Shape4& vs = v.shape();
+    require_option(qs.dim >= 1, "q: expected dim d >= 1, got shape " + to_string(qs));
+    require_equal("k", "batch", ks.batch, qs.batch, "that of q");
+    require_equal("k", "heads", ks.heads, qs.heads, "that of q");
+    require_equal("k", "dim", ks.dim, qs.dim, "that of q");
+    require_option(ks.length >= 1, "k: expected length >= 1, got shape " + to_string(ks));
+    require_equal("v", "batch", vs.batch, ks.batch, "that of k");
+    require_equal("v", "heads", vs.heads, ks.heads, "that of k");
+    require_equal("v", "length", vs.length, ks.length, "that of k");
+    require_option(vs.dim >= 1, "v: expected dim >= 1, got shape " + to_string(vs));
+    if (options.causal) require_equal("k", "length", ks.length, qs.length, "causal: that of q");
+    validate_projection(projection, qs.dim, options.kernel);
+    require_finite("q", q);
+    require_finite("k", k);
+    require_finite("v", v);
+}
+
+// acc += m (elementwise, float into double).
+void accumulate(const Buffer<float>& m, Buffer<double>& acc) {
+    for (std::size_t i = 0; i < acc.size(); ++i) acc[i] += m[i];
+}
+
+// acc[j] += sum over rows of f[r, j].
+void accumulate_column_sums(ConstMatrix f, Buffer<double>& acc) {
+    for (std::size_t r = 0; r < f.rows; ++r) {
+        const float* row = f.row(r);
+        for (std::size_t j = 0; j < f.cols; ++j) acc[j] += row[j];
+    }
+}
+
+void round_to_float(const Buffer<double>& from, Buffer<float>& to) {
+    for (std::size_t i = 0; i < from.size(); ++i) to[i] = static_cast<float>(from[i]);
+}
+
+double dot(const float* a, const Buffer<double>& b, double shift) {
+    double sum = 0.0;
+    for (std::size_t j = 0; j < b.size(); ++j) sum += a[j] * (b[j] + shift);
+    return sum;
+}
+
+void divide_row(float* row, std::size_t n, double denominator) {
+    for (std::size_t j = 0; j < n; ++j) row[j] = static_cast<float>(row[j] / denominator);
+}
+
+void bidirectional_head(FeatureStream& stream, ConstMatrix v, Matrix out, std::size_t q_length,
+                        std::size_t chunk) {
+    const std::size_t mf = stream.features();
+    const std::size_t dv = v.cols;
+    Buffer<float> features(chunk * mf);
+    Buffer<float> context_part(mf * dv);
+    Buffer<double> context(mf * dv);  // K'^T V, summed over the sequence in double
+    Buffer<double> key_sum(mf);       // K'^T 1
+    for (std::size_t first = 0; first < v.rows; first += chunk) {
+        const std::size_t count = std::min(chunk, v.rows - first);
+        const Matrix kf = dense(features.data(), count, mf);
+        stream.compute(Role::Key, first, count, kf);
+        blas::gemm_atb(1.0f, kf, v.rows_slice(first, count), 0.0f,
+                       dense(context_part.data(), mf, dv));
+        accumulate(context_part, context);
+        accumulate_column_sums(kf, key_sum);
+    }
+    Buffer<float> context_f(mf * dv);
+    round_to_float(context, context_f);
+    for (std::size_t first = 0; first < q_length; first += chunk) {
+        const std::size_t count = std::min(chunk, q_length - first);
+        const Matrix qf = dense(features.data(), count, mf);
+        stream.compute(Role::Query, first, count, qf);
+        const Matrix out_rows = out.rows_slice(first, count);
+        blas::gemm_ab(1.0f, qf, dense(context_f.data(), mf, dv), 0.0f, out_rows);
+        for (std::size_t r = 0; r < count; ++r) {
+            divide_row(out_rows.row(r), dv, dot(qf.row(r), key_sum, 0.0));
+        }
+    }
+}
+
+void causal_head(FeatureStream& stream, ConstMatrix v, Matrix out, std::size_t chunk,
+                 double delta) {
+    const std::size_t mf = stream.features();
+    const std::size_t dv = v.cols;
+    Buffer<float> query_features(chunk * mf);
+    Buffer<float> key_features(chunk * mf);
+    Buffer<float> scores(chunk * chunk);
+    Buffer<float> state_part(mf * dv);
+    Buffer<float> state_f(mf * dv);
+    Buffer<double> state(mf * dv);  // S: sum over earlier chunks of k' v^T, in double
+    Buffer<double> key_sum(mf);     // z: sum over earlier chunks of k', in double
+    for (std::size_t first = 0; first < v.rows; first += chunk) {
+        const std::size_t count = std::min(chunk, v.rows - first);
+        const Matrix qf = dense(query_features.data(), count, mf);
+        const Matrix kf = dense(key_features.data(), count, mf);
+        const ConstMatrix v_rows = v.rows_slice(first, count);
+        stream.compute(Role::Query, first, count, qf);
+        stream.compute(Role::Key, first, count, kf);
+        // In-chunk terms: A = Q'_c K'_c^T with the future (j > i) masked out.
+        const Matrix a = dense(scores.data(), count, count);
+        blas::gemm_abt(1.0f, qf, kf, 0.0f, a);
+        for (std::size_t i = 0; i < count; ++i) std::fill(a.row(i) + i + 1, a.row(i) + count, 0.0f);
+        const Matrix out_rows = out.rows_slice(first, count);
+        blas::gemm_ab(1.0f, qf, dense(state_f.data(), mf, dv), 0.0f, out_rows);
+        blas::gemm_ab(1.0f, a, v_rows, 1.0f, out_rows);
+        for (std::size_t i = 0; i < count; ++i) {
+            double denominator = dot(qf.row(i), key_sum, delta);
+            for (std::size_t j = 0; j <= i; ++j) denominator += a.at(i, j);
+            divide_row(out_rows.row(i), dv, denominator);
+        }
+        // Carry the prefix state past this chunk.
+        blas::gemm_atb(1.0f, kf, v_rows, 0.0f, dense(state_part.data(), mf, dv));
+        accumulate(state_part, state);
+        round_to_float(state, state_f);
+        accumulate_column_sums(kf, key_sum);
+    }
+}
+
+ProjectionCost cost_since(const ProjectionCost& before, const ProjectionCost& after) {
+    ProjectionCost cost;
+    cost.calls = after.calls - before.calls;
+    cost.rows = after.rows - before.rows;
+    cost.frames = after.frames - before.frames;
+    cost.device_time_s = after.device_time_s - before.device_time_s;
+    cost.host_time_s = after.host_time_s - before.host_time_s;
+    return cost;
+}
+
+Tensor4 features_of(Role role, const Tensor4& x, Projection& projection,
+                    const FavorOptions& options) {
+    validate_options(options);
+    const std::string name = role == Role::Query ? "q" : "k";
+    require_option(x.shape().dim >= 1, name + ": expected dim d >= 1");
+    validate_projection(projection, x.shape().dim, options.kernel);
+    require_finite(name, x);
+    FeatureStream stream(role == Role::Query ? &x : nullptr, role == Role::Key ? &x : nullptr,
+                         projection, options, options.chunk);
+    const Shape4& s = x.shape();
+    Tensor4 out({s.batch, s.heads, s.length, stream.features()});
+    for (std::size_t b = 0; b < s.batch; ++b) {
+        for (std::size_t h = 0; h < s.heads; ++h) {
+            stream.begin_head(b, h, /*keep_keys=*/true);
+            for (std::size_t first = 0; first < s.length; first += options.chunk) {
+                const std::size_t count = std::min(options.chunk, s.length - first);
+                stream.compute(role, first, count, out.head(b, h).rows_slice(first, count));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Tensor4 favor_attention(const Tensor4& q, const Tensor4& k, const Tensor4& v,
+                        Projection& projection, const FavorOptions& options, FavorReport* report) {
+    validate_inputs(q, k, v, projection, options);
+    const ProjectionCost before = projection.total_cost();
+    const Shape4& qs = q.shape();
+    Tensor4 out({qs.batch, qs.heads, qs.length, v.shape().dim});
+    FeatureStream stream(&q, &k, projection, options, options.chunk);
+    for (std::size_t b = 0; b < qs.batch; ++b) {
+        for (std::size_t h = 0; h < qs.heads; ++h) {
+            // Bidirectional keeps the head's key projections (O(L m), used once each); causal
+            // re-projects them to keep memory flat in L.
+            stream.begin_head(b, h, /*keep_keys=*/!options.causal);
+            if (options.causal) {
+                causal_head(stream, v.head(b, h), out.head(b, h), options.chunk,
+                            options.causal_delta);
+            } else {
+                bidirectional_head(stream, v.head(b, h), out.head(b, h), qs.length, options.chunk);
+            }
+        }
+    }
+    if (report != nullptr) {
+        report->projection = cost_since(before, projection.total_cost());
+        report->features = stream.features();
+    }
+    return out;
+}
+
+Tensor4 favor_query_features(const Tensor4& q, Projection& projection,
+                             const FavorOptions& options) {
+    return features_of(Role::Query, q, projection, options);
+}
+
+Tensor4 favor_key_features(const Tensor4& k, Projection& projection, const FavorOptions& options) {
+    return features_of(Role::Key, k, projection, options);
+}
+
+}  // namespace opusim::kernels
