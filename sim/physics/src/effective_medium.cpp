@@ -17,6 +17,8 @@ namespace {
 
 // Mirrors generated at once when summing columns exactly (per worker).
 constexpr std::size_t kSumBlockMirrors = 1 << 14;
+// Frames per GEMM call at most (see frames_per_chunk).
+constexpr std::size_t kMaxChunkFrames = 256;
 
 void check_layout(const InputLayout& layout) {
     if (layout.n_features == 0) {
@@ -221,64 +223,72 @@ void EffectiveMedium::build_leakage(const std::vector<std::complex<double>>& bac
     }
 }
 
+struct EffectiveMedium::Workspace {
+    std::vector<std::int32_t> int_sums;
+    std::vector<double> double_in, double_sums;
+    std::vector<float> float_in, float_sums;
+};
+
 std::size_t EffectiveMedium::frames_per_chunk() const {
     // Workspace per frame: GEMM sums (2 n_pixels) and, for the BLAS paths, the frame converted.
     const std::size_t element = path_ == Path::Int8 ? sizeof(std::int32_t)
                                 : path_ == Path::Float ? sizeof(float)
                                                        : sizeof(double);
     const std::size_t per_frame = element * (2 * n_pixels() + n_features());
-    return std::max<std::size_t>(1, medium_.tile_bytes() / per_frame);
+    const std::size_t by_budget = std::max<std::size_t>(1, medium_.tile_bytes() / per_frame);
+    // Large enough for GEMM efficiency, small enough that the sums stay warm in cache for the
+    // |field|^2 pass and the workspace is not re-faulted for every call.
+    return std::min(by_budget, kMaxChunkFrames);
+}
+
+// I = ((1 - a) scale S_re + L_re)^2 + ((1 - a) scale S_im + L_im)^2, frames spread over threads.
+template <class Sum>
+void EffectiveMedium::combine(const Sum* sums, std::size_t n_frames, float* out) const {
+    const std::size_t np = n_pixels();
+    const double on = (1 - leak_amplitude_) * scale_;
+    const std::complex<double>* leak = leakage_.data();
+    detail::parallel_for(n_frames, medium_.thread_count(), [&](std::size_t i, unsigned) {
+        const Sum* re_sums = sums + i * 2 * np;
+        const Sum* im_sums = re_sums + np;
+        float* row = out + i * np;
+        for (std::size_t j = 0; j < np; ++j) {
+            const double re = on * static_cast<double>(re_sums[j]) + leak[j].real();
+            const double im = on * static_cast<double>(im_sums[j]) + leak[j].imag();
+            row[j] = static_cast<float>(re * re + im * im);
+        }
+    });
 }
 
 void EffectiveMedium::multiply_chunk(const std::uint8_t* frames, std::size_t n_frames, float* out,
-                                     std::vector<std::int32_t>& int_sums,
-                                     std::vector<double>& double_in,
-                                     std::vector<double>& double_sums,
-                                     std::vector<float>& float_in,
-                                     std::vector<float>& float_sums) const {
-    const std::size_t np = n_pixels();
+                                     Workspace& w) const {
     const std::size_t nf = n_features();
-    const std::size_t width = 2 * np;
+    const std::size_t width = 2 * n_pixels();
     const auto m = static_cast<int>(n_frames);
     const auto n = static_cast<int>(width);
     const auto k = static_cast<int>(nf);
-    // Sum for (frame i, plane row c) as a double, whichever path produced it.
-    auto sum_at = [&](std::size_t i, std::size_t c) -> double {
-        switch (path_) {
-            case Path::Int8: return int_sums[i * width + c];
-            case Path::IntegerDouble: return double_sums[i * width + c];
-            case Path::Float: break;
-        }
-        return float_sums[i * width + c];
-    };
     if (path_ == Path::Int8) {
-        int_sums.resize(n_frames * width);
+        w.int_sums.resize(n_frames * width);
         const std::int32_t zero = 0;
-        const dnnl_status_t status = dnnl_gemm_u8s8s32(
-            'N', 'T', 'F', m, n, k, 1.0f, frames, k, 0, int8_matrix_.data(), k, 0, 0.0f,
-            int_sums.data(), n, &zero);
+        const dnnl_status_t status =
+            dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, frames, k, 0, int8_matrix_.data(), k,
+                              0, 0.0f, w.int_sums.data(), n, &zero);
         if (status != dnnl_success) {
             throw std::runtime_error("dnnl_gemm_u8s8s32 failed with status " +
                                      std::to_string(static_cast<int>(status)));
         }
+        combine(w.int_sums.data(), n_frames, out);
     } else if (path_ == Path::IntegerDouble) {
-        double_in.assign(frames, frames + n_frames * nf);
-        double_sums.resize(n_frames * width);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0, double_in.data(), k,
-                    double_matrix_.data(), k, 0.0, double_sums.data(), n);
+        w.double_in.assign(frames, frames + n_frames * nf);
+        w.double_sums.resize(n_frames * width);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0, w.double_in.data(), k,
+                    double_matrix_.data(), k, 0.0, w.double_sums.data(), n);
+        combine(w.double_sums.data(), n_frames, out);
     } else {
-        float_in.assign(frames, frames + n_frames * nf);
-        float_sums.resize(n_frames * width);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, float_in.data(), k,
-                    float_matrix_.data(), k, 0.0f, float_sums.data(), n);
-    }
-    const double on = (1 - leak_amplitude_) * scale_;
-    for (std::size_t i = 0; i < n_frames; ++i) {
-        for (std::size_t j = 0; j < np; ++j) {
-            const double re = on * sum_at(i, j) + leakage_[j].real();
-            const double im = on * sum_at(i, np + j) + leakage_[j].imag();
-            out[i * np + j] = static_cast<float>(re * re + im * im);
-        }
+        w.float_in.assign(frames, frames + n_frames * nf);
+        w.float_sums.resize(n_frames * width);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, w.float_in.data(), k,
+                    float_matrix_.data(), k, 0.0f, w.float_sums.data(), n);
+        combine(w.float_sums.data(), n_frames, out);
     }
 }
 
@@ -294,13 +304,10 @@ void EffectiveMedium::intensities(const std::uint8_t* frames, std::size_t n_fram
     const std::size_t chunk = std::min<std::size_t>(
         frames_per_chunk(), static_cast<std::size_t>(std::numeric_limits<int>::max()) /
                                 (2 * n_pixels()));
-    std::vector<std::int32_t> int_sums;
-    std::vector<double> double_in, double_sums;
-    std::vector<float> float_in, float_sums;
+    Workspace workspace;
     for (std::size_t first = 0; first < n_frames; first += chunk) {
         const std::size_t count = std::min(chunk, n_frames - first);
-        multiply_chunk(frames + first * nf, count, out + first * n_pixels(), int_sums, double_in,
-                       double_sums, float_in, float_sums);
+        multiply_chunk(frames + first * nf, count, out + first * n_pixels(), workspace);
     }
 }
 

@@ -16,6 +16,8 @@ constexpr std::size_t kEntryBytes = sizeof(std::complex<float>);
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 // Rows handed to one gather task: enough work to amortise the task, few enough to balance.
 constexpr std::size_t kGatherRowsPerTask = 16;
+// Tiles per worker a block is cut into at least (when it has enough rows).
+constexpr unsigned kTilesPerWorker = 4;
 
 void check_params(const MediumParams& params) {
     if (!std::isfinite(params.int8_steps_per_unit) || params.int8_steps_per_unit <= 0) {
@@ -46,12 +48,15 @@ struct TileShape {
     std::size_t cols;
 };
 
-TileShape tile_shape(std::size_t budget_bytes, std::uint64_t height, std::uint64_t width) {
+// Rows are also capped so that a block gives every worker several tiles (load balance).
+TileShape tile_shape(std::size_t budget_bytes, std::uint64_t height, std::uint64_t width,
+                     unsigned threads) {
     const std::size_t entries = std::max<std::size_t>(1, budget_bytes / kEntryBytes);
     const std::size_t cols = static_cast<std::size_t>(std::min<std::uint64_t>(width, entries));
-    const std::size_t rows =
-        static_cast<std::size_t>(std::min<std::uint64_t>(height, std::max<std::size_t>(1, entries / cols)));
-    return {std::max<std::size_t>(rows, 1), std::max<std::size_t>(cols, 1)};
+    const std::uint64_t balanced = std::max<std::uint64_t>(1, height / (kTilesPerWorker * threads));
+    const std::size_t rows = static_cast<std::size_t>(
+        std::min<std::uint64_t>(balanced, std::max<std::size_t>(1, entries / cols)));
+    return {rows, std::max<std::size_t>(cols, 1)};
 }
 
 std::size_t ceil_div(std::uint64_t a, std::uint64_t b) {
@@ -112,7 +117,7 @@ void Medium::for_each_tile(std::uint64_t pixel_begin, std::uint64_t pixel_end,
     const std::uint64_t width = mirror_end - mirror_begin;
     if (height == 0 || width == 0) return;
     const unsigned threads = thread_count();
-    const TileShape shape = tile_shape(std::max(kEntryBytes, tile_bytes() / threads), height, width);
+    const TileShape shape = tile_shape(std::max(kEntryBytes, tile_bytes() / threads), height, width, threads);
     const std::size_t tile_rows = ceil_div(height, shape.rows);
     const std::size_t tile_cols = ceil_div(width, shape.cols);
 

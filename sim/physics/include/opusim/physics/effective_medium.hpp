@@ -70,10 +70,11 @@ private:
     std::vector<std::complex<double>> exact_background() const;
     // Effective value (re or im plane, pixel row, feature) in true units.
     double value(std::size_t plane_row, std::size_t feature) const;
+    struct Workspace;  // GEMM inputs and sums of one chunk, reused across chunks
     void multiply_chunk(const std::uint8_t* frames, std::size_t n_frames, float* out,
-                        std::vector<std::int32_t>& int_sums, std::vector<double>& double_in,
-                        std::vector<double>& double_sums, std::vector<float>& float_in,
-                        std::vector<float>& float_sums) const;
+                        Workspace& workspace) const;
+    template <class Sum>
+    void combine(const Sum* sums, std::size_t n_frames, float* out) const;
     std::size_t frames_per_chunk() const;
 
     Medium medium_;
