@@ -94,14 +94,16 @@ void check_shapes(const kernels::Tensor4& q, const kernels::Tensor4& k, const ke
 
 int run_favor(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()("q", po::value<std::string>()->required(),
-                          "queries .npy, (B, H, L, d) float32/float64")(
-        "k", po::value<std::string>()->required(), "keys .npy, (B, H, Lk, d)")(
-        "v", po::value<std::string>()->required(), "values .npy, (B, H, Lk, dv)")(
-        "projection-matrix", po::value<std::string>()->required(), "W .npy, (m, d)")(
-        "causal", po::bool_switch(), "causal (prefix) attention; needs L == Lk")(
-        "kernel", po::value<std::string>()->default_value("softmax"), "softmax or relu")(
-        "out", po::value<std::string>()->required(), "output .npy, (B, H, L, dv) float32");
+    // clang-format off
+    options.add_options()
+        ("q", po::value<std::string>()->required(), "queries .npy, (B, H, L, d) float32/float64")
+        ("k", po::value<std::string>()->required(), "keys .npy, (B, H, Lk, d)")
+        ("v", po::value<std::string>()->required(), "values .npy, (B, H, Lk, dv)")
+        ("projection-matrix", po::value<std::string>()->required(), "W .npy, (m, d)")
+        ("causal", po::bool_switch(), "causal (prefix) attention; needs L == Lk")
+        ("kernel", po::value<std::string>()->default_value("softmax"), "softmax or relu")
+        ("out", po::value<std::string>()->required(), "output .npy, (B, H, L, dv) float32");
+    // clang-format on
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
     const auto& vm = *values;
