@@ -1,10 +1,10 @@
 // opusim medium: a block of the device's true transmission matrix, for tests and studies (the
 // oracle view; SDK results never use it). complex64 .npy of shape (pixels, mirrors).
+#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -21,15 +21,17 @@ namespace {
 // 2^28 complex64 entries = 2 GiB: more is almost surely a typo in --pixels or --mirrors.
 constexpr std::uint64_t kMaxEntries = std::uint64_t{1} << 28;
 
+// Whole numbers only: program_options would wrap "-1" to 2^64 - 1 for an unsigned value.
 std::uint64_t parse_seed(const std::string& text) {
-    static const std::regex digits(R"(^\s*\d+\s*$)");
-    if (!std::regex_match(text, digits)) {
-        throw UsageError("--seed: expected a whole number 0 <= S < 2^64, got '" + text + "'");
-    }
+    const std::string expected = "--seed: expected a whole number 0 <= S < 2^64, got '" + text + "'";
+    const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= '0' && c <= '9';
+    });
+    if (!digits_only) throw UsageError(expected);
     try {
         return std::stoull(text);
     } catch (const std::out_of_range&) {
-        throw UsageError("--seed: expected a whole number 0 <= S < 2^64, got '" + text + "'");
+        throw UsageError(expected);
     }
 }
 
