@@ -1,0 +1,191 @@
+// opusim capture: camera frames for the binary rows of an input array, through the device physics
+// (DMD layout, medium, camera with noise). Output uint8 (8-bit camera) or uint16 .npy, shape
+// (frames, n_components). Once the driver and SDK exist, the same output comes through the whole
+// device stack.
+#include <cstdint>
+#include <iostream>
+#include <limits>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "option_values.hpp"
+#include "opusim/io/npy.hpp"
+#include "opusim/physics/capture.hpp"
+#include "opusim/physics/dmd_format.hpp"
+#include "opusim/physics/output_roi.hpp"
+
+namespace po = boost::program_options;
+
+namespace opusim::cli {
+namespace {
+
+constexpr std::uint64_t kNoLimit = std::numeric_limits<std::uint64_t>::max();
+// The effective medium is held in memory as two int8 planes of n_components x n_features.
+constexpr std::uint64_t kMaxMediumEntries = std::uint64_t{1} << 31;
+
+struct BinaryInput {
+    std::vector<std::uint8_t> bits;  // row-major frames x n_features, 0/1
+    std::size_t frames = 0;
+    std::size_t n_features = 0;
+};
+
+std::string shape_text(const std::vector<std::size_t>& shape) {
+    std::string text = "(";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+    }
+    return text + (shape.size() == 1 ? ",)" : ")");
+}
+
+BinaryInput read_binary_input(const std::string& path) {
+    io::NpyArray array;
+    try {
+        array = io::read_npy(path);
+    } catch (const io::NpyError& error) {
+        throw UsageError(std::string("--input: ") + error.what());
+    }
+    const std::string expected =
+        "--input: expected a 2-D array (frames, n_features) of bool or uint8 holding 0/1";
+    if ((array.dtype != io::DType::Bool && array.dtype != io::DType::UInt8) ||
+        array.shape.size() != 2 || array.shape[1] == 0) {
+        throw UsageError(expected + ", got " + io::dtype_name(array.dtype) + " of shape " +
+                         shape_text(array.shape));
+    }
+    BinaryInput input;
+    input.frames = array.shape[0];
+    input.n_features = array.shape[1];
+    input.bits = std::move(array.bytes);
+    for (std::size_t i = 0; i < input.bits.size(); ++i) {
+        if (input.bits[i] > 1) {
+            throw UsageError(expected + ", got the value " + std::to_string(input.bits[i]) +
+                             " at [" + std::to_string(i / input.n_features) + ", " +
+                             std::to_string(i % input.n_features) + "]");
+        }
+    }
+    return input;
+}
+
+template <class Out>
+void capture_and_write(const physics::CaptureChain& chain, const BinaryInput& input,
+                       double exposure_us, const physics::DeviceProfile& profile,
+                       const std::string& out_path) {
+    const std::size_t pixels = chain.n_pixels();
+    std::vector<Out> frames(input.frames * pixels);
+    const auto stats =
+        chain.capture(input.bits.data(), input.frames, 0, exposure_us, frames.data());
+    io::write_npy(out_path, {input.frames, pixels}, frames);
+
+    const double values = static_cast<double>(std::max<std::size_t>(frames.size(), 1));
+    const double mean_dn = std::accumulate(frames.begin(), frames.end(), 0.0) / values;
+    const double mean_lit =
+        std::accumulate(stats.lit_mirrors.begin(), stats.lit_mirrors.end(), 0.0) /
+        static_cast<double>(std::max<std::size_t>(input.frames, 1));
+    std::cout << "capture: " << input.frames << " frames x " << pixels << " pixels ("
+              << profile.name << ", " << physics::to_string(chain.layout().strategy) << " layout, "
+              << chain.layout().replication << " mirror(s) per feature), exposure " << exposure_us
+              << " us, mean lit mirrors " << mean_lit << ", mean " << mean_dn << " DN, saturated "
+              << stats.saturated << " (" << 100.0 * static_cast<double>(stats.saturated) / values
+              << " %), written to " << out_path << "\n";
+    if (input.frames > 0 && mean_lit < static_cast<double>(profile.dmd.ones_min)) {
+        std::cerr << "opusim capture: warning: input too sparse: " << mean_lit
+                  << " lit mirrors on average, below the profile's ones_min "
+                  << profile.dmd.ones_min << " (weak signal)\n";
+    }
+    if (mean_lit > static_cast<double>(profile.dmd.ones_max)) {
+        std::cerr << "opusim capture: warning: " << mean_lit
+                  << " lit mirrors on average, above the profile's ones_max "
+                  << profile.dmd.ones_max << " (lower --exposure-us to avoid saturation)\n";
+    }
+}
+
+int run_capture(const Command& command, const Arguments& args) {
+    po::options_description options("options");
+    options.add_options()("profile", po::value<std::string>()->required(),
+                          "device profile NAME or PATH")(
+        "input", po::value<std::string>()->required(),
+        "input .npy: bool or uint8 0/1, shape (frames, n_features)")(
+        "n-components", po::value<std::string>()->required(),
+        "output pixels M per frame (the output ROI, profile's ROI strategy)")(
+        "input-roi", po::value<std::string>()->default_value("auto"), "full, small or auto")(
+        "seed", po::value<std::string>(),
+        "device seed S: medium and PRNU/DSNU (default: profile medium.seed)")(
+        "noise-seed", po::value<std::string>(),
+        "temporal noise seed (default: profile camera.noise_seed)")(
+        "noise", po::value<std::string>()->default_value("on"),
+        "on, or off for the noiseless camera")("exposure-us", po::value<std::string>(),
+                                               "exposure in us (default: the profile's)")(
+        "out", po::value<std::string>()->required(),
+        "output .npy (uint8 or uint16 by bit depth, shape (frames, M))");
+    const auto values = parse_options(command, args, options);
+    if (!values) return 0;
+    const auto& vm = *values;
+
+    const auto profile = load_profile_option(vm["profile"].as<std::string>());
+    physics::InputRoiStrategy strategy;
+    try {
+        strategy =
+            physics::parse_input_roi_strategy(vm["input-roi"].as<std::string>(), "--input-roi");
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(error.what());
+    }
+    const auto roi_strategy =
+        physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
+    const auto components =
+        parse_whole("n-components", vm["n-components"].as<std::string>(), 1,
+                    physics::max_output_components(profile.camera, roi_strategy));
+    const std::string noise = vm["noise"].as<std::string>();
+    if (noise != "on" && noise != "off") {
+        throw UsageError("--noise: expected on or off, got '" + noise + "'");
+    }
+    auto settings = physics::CaptureSettings::from_profile(profile);
+    settings.noise = noise == "on";
+    if (vm.count("seed"))
+        settings.device_seed = parse_whole("seed", vm["seed"].as<std::string>(), 0, kNoLimit);
+    if (vm.count("noise-seed")) {
+        settings.noise_seed =
+            parse_whole("noise-seed", vm["noise-seed"].as<std::string>(), 0, kNoLimit);
+    }
+    const double exposure =
+        vm.count("exposure-us")
+            ? parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera)
+            : profile.camera.exposure_us;
+
+    const BinaryInput input = read_binary_input(vm["input"].as<std::string>());
+    physics::InputLayout layout;
+    try {
+        layout = physics::make_input_layout(profile.dmd, input.n_features, strategy);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError("--input: shape[1] is the number of features; " +
+                         std::string(error.what()));
+    }
+    if (components > kMaxMediumEntries / input.n_features) {
+        throw UsageError(
+            "--n-components: " + std::to_string(components) + " x " +
+            std::to_string(input.n_features) +
+            " features exceed the in-memory medium limit of 2^31 entries; ask for fewer");
+    }
+    const auto roi = physics::make_output_roi(profile.camera, components, roi_strategy);
+    const physics::CaptureChain chain(profile, layout, roi.pixels, settings);
+    const std::string out = vm["out"].as<std::string>();
+    if (profile.camera.bits <= 8) {
+        capture_and_write<std::uint8_t>(chain, input, exposure, profile, out);
+    } else {
+        capture_and_write<std::uint16_t>(chain, input, exposure, profile, out);
+    }
+    return 0;
+}
+
+const Command kCapture{
+    "capture",
+    "opusim capture --profile P --input X.npy --n-components M [--input-roi full|small|auto] "
+    "[--seed S] [--noise-seed S] [--noise off] [--exposure-us T] --out Y.npy",
+    "camera frames for binary input rows, through the device physics", nullptr};
+
+const CommandRegistrar registrar{
+    Command{kCapture.name, kCapture.synopsis, kCapture.summary,
+            [](const Arguments& args) { return run_capture(kCapture, args); }}};
+
+}  // namespace
+}  // namespace opusim::cli

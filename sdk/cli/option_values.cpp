@@ -1,0 +1,64 @@
+#include "option_values.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <sstream>
+
+#include "command.hpp"
+
+namespace opusim::cli {
+
+std::uint64_t parse_whole(const std::string& option, const std::string& text, std::uint64_t min,
+                          std::uint64_t max) {
+    std::string expected = "a whole number >= " + std::to_string(min);
+    if (max != std::numeric_limits<std::uint64_t>::max()) {
+        expected += " and <= " + std::to_string(max);
+    }
+    const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits)
+        throw UsageError("--" + option + ": expected " + expected + ", got '" + text + "'");
+    errno = 0;
+    const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+    if (errno == ERANGE || value < min || value > max) {
+        throw UsageError("--" + option + ": expected " + expected + ", got '" + text + "'");
+    }
+    return value;
+}
+
+double parse_real(const std::string& option, const std::string& text, double min) {
+    std::ostringstream bound;
+    bound << min;
+    const std::string expected = "a finite number >= " + bound.str();
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE ||
+        !std::isfinite(value) || value < min) {
+        throw UsageError("--" + option + ": expected " + expected + ", got '" + text + "'");
+    }
+    return value;
+}
+
+physics::DeviceProfile load_profile_option(const std::string& text) {
+    try {
+        return physics::DeviceProfile::load(text);
+    } catch (const physics::ProfileError& error) {
+        throw UsageError(std::string("--profile: ") + error.what());
+    }
+}
+
+double parse_exposure(const std::string& text, const physics::CameraParams& camera) {
+    const double exposure = parse_real("exposure-us", text, 0);
+    if (exposure < camera.min_exposure_us || exposure > camera.max_exposure_us) {
+        std::ostringstream expected;
+        expected << "--exposure-us: expected a value within the camera's ["
+                 << camera.min_exposure_us << ", " << camera.max_exposure_us << "] us, got '"
+                 << text << "'";
+        throw UsageError(expected.str());
+    }
+    return exposure;
+}
+
+}  // namespace opusim::cli

@@ -1,0 +1,25 @@
+// Strict parsing of numeric option values for the physics subcommands (profile, flatfield,
+// capture): whole text must be a number in range, and errors name the option, e.g.
+// "--frames: expected a whole number >= 1, got '0'".
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "opusim/physics/profile.hpp"
+
+namespace opusim::cli {
+
+// A whole number in [min, max] (decimal digits only: no sign, no exponent).
+std::uint64_t parse_whole(const std::string& option, const std::string& text, std::uint64_t min,
+                          std::uint64_t max);
+// A finite real number >= min (strtod syntax, whole text).
+double parse_real(const std::string& option, const std::string& text, double min);
+
+// --profile NAME|PATH, loaded and validated; a bad profile is a UsageError naming --profile and
+// the bad key.
+physics::DeviceProfile load_profile_option(const std::string& text);
+// --exposure-us within the camera's [min_exposure_us, max_exposure_us].
+double parse_exposure(const std::string& text, const physics::CameraParams& camera);
+
+}  // namespace opusim::cli
