@@ -130,10 +130,12 @@ void BM_BareSgemm(benchmark::State& state) {
 }
 BENCHMARK(BM_BareSgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// Arg: storage (0 int8 -> dnnl u8s8s32, 1 float32 -> cblas_sgemm). Validation of the frames,
-// the GEMM and the |field|^2 with leakage, chunked under the default tile budget.
+// Args: storage (0 int8 -> dnnl u8s8s32, 1 float32 -> cblas_sgemm), threads of the |field|^2
+// pass (0 = all cores; the GEMM libraries follow OMP_NUM_THREADS / OPENBLAS_NUM_THREADS).
+// Validation of the frames, the GEMM and the |field|^2 with leakage, in chunks.
 void BM_EffectiveIntensities(benchmark::State& state) {
-    const Medium medium(params_with(state.range(0) == 0 ? "int8" : "float32"), 7);
+    Medium medium(params_with(state.range(0) == 0 ? "int8" : "float32"), 7);
+    medium.set_generation_options({static_cast<unsigned>(state.range(1)), 0});
     const EffectiveMedium effective(medium, full_layout(kFeatures, 4), first_pixels(kPixels),
                                     2000);
     const auto frames = random_frames(kFrames, kFeatures);
@@ -146,7 +148,7 @@ void BM_EffectiveIntensities(benchmark::State& state) {
     state.counters["frames/s"] = benchmark::Counter(static_cast<double>(kFrames),
                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_EffectiveIntensities)->ArgName("float32")->Arg(0)->Arg(1)
+BENCHMARK(BM_EffectiveIntensities)->ArgNames({"float32", "threads"})->Args({0, 0})->Args({1, 0})->Args({0, 1})->Args({1, 1})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---- 3. Camera chain ---------------------------------------------------------------------------
