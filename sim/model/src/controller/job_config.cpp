@@ -1,0 +1,87 @@
+#include "job_config.hpp"
+
+#include <cstddef>
+
+#include "../host_interface/register_file.hpp"
+#include "opusim/abi/data_format.hpp"
+#include "opusim/abi/registers.hpp"
+
+namespace opusim::model {
+
+using namespace abi::reg;
+
+std::vector<std::uint64_t> JobConfig::output_pixels(std::uint32_t sensor_width) const {
+    std::vector<std::uint64_t> pixels(n_components);
+    for (std::uint32_t i = 0; i < n_components; ++i) {
+        pixels[i] = std::uint64_t{roi_y + i / roi_width} * sensor_width + roi_x + i % roi_width;
+    }
+    return pixels;
+}
+
+std::optional<ConfigFault> latch_config(const RegisterFile& registers,
+                                        const physics::DeviceProfile& profile, JobConfig& config) {
+    const auto bad = [](std::uint32_t offset) {
+        return std::optional<ConfigFault>(ConfigFault{abi::DeviceError::BadConfig, offset});
+    };
+    const std::uint64_t mirrors = profile.dmd.mirrors();
+    auto& layout = config.layout;
+    layout.n_features = registers.get(kNFeatures);
+    layout.replication = registers.get(kReplication);
+    layout.first_mirror = registers.get(kFirstMirror);
+    layout.total_mirrors = mirrors;
+    layout.strategy = layout.replication > 1 ? physics::InputRoiStrategy::Full
+                                             : physics::InputRoiStrategy::Small;
+    if (layout.n_features == 0 || layout.n_features > mirrors) return bad(kNFeatures);
+    if (layout.replication == 0 || layout.replication > mirrors) return bad(kReplication);
+    if (layout.first_mirror + layout.used_mirrors() > mirrors) return bad(kFirstMirror);
+
+    const auto& camera = profile.camera;
+    config.roi_x = registers.get(kRoiX);
+    config.roi_y = registers.get(kRoiY);
+    config.roi_width = registers.get(kRoiWidth);
+    config.roi_height = registers.get(kRoiHeight);
+    if (config.roi_width == 0 || config.roi_width > camera.width) return bad(kRoiWidth);
+    if (config.roi_height == 0 || config.roi_height > camera.height) return bad(kRoiHeight);
+    if (config.roi_x > camera.width - config.roi_width) return bad(kRoiX);
+    if (config.roi_y > camera.height - config.roi_height) return bad(kRoiY);
+    config.n_components = registers.get(kNComponents);
+    if (config.n_components == 0 ||
+        config.n_components > std::uint64_t{config.roi_width} * config.roi_height) {
+        return bad(kNComponents);
+    }
+    config.exposure_ns = registers.get(kExposureNs);
+    if (static_cast<double>(config.exposure_ns) < camera.min_exposure_us * 1e3 - 0.5 ||
+        static_cast<double>(config.exposure_ns) > camera.max_exposure_us * 1e3 + 0.5) {
+        return bad(kExposureNs);
+    }
+    config.frametime_ns = registers.get(kFrametimeNs);
+    config.medium_seed = registers.get64(kMediumSeedLo);
+    config.noise_seed = registers.get64(kNoiseSeedLo);
+    const std::uint32_t mode = registers.get(kMode);
+    if ((mode & ~abi::mode::kValidMask) != 0) return bad(kMode);
+    config.noise = (mode & abi::mode::kNoiseEnable) != 0;
+    config.timing_only = (mode & abi::mode::kTimingOnly) != 0;
+    return std::nullopt;
+}
+
+std::optional<ConfigFault> check_descriptor(const abi::JobDescriptor& descriptor,
+                                            const JobConfig& config,
+                                            const physics::DeviceProfile& profile) {
+    const auto bad = [](std::size_t offset) {
+        return std::optional<ConfigFault>(
+            ConfigFault{abi::DeviceError::BadDescriptor, static_cast<std::uint32_t>(offset)});
+    };
+    if (descriptor.input_stride < abi::input_frame_bytes(profile.dmd.mirrors())) {
+        return bad(offsetof(abi::JobDescriptor, input_stride));
+    }
+    if (descriptor.output_stride < abi::output_frame_bytes(config.n_components, profile.camera.bits)) {
+        return bad(offsetof(abi::JobDescriptor, output_stride));
+    }
+    if (descriptor.frame_count == 0) return bad(offsetof(abi::JobDescriptor, frame_count));
+    if ((descriptor.flags & abi::job_flags::kReservedMask) != 0) {
+        return bad(offsetof(abi::JobDescriptor, flags));
+    }
+    return std::nullopt;
+}
+
+}  // namespace opusim::model

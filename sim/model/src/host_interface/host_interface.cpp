@@ -1,0 +1,142 @@
+#include "host_interface.hpp"
+
+#include "../controller/sequencer.hpp"
+
+namespace opusim::model {
+
+using namespace abi::reg;
+
+HostInterface::HostInterface(sc_core::sc_module_name name)
+    : sc_core::sc_module(name), mmio("mmio"), dma("dma"), irq("irq") {
+    mmio.register_b_transport(this, &HostInterface::b_transport);
+}
+
+void HostInterface::power_on(const physics::DeviceProfile& profile, const ControllerClock& clock) {
+    profile_ = profile;
+    clock_ = clock;
+    registers_.reset(profile);
+    update_irq();
+}
+
+bool HostInterface::irq_level() const {
+    return (registers_.get(kIrqStatus) & registers_.get(kIrqEnable)) != 0;
+}
+
+void HostInterface::update_irq() {
+    const bool level = irq_level();
+    if (level != irq_level_) {
+        irq_level_ = level;
+        irq.write(level);
+        if (level && on_irq_rise) on_irq_rise();
+    }
+}
+
+void HostInterface::raise(std::uint32_t irq_bits) {
+    registers_.set(kIrqStatus, registers_.get(kIrqStatus) | irq_bits);
+    update_irq();
+}
+
+void HostInterface::report_error(abi::DeviceError error, std::uint32_t detail,
+                                 std::uint64_t address) {
+    registers_.set(kErrorCode, static_cast<std::uint32_t>(error));
+    registers_.set(kErrorDetail, detail);
+    registers_.set64(kErrorAddressLo, address);
+}
+
+void HostInterface::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay) {
+    const std::uint64_t address = payload.get_address();
+    if (payload.get_data_length() != 4 || payload.get_streaming_width() < 4 ||
+        payload.get_byte_enable_ptr() != nullptr) {
+        payload.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    if (address % 4 != 0 || address >= abi::kMmioWindowBytes) {
+        payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    delay += sc_core::sc_time::from_value(clock_.ps(profile_.controller.register_access_cycles));
+    const auto offset = static_cast<std::uint32_t>(address);
+    auto* data = payload.get_data_ptr();
+    if (payload.is_read()) {
+        const std::uint64_t at = (sc_core::sc_time_stamp() + delay).value();
+        const std::uint32_t value = read_word(offset, at);
+        for (int i = 0; i < 4; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
+    } else if (payload.is_write()) {
+        std::uint32_t value = 0;
+        for (int i = 0; i < 4; ++i) value |= std::uint32_t{data[i]} << (8 * i);
+        write_word(offset, value, delay);
+    }
+    payload.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+std::uint32_t HostInterface::read_word(std::uint32_t offset, std::uint64_t at_ps) {
+    if (!RegisterFile::mapped(offset)) return 0;
+    switch (offset) {
+        case kControl: return 0;
+        case kStatus: {
+            const bool busy = sequencer_ && sequencer_->busy();
+            std::uint32_t value = busy ? abi::status::kBusy : abi::status::kReady;
+            if (registers_.get(kErrorCode) != 0) value |= abi::status::kError;
+            return value;
+        }
+        case kFramesIn: return static_cast<std::uint32_t>(ledger_->frames_in(at_ps));
+        case kFramesOut: return static_cast<std::uint32_t>(ledger_->frames_out(at_ps));
+        case kFramesDropped: return static_cast<std::uint32_t>(ledger_->frames_dropped(at_ps));
+        case kTimeNsLo: {
+            const std::uint64_t time_ns = at_ps / 1000;
+            latched_time_hi_ = static_cast<std::uint32_t>(time_ns >> 32);
+            return static_cast<std::uint32_t>(time_ns);
+        }
+        case kTimeNsHi: return latched_time_hi_;
+        default: return registers_.get(offset);
+    }
+}
+
+void HostInterface::write_word(std::uint32_t offset, std::uint32_t value,
+                               const sc_core::sc_time& delay) {
+    if (!RegisterFile::mapped(offset)) return;
+    switch (RegisterFile::access(offset)) {
+        case abi::Access::ReadOnly: return;
+        case abi::Access::ReadWrite1Clear:
+            registers_.set(offset, registers_.get(offset) & ~value);
+            update_irq();
+            return;
+        case abi::Access::WriteOnly:  // CONTROL: act in the order RESET, ABORT, START
+            if (value & abi::control::kReset) sequencer_->request_reset(delay);
+            if (value & abi::control::kAbort) sequencer_->request_abort(delay);
+            if (value & abi::control::kStart) sequencer_->request_start(delay);
+            return;
+        case abi::Access::ReadWrite:
+            registers_.set(offset, value);
+            if (offset == kIrqEnable) update_irq();
+            if (offset == kRingTail) sequencer_->doorbell(delay);
+            return;
+    }
+}
+
+bool HostInterface::transfer(tlm::tlm_command command, std::uint64_t address, void* data,
+                        std::size_t bytes, sc_core::sc_time delay) {
+    tlm::tlm_generic_payload payload;
+    payload.set_command(command);
+    payload.set_address(address);
+    payload.set_data_ptr(static_cast<unsigned char*>(data));
+    payload.set_data_length(static_cast<unsigned int>(bytes));
+    payload.set_streaming_width(static_cast<unsigned int>(bytes));
+    payload.set_byte_enable_ptr(nullptr);
+    payload.set_dmi_allowed(false);
+    payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    dma->b_transport(payload, delay);
+    return payload.is_response_ok();
+}
+
+bool HostInterface::dma_read(std::uint64_t address, void* data, std::size_t bytes,
+                             sc_core::sc_time delay) {
+    return transfer(tlm::TLM_READ_COMMAND, address, data, bytes, delay);
+}
+
+bool HostInterface::dma_write(std::uint64_t address, const void* data, std::size_t bytes,
+                              sc_core::sc_time delay) {
+    return transfer(tlm::TLM_WRITE_COMMAND, address, const_cast<void*>(data), bytes, delay);
+}
+
+}  // namespace opusim::model

@@ -1,0 +1,36 @@
+#include "medium_stage.hpp"
+
+namespace opusim::model {
+
+MediumStage::MediumStage(sc_core::sc_module_name name) : sc_core::sc_module(name) {}
+
+void MediumStage::configure(const physics::DeviceProfile& profile) {
+    profile_ = profile;
+    medium_.reset();
+    effective_.reset();
+}
+
+void MediumStage::prepare(std::uint64_t medium_seed, const physics::InputLayout& layout,
+                          const std::vector<std::uint64_t>& pixels) {
+    const bool same_layout = layout.n_features == layout_.n_features &&
+                             layout.replication == layout_.replication &&
+                             layout.first_mirror == layout_.first_mirror &&
+                             layout.total_mirrors == layout_.total_mirrors;
+    if (effective_ && medium_seed == seed_ && same_layout && pixels == pixels_) return;
+    effective_.reset();  // it may refer to the medium replaced below
+    if (!medium_ || medium_seed != seed_) {
+        medium_ = std::make_unique<physics::Medium>(profile_.medium, medium_seed);
+    }
+    effective_ = std::make_unique<physics::EffectiveMedium>(*medium_, layout, pixels,
+                                                            profile_.dmd.contrast_ratio);
+    seed_ = medium_seed;
+    layout_ = layout;
+    pixels_ = pixels;
+}
+
+void MediumStage::intensities(const std::uint8_t* features, std::uint64_t n_frames,
+                              float* out) const {
+    effective_->intensities(features, n_frames, out);
+}
+
+}  // namespace opusim::model

@@ -1,0 +1,43 @@
+// The scattering medium: intensities of a chunk of feature frames through the effective medium of
+// the current configuration (opusim/physics/effective_medium.hpp). The effective medium is rebuilt
+// only when the medium seed, the input layout or the output pixels change between jobs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "opusim/physics/effective_medium.hpp"
+#include "opusim/physics/input_layout.hpp"
+#include "opusim/physics/medium.hpp"
+#include "opusim/physics/profile.hpp"
+
+namespace opusim::model {
+
+class MediumStage : public sc_core::sc_module {
+public:
+    explicit MediumStage(sc_core::sc_module_name name);
+    void configure(const physics::DeviceProfile& profile);
+
+    void prepare(std::uint64_t medium_seed, const physics::InputLayout& layout,
+                 const std::vector<std::uint64_t>& pixels);
+    // N_FRAMES rows of feature bits -> OUT (n_frames x pixels).
+    void intensities(const std::uint8_t* features, std::uint64_t n_frames, float* out) const;
+    // Oracle (tests, tools): the effective medium of the last prepared configuration, or null.
+    const physics::EffectiveMedium* effective_medium() const { return effective_.get(); }
+    double photons_per_unit_intensity_per_us() const {
+        return profile_.medium.photons_per_unit_intensity_per_us;
+    }
+
+private:
+    physics::DeviceProfile profile_;
+    std::unique_ptr<physics::Medium> medium_;
+    std::unique_ptr<physics::EffectiveMedium> effective_;
+    std::uint64_t seed_ = 0;
+    physics::InputLayout layout_;
+    std::vector<std::uint64_t> pixels_;
+};
+
+}  // namespace opusim::model

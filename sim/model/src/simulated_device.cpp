@@ -1,0 +1,153 @@
+#include "opusim/model/simulated_device.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+
+#include "top/opu_top.hpp"
+
+namespace opusim::model {
+
+struct SimulatedDevice::Impl {
+    OpuTop top{"opu"};
+    physics::DeviceProfile profile;
+    bool powered = false;
+    bool started = false;  // the simulation has run at least once
+    bool pause_on_irq = false;
+};
+
+namespace {
+
+void quiet_systemc() {
+    // The kernel prints a banner on first use unless told not to; a library must not.
+    setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
+}
+
+std::string hex(std::uint32_t value) {
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%03X", value);
+    return text;
+}
+
+}  // namespace
+
+SimulatedDevice& SimulatedDevice::instance() {
+    static SimulatedDevice device;
+    return device;
+}
+
+SimulatedDevice::SimulatedDevice() {
+    quiet_systemc();
+    if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS)) {
+        throw std::logic_error("SimulatedDevice: the SystemC time resolution must be 1 ps");
+    }
+    impl_ = std::make_unique<Impl>();
+    impl_->top.host_interface.on_irq_rise = [this] {
+        if (impl_->pause_on_irq) sc_core::sc_pause();
+    };
+}
+
+SimulatedDevice::~SimulatedDevice() = default;
+
+void SimulatedDevice::power_on(const physics::DeviceProfile& profile) {
+    impl_->top.power_on(profile);  // throws std::invalid_argument naming a bad profile key
+    impl_->profile = profile;
+    impl_->powered = true;
+}
+
+bool SimulatedDevice::powered() const { return impl_->powered; }
+
+const physics::DeviceProfile& SimulatedDevice::profile() const { return impl_->profile; }
+
+void SimulatedDevice::attach_host_memory(HostMemory* memory) {
+    impl_->top.host_memory.attach(memory);
+}
+
+void SimulatedDevice::advance(std::uint64_t picoseconds) {
+    impl_->started = true;
+    sc_core::sc_start(sc_core::sc_time::from_value(picoseconds));
+}
+
+namespace {
+
+void check_access(bool powered, std::uint32_t offset) {
+    if (!powered) throw std::logic_error("SimulatedDevice: power_on() before register accesses");
+    if (offset % 4 != 0 || offset >= abi::kMmioWindowBytes) {
+        throw std::out_of_range("register offset " + hex(offset) +
+                                ": expected a multiple of 4 below 0x1000");
+    }
+}
+
+}  // namespace
+
+std::uint32_t SimulatedDevice::read_register(std::uint32_t offset) {
+    check_access(impl_->powered, offset);
+    unsigned char data[4] = {};
+    tlm::tlm_generic_payload payload;
+    payload.set_read();
+    payload.set_address(offset);
+    payload.set_data_ptr(data);
+    payload.set_data_length(4);
+    payload.set_streaming_width(4);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    impl_->top.host_bus->b_transport(payload, delay);
+    advance(delay.value());
+    return std::uint32_t{data[0]} | std::uint32_t{data[1]} << 8 | std::uint32_t{data[2]} << 16 |
+           std::uint32_t{data[3]} << 24;
+}
+
+void SimulatedDevice::write_register(std::uint32_t offset, std::uint32_t value) {
+    check_access(impl_->powered, offset);
+    unsigned char data[4];
+    for (int i = 0; i < 4; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
+    tlm::tlm_generic_payload payload;
+    payload.set_write();
+    payload.set_address(offset);
+    payload.set_data_ptr(data);
+    payload.set_data_length(4);
+    payload.set_streaming_width(4);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    impl_->top.host_bus->b_transport(payload, delay);
+    advance(delay.value());
+}
+
+bool SimulatedDevice::run_until_interrupt(double timeout_s) {
+    if (!impl_->powered) throw std::logic_error("SimulatedDevice: power_on() before running");
+    if (!(timeout_s >= 0)) {
+        throw std::invalid_argument("timeout_s: expected >= 0, got " + std::to_string(timeout_s));
+    }
+    if (impl_->top.host_interface.irq_level()) return true;
+    impl_->pause_on_irq = true;
+    advance(static_cast<std::uint64_t>(timeout_s * 1e12));
+    impl_->pause_on_irq = false;
+    return impl_->top.host_interface.irq_level();
+}
+
+double SimulatedDevice::now_s() const { return sc_core::sc_time_stamp().to_seconds(); }
+
+void SimulatedDevice::inject_fault(InjectedFault fault) { impl_->top.sequencer.inject(fault); }
+
+DeviceStatistics SimulatedDevice::statistics() const { return impl_->top.sequencer.statistics(); }
+
+void SimulatedDevice::enable_vcd(const std::string& path) {
+    if (impl_->started) {
+        throw std::logic_error("enable_vcd: SystemC traces only from the start of simulation; "
+                               "call it before the first register access");
+    }
+    if (impl_->top.tracer.enabled()) return;
+    impl_->top.tracer.open(path, impl_->top.host_interface.irq);
+}
+
+const physics::EffectiveMedium* SimulatedDevice::oracle_effective_medium() const {
+    return impl_->top.medium.effective_medium();
+}
+
+}  // namespace opusim::model
+
+// libsystemc.so carries a main() that calls sc_main(). Programs using the model have their own
+// main() and elaborate through SimulatedDevice::instance(), but the shared library's reference
+// must still resolve; this definition is never called.
+int sc_main(int /*argc*/, char* /*argv*/[]) { return 1; }

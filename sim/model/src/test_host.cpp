@@ -1,0 +1,170 @@
+#include "opusim/model/test_host.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "opusim/abi/data_format.hpp"
+#include "opusim/abi/job_descriptor.hpp"
+#include "opusim/abi/registers.hpp"
+#include "opusim/physics/dmd_format.hpp"
+#include "opusim/physics/output_roi.hpp"
+
+namespace opusim::model {
+
+using namespace abi::reg;
+
+std::uint64_t HostMemoryArena::allocate(std::size_t bytes) {
+    const std::uint64_t base = next_;
+    regions_.emplace(base, std::vector<std::uint8_t>(bytes));
+    next_ += (bytes + 4095) / 4096 * 4096 + 4096;  // a guard gap after every region
+    return base;
+}
+
+std::uint8_t* HostMemoryArena::find(std::uint64_t address, std::size_t bytes) {
+    auto it = regions_.upper_bound(address);
+    if (it == regions_.begin()) return nullptr;
+    --it;
+    const std::uint64_t offset = address - it->first;
+    if (offset > it->second.size() || bytes > it->second.size() - offset) return nullptr;
+    return it->second.data() + offset;
+}
+
+std::uint8_t* HostMemoryArena::data(std::uint64_t address) {
+    std::uint8_t* pointer = find(address, 0);
+    if (pointer == nullptr) throw std::out_of_range("HostMemoryArena: address not allocated");
+    return pointer;
+}
+
+bool HostMemoryArena::read(std::uint64_t device_address, void* out, std::size_t bytes) {
+    const std::uint8_t* source = find(device_address, bytes);
+    if (source == nullptr) return false;
+    std::memcpy(out, source, bytes);
+    return true;
+}
+
+bool HostMemoryArena::write(std::uint64_t device_address, const void* data, std::size_t bytes) {
+    std::uint8_t* target = find(device_address, bytes);
+    if (target == nullptr) return false;
+    std::memcpy(target, data, bytes);
+    return true;
+}
+
+JobSettings JobSettings::for_sizes(const physics::DeviceProfile& profile,
+                                   std::uint64_t n_features, std::uint64_t n_components) {
+    const auto layout =
+        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+    const auto roi = physics::make_output_roi(profile.camera, n_components);
+    JobSettings settings;
+    settings.n_features = static_cast<std::uint32_t>(layout.n_features);
+    settings.replication = static_cast<std::uint32_t>(layout.replication);
+    settings.first_mirror = static_cast<std::uint32_t>(layout.first_mirror);
+    settings.roi_x = roi.x;
+    settings.roi_y = roi.y;
+    settings.roi_width = roi.width;
+    settings.roi_height = roi.height;
+    settings.n_components = static_cast<std::uint32_t>(n_components);
+    settings.exposure_ns = static_cast<std::uint32_t>(profile.camera.exposure_us * 1e3 + 0.5);
+    settings.frametime_ns = static_cast<std::uint32_t>(profile.camera.frametime_us * 1e3 + 0.5);
+    settings.medium_seed = profile.medium.seed;
+    settings.noise_seed = profile.camera.noise_seed;
+    return settings;
+}
+
+TestHost::TestHost(SimulatedDevice& device, std::uint32_t ring_size)
+    : device_(device), ring_size_(ring_size) {
+    device_.attach_host_memory(&memory_);
+    ring_ = memory_.allocate(std::size_t{ring_size} * sizeof(abi::JobDescriptor));
+    reset();
+}
+
+void TestHost::setup_ring() {
+    device_.write_register(kIrqEnable, abi::irq::kAll);
+    device_.write_register(kRingBaseLo, static_cast<std::uint32_t>(ring_));
+    device_.write_register(kRingBaseHi, static_cast<std::uint32_t>(ring_ >> 32));
+    device_.write_register(kRingSize, ring_size_);
+}
+
+void TestHost::reset() {
+    device_.write_register(kControl, abi::control::kReset);
+    setup_ring();
+}
+
+void TestHost::configure(const JobSettings& s) {
+    device_.write_register(kNFeatures, s.n_features);
+    device_.write_register(kReplication, s.replication);
+    device_.write_register(kFirstMirror, s.first_mirror);
+    device_.write_register(kRoiX, s.roi_x);
+    device_.write_register(kRoiY, s.roi_y);
+    device_.write_register(kRoiWidth, s.roi_width);
+    device_.write_register(kRoiHeight, s.roi_height);
+    device_.write_register(kNComponents, s.n_components);
+    device_.write_register(kExposureNs, s.exposure_ns);
+    device_.write_register(kFrametimeNs, s.frametime_ns);
+    device_.write_register(kMediumSeedLo, static_cast<std::uint32_t>(s.medium_seed));
+    device_.write_register(kMediumSeedHi, static_cast<std::uint32_t>(s.medium_seed >> 32));
+    device_.write_register(kNoiseSeedLo, static_cast<std::uint32_t>(s.noise_seed));
+    device_.write_register(kNoiseSeedHi, static_cast<std::uint32_t>(s.noise_seed >> 32));
+    device_.write_register(kMode, (s.noise ? abi::mode::kNoiseEnable : 0u) |
+                                      (s.timing_only ? abi::mode::kTimingOnly : 0u));
+}
+
+JobOutcome TestHost::run(const std::uint8_t* packed_input, std::uint64_t frames,
+                         std::uint64_t first_sequence, double timeout_s) {
+    const std::uint32_t input_bytes = device_.read_register(kCapInputFrameBytes);
+    const std::uint32_t bytes_per_pixel = device_.read_register(kCapBytesPerPixel);
+    const std::uint32_t n_components = device_.read_register(kNComponents);
+    const bool timing_only = (device_.read_register(kMode) & abi::mode::kTimingOnly) != 0;
+    const std::uint32_t output_stride = n_components * bytes_per_pixel;
+
+    // Timing-only jobs move no data, so they need no buffers: a one-frame stand-in keeps the
+    // descriptor's addresses valid.
+    const std::uint64_t buffer_frames = timing_only ? 1 : frames;
+    const std::uint64_t input = memory_.allocate(buffer_frames * input_bytes);
+    const std::uint64_t output = memory_.allocate(buffer_frames * output_stride);
+    if (!timing_only && packed_input != nullptr) {
+        std::memcpy(memory_.data(input), packed_input, frames * input_bytes);
+    }
+
+    const std::uint32_t tail = device_.read_register(kRingTail);
+    abi::JobDescriptor descriptor;
+    descriptor.input_address = input;
+    descriptor.output_address = output;
+    descriptor.input_stride = input_bytes;
+    descriptor.output_stride = output_stride;
+    descriptor.frame_count = static_cast<std::uint32_t>(frames);
+    descriptor.flags = abi::job_flags::kInterrupt;
+    descriptor.job_id = next_job_id_++;
+    descriptor.first_sequence = first_sequence;
+    const std::uint64_t slot = ring_ + std::uint64_t{tail} * sizeof descriptor;
+    std::memcpy(memory_.data(slot), &descriptor, sizeof descriptor);
+    device_.write_register(kRingTail, (tail + 1) % ring_size_);
+    device_.write_register(kControl, abi::control::kStart);
+
+    JobOutcome outcome;
+    outcome.interrupted = device_.run_until_interrupt(timeout_s);
+    if (outcome.interrupted) {
+        // Wait for IDLE too: the ring has drained once BUSY fell.
+        while ((device_.read_register(kIrqStatus) & abi::irq::kIdle) == 0 &&
+               device_.run_until_interrupt(timeout_s)) {
+            const std::uint32_t pending = device_.read_register(kIrqStatus);
+            device_.write_register(kIrqStatus, pending & ~abi::irq::kIdle);
+        }
+        device_.write_register(kIrqStatus, abi::irq::kAll);
+    }
+    std::memcpy(&descriptor, memory_.data(slot), sizeof descriptor);
+    outcome.status = descriptor.status;
+    outcome.frames_done = descriptor.frames_done;
+    outcome.error = static_cast<abi::DeviceError>(device_.read_register(kErrorCode));
+    outcome.error_detail = device_.read_register(kErrorDetail);
+    outcome.start_s = static_cast<double>((std::uint64_t{device_.read_register(kLastJobStartNsHi)} << 32) |
+                                          device_.read_register(kLastJobStartNsLo)) * 1e-9;
+    outcome.end_s = static_cast<double>((std::uint64_t{device_.read_register(kLastJobEndNsHi)} << 32) |
+                                        device_.read_register(kLastJobEndNsLo)) * 1e-9;
+    if (!timing_only) {
+        const std::uint8_t* bytes = memory_.data(output);
+        outcome.output.assign(bytes, bytes + frames * output_stride);
+    }
+    return outcome;
+}
+
+}  // namespace opusim::model

@@ -1,0 +1,38 @@
+// The device top: instantiates the modules and wires them. The host bus (an initiator the
+// in-process transport drives) reaches the host interface's MMIO target; the host interface's DMA
+// initiator reaches host memory; the sequencer drives the stage modules.
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "../camera/camera_stage.hpp"
+#include "../controller/sequencer.hpp"
+#include "../dmd/dmd.hpp"
+#include "../host_interface/host_interface.hpp"
+#include "../host_interface/host_memory_target.hpp"
+#include "../link/host_link.hpp"
+#include "../medium/medium_stage.hpp"
+#include "../trace/vcd_tracer.hpp"
+
+namespace opusim::model {
+
+class OpuTop : public sc_core::sc_module {
+public:
+    tlm_utils::simple_initiator_socket<OpuTop> host_bus;  // the host's side of the MMIO path
+
+    explicit OpuTop(sc_core::sc_module_name name);
+    void power_on(const physics::DeviceProfile& profile);
+
+    HostMemoryTarget host_memory;
+    HostInterface host_interface;
+    HostLink link;
+    Dmd dmd;
+    MediumStage medium;
+    CameraStage camera;
+    VcdTracer tracer;
+    Sequencer sequencer;
+};
+
+}  // namespace opusim::model
