@@ -4,7 +4,6 @@
 // where it comes from.
 #include <gtest/gtest.h>
 
-#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
@@ -16,17 +15,13 @@
 #include <vector>
 
 #include "opusim/physics/effective_medium.hpp"
+#include "test_medium_support.hpp"
 
 namespace opusim::physics {
 namespace {
 
-constexpr double kSignificance = 1e-6;
-
-MediumParams params_with(const std::string& storage) {
-    MediumParams params;
-    params.storage = storage;
-    return params;
-}
+using testing::chi_square_critical;
+using testing::params_with;
 
 InputLayout layout_of(std::uint64_t n_features, std::uint64_t replication,
                       std::uint64_t first_mirror, std::uint64_t total_mirrors) {
@@ -193,8 +188,7 @@ TEST(EffectiveMedium, ShortcutAndExactColumnsAreEqualInDistribution) {
         EXPECT_NEAR(e_power / n / double(k), 1, 5 / std::sqrt(n) + 2e-4) << storage;
         if (std::string(storage) == "int8") continue;  // the lattices differ; binning would not
         // Same distribution: chi-square homogeneity, 40 bins, 39 degrees of freedom.
-        const double critical =
-            boost::math::quantile(boost::math::chi_squared(39), 1 - kSignificance);
+        const double critical = chi_square_critical(39);
         EXPECT_LT(chi_square_homogeneity(s_re, e_re, k / 2.0, 40), critical);
         EXPECT_LT(chi_square_homogeneity(s_im, e_im, k / 2.0, 40), critical);
     }

@@ -4,7 +4,6 @@
 // generator fails a given test with probability 1e-6 for a fresh seed (and never for ours).
 #include <gtest/gtest.h>
 
-#include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 
 #include <algorithm>
@@ -17,17 +16,13 @@
 
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/philox_gaussian.hpp"
+#include "test_medium_support.hpp"
 
 namespace opusim::physics {
 namespace {
 
-constexpr double kSignificance = 1e-6;
-
-MediumParams params_with(const std::string& storage) {
-    MediumParams params;
-    params.storage = storage;
-    return params;
-}
+using testing::chi_square_critical;
+using testing::params_with;
 
 std::vector<std::complex<float>> sample_block(const Medium& medium, std::uint64_t pixels,
                                               std::uint64_t mirrors, std::uint64_t pixel0 = 0,
@@ -35,10 +30,6 @@ std::vector<std::complex<float>> sample_block(const Medium& medium, std::uint64_
     std::vector<std::complex<float>> values(pixels * mirrors);
     medium.block(pixel0, pixel0 + pixels, mirror0, mirror0 + mirrors, values.data());
     return values;
-}
-
-double chi_square_critical(double degrees_of_freedom) {
-    return boost::math::quantile(boost::math::chi_squared(degrees_of_freedom), 1 - kSignificance);
 }
 
 // Pearson chi-square of VALUES against N(0, 1/2) in BINS equal-probability bins.
