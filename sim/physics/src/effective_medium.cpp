@@ -106,6 +106,12 @@ EffectiveMedium::EffectiveMedium(const Medium& medium, const InputLayout& layout
     if (pixels_.empty()) {
         throw std::invalid_argument("pixels: expected at least one output pixel, got none");
     }
+    // The GEMMs take int dimensions and the real and imaginary rows make 2 n_pixels of them.
+    if (pixels_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() / 2)) {
+        throw std::invalid_argument("pixels: expected at most 2^30 - 1 output pixels per "
+                                    "effective medium (shard larger ROIs), got " +
+                                    std::to_string(pixels_.size()));
+    }
     if (column_sum_ == ColumnSum::Shortcut || layout_.replication == 1) {
         build_shortcut();
         build_leakage(shortcut_background());
