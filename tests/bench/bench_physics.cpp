@@ -2,7 +2,7 @@
 //   1. Medium generation (entries per second, int8 and float32, 1 and 2 threads).
 //   2. Intensities through EffectiveMedium against a bare dnnl_gemm_u8s8s32 and a bare
 //      cblas_sgemm of the same shape, in the same run (the ratio is the figure to read).
-//   3. Camera chain: reserved for the camera benchmarks (intensities -> digital numbers).
+//   3. Camera chain: the camera model alone and the whole capture chain (intensities + camera).
 // Shapes are sized for seconds on a 2-core machine: 1000 frames x 1024 features x 8000 pixels
 // (GEMM N = 2 x 8000 for the real and imaginary parts).
 #include <benchmark/benchmark.h>
@@ -16,8 +16,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "opusim/physics/camera.hpp"
+#include "opusim/physics/capture.hpp"
+#include "opusim/physics/dmd_format.hpp"
 #include "opusim/physics/effective_medium.hpp"
 #include "opusim/physics/medium.hpp"
+#include "opusim/physics/profile.hpp"
 
 namespace {
 
@@ -151,10 +155,62 @@ void BM_EffectiveIntensities(benchmark::State& state) {
 BENCHMARK(BM_EffectiveIntensities)->ArgNames({"float32", "threads"})->Args({0, 0})->Args({1, 0})->Args({0, 1})->Args({1, 1})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// ---- 3. Camera chain ---------------------------------------------------------------------------
-// Hook for the camera benchmarks: the same EffectiveMedium::intensities output (kFrames x
-// kPixels floats) fed through the camera model, to compare against BM_EffectiveIntensities and
-// BM_BareDnnlGemmU8S8S32 above.
+// ---- 3. Camera chain (owned by the camera code, sim/physics/src/camera.cpp) --------------------
+// The camera model on the same kFrames x kPixels intensities that BM_EffectiveIntensities makes,
+// to compare against it and against BM_BareDnnlGemmU8S8S32 above. Intensities are speckle
+// (exponential) with the mean of a half-lit gen2 frame, so pixels span the exact-Poisson and
+// approximated ranges as they do on the device. Arg: noise (1 on, 0 off = noiseless).
+
+std::vector<float> speckle_intensities(std::size_t count, double mean) {
+    std::mt19937_64 engine(3);
+    std::exponential_distribution<double> exponential(1.0 / mean);
+    std::vector<float> values(count);
+    for (auto& v : values) v = static_cast<float>(exponential(engine));
+    return values;
+}
+
+void BM_CameraGrab(benchmark::State& state) {
+    const auto profile = opusim::physics::DeviceProfile::load("gen2");
+    const opusim::physics::Camera camera(profile.camera, 2002, 1, state.range(0) != 0,
+                                         first_pixels(kPixels));
+    const auto intensities =
+        speckle_intensities(kFrames * kPixels, static_cast<double>(profile.dmd.mirrors()) / 2);
+    std::vector<std::uint8_t> out(kFrames * kPixels);
+    std::uint64_t first_frame = 0;
+    for (auto _ : state) {
+        camera.grab(intensities.data(), kFrames, first_frame, profile.camera.exposure_us,
+                    profile.medium.photons_per_unit_intensity_per_us, out.data());
+        first_frame += kFrames;
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["pixels/s"] = benchmark::Counter(static_cast<double>(kFrames * kPixels),
+                                                    benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_CameraGrab)
+    ->ArgNames({"noise"})
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The whole chain of one chunk as the device runs it: intensities (int8 GEMM) then the camera.
+void BM_CaptureChain(benchmark::State& state) {
+    auto profile = opusim::physics::DeviceProfile::load("gen2");
+    const auto layout = opusim::physics::make_input_layout(profile.dmd, kFeatures,
+                                                           opusim::physics::InputRoiStrategy::Full);
+    auto settings = opusim::physics::CaptureSettings::from_profile(profile);
+    const opusim::physics::CaptureChain chain(profile, layout, first_pixels(kPixels), settings);
+    const auto frames = random_frames(kFrames, kFeatures);
+    std::vector<std::uint8_t> out(kFrames * kPixels);
+    for (auto _ : state) {
+        chain.capture(frames.data(), kFrames, 0, profile.camera.exposure_us, out.data());
+        benchmark::DoNotOptimize(out.data());
+    }
+    set_gemm_ops(state, kFrames, 2 * kPixels, kFeatures);
+    state.counters["frames/s"] = benchmark::Counter(static_cast<double>(kFrames),
+                                                    benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_CaptureChain)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

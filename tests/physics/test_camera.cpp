@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <numeric>
 #include <stdexcept>
 #include <vector>
@@ -94,6 +95,9 @@ TEST(CameraEmva1288, PhotonTransferRecoversSystemGainAndQuantumEfficiency) {
         photon_sq += photons * photons;
     }
     const double gain = xy / xx;
+    std::printf("photon transfer: K = %.5f DN/e- (profile %.5f), eta = %.4f (profile %.4f)\n", gain,
+                params.system_gain_dn_per_electron, photon_mean / photon_sq / gain,
+                params.quantum_efficiency);
     EXPECT_NEAR(gain / params.system_gain_dn_per_electron, 1.0, 0.02) << "K measured " << gain;
     // Responsivity: the means average M pixels (relative error < 1e-4 here); the PRNU map averages
     // to 1 within 0.005 / sqrt(M) = 2e-5. 0.5 % leaves room for the rounding of DN.
@@ -113,6 +117,8 @@ TEST(CameraEmva1288, DarkNoiseMatchesReadNoise) {
     const double k = params.system_gain_dn_per_electron;
     const double dark_electrons = params.dark_current_electrons_per_s * params.exposure_us * 1e-6;
     const double sigma_d = std::sqrt((dark.temporal - 1.0 / 12.0) / (k * k) - dark_electrons);
+    std::printf("dark noise: sigma_d = %.3f e- (profile %.3f)\n", sigma_d,
+                params.read_noise_electrons);
     EXPECT_NEAR(sigma_d / params.read_noise_electrons, 1.0, 5 * std::sqrt(1.0 / (2 * kEmvaPixels)));
     // The dark mean is the offset plus K (dark electrons); DSNU averages to 0 within
     // dsnu / sqrt(M) = 0.009 e-.
@@ -143,6 +149,8 @@ TEST(CameraEmva1288, SaturationAtMaximumTemporalVariance) {
             best_electrons = electrons;
         }
     }
+    std::printf("saturation: maximum variance at %.0f e- (capacity %.0f e-)\n", best_electrons,
+                capacity);
     const double spread = std::sqrt(capacity + std::pow(params.prnu_percent / 100 * capacity, 2));
     EXPECT_GE(best_electrons, capacity - 4 * spread) << "capacity " << capacity;
     EXPECT_LE(best_electrons, capacity * (1 + step_fraction));
