@@ -6,6 +6,9 @@
 
 #include <boost/math/distributions/normal.hpp>
 
+#include <Random123/philox.h>
+#include <Random123/uniform.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -213,6 +216,34 @@ TEST(Medium, HugeIndicesWork) {
     EXPECT_NE(medium.entry(big, 5), medium.entry(3, 5));
     EXPECT_NE(medium.entry(3, big), medium.entry(3, 3));
     EXPECT_EQ(medium.entry(big, big), medium.entry(big, big));
+}
+
+// The documented mapping (philox_gaussian.hpp, docs/device-physics.md), written out independently:
+// a change to the key, counter, word choice or transform changes every device and must fail here.
+TEST(Medium, EntryIsTheDocumentedPhiloxBoxMuller) {
+    const std::uint64_t seed = 0x0123456789abcdefULL;
+    for (std::uint64_t pixel : {std::uint64_t{0}, std::uint64_t{3}, (std::uint64_t{1} << 33) + 9}) {
+        for (std::uint64_t mirror : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{10},
+                                     std::uint64_t{11}, (std::uint64_t{1} << 35) + 1}) {
+            const std::uint64_t pair = mirror / 2;
+            r123::Philox4x32::key_type key = {{static_cast<std::uint32_t>(seed),
+                                               static_cast<std::uint32_t>(seed >> 32)}};
+            r123::Philox4x32::ctr_type counter = {
+                {static_cast<std::uint32_t>(pair), static_cast<std::uint32_t>(pair >> 32),
+                 static_cast<std::uint32_t>(pixel), static_cast<std::uint32_t>(pixel >> 32)}};
+            const auto words = r123::Philox4x32()(counter, key);
+            const unsigned first = mirror % 2 == 0 ? 0 : 2;
+            const double radius = std::sqrt(-std::log(r123::u01<double>(words.v[first])));
+            const double angle = 2 * M_PI * r123::u01<double>(words.v[first + 1]);
+            const GaussianPair g = medium_gaussian(seed, pixel, mirror);
+            EXPECT_DOUBLE_EQ(g.re, radius * std::cos(angle)) << pixel << ", " << mirror;
+            EXPECT_DOUBLE_EQ(g.im, radius * std::sin(angle)) << pixel << ", " << mirror;
+            const Medium medium(MediumParams{}, seed);
+            EXPECT_EQ(medium.entry(pixel, mirror),
+                      std::complex<float>(float(quantise_int8(g.re, 32)) / 32.0f,
+                                          float(quantise_int8(g.im, 32)) / 32.0f));
+        }
+    }
 }
 
 TEST(Medium, QuantisationRoundsAndClamps) {
