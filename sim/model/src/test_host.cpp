@@ -50,9 +50,9 @@ bool HostMemoryArena::write(std::uint64_t device_address, const void* data, std:
 }
 
 JobSettings JobSettings::for_sizes(const physics::DeviceProfile& profile,
-                                   std::uint64_t n_features, std::uint64_t n_components) {
-    const auto layout =
-        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+                                   std::uint64_t n_features, std::uint64_t n_components,
+                                   physics::InputRoiStrategy strategy) {
+    const auto layout = physics::make_input_layout(profile.dmd, n_features, strategy);
     const auto roi = physics::make_output_roi(profile.camera, n_components);
     JobSettings settings;
     settings.n_features = static_cast<std::uint32_t>(layout.n_features);

@@ -10,6 +10,7 @@
 
 #include "opusim/abi/errors.hpp"
 #include "opusim/model/simulated_device.hpp"
+#include "opusim/physics/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::model {
@@ -43,10 +44,12 @@ struct JobSettings {
     bool noise = true;
     bool timing_only = false;
 
-    // Layout from the `auto` input strategy and the profile's output ROI strategy; exposure,
-    // frametime and seeds from the profile.
+    // Layout from the input ROI STRATEGY (dmd_format.hpp) and the profile's output ROI strategy;
+    // exposure, frametime and seeds from the profile. Throws std::invalid_argument naming
+    // n_features or n_components when they do not fit the device.
     static JobSettings for_sizes(const physics::DeviceProfile& profile, std::uint64_t n_features,
-                                 std::uint64_t n_components);
+                                 std::uint64_t n_components,
+                                 physics::InputRoiStrategy strategy = physics::InputRoiStrategy::Auto);
 };
 
 struct JobOutcome {
