@@ -62,99 +62,113 @@ void validate_inputs(const Tensor4& q, const Tensor4& k, const Tensor4& v,
     require_finite("v", v);
 }
 
-// acc += m (elementwise, float into double).
-void accumulate(const Buffer<float>& m, Buffer<double>& acc) {
-    for (std::size_t i = 0; i < acc.size(); ++i) acc[i] += m[i];
+// The denominators ride along with the numerators: every value row gets a trailing 1, so one
+// GEMM against [V | 1] gives K'^T V and K'^T 1 together, and Q' [C | z] gives the numerators and
+// the denominators of a chunk in one product.
+
+// Copies V's rows [first, first + count) into EXTENDED (count x (dv + 1)) with a trailing 1.
+Matrix extend_with_ones(ConstMatrix v, std::size_t first, std::size_t count,
+                        Buffer<float>& extended) {
+    const std::size_t dv = v.cols;
+    const Matrix out = dense(extended.data(), count, dv + 1);
+    for (std::size_t r = 0; r < count; ++r) {
+        std::copy(v.row(first + r), v.row(first + r) + dv, out.row(r));
+        out.at(r, dv) = 1.0f;
+    }
+    return out;
 }
 
-// acc[j] += sum over rows of f[r, j].
-void accumulate_column_sums(ConstMatrix f, Buffer<double>& acc) {
-    for (std::size_t r = 0; r < f.rows; ++r) {
-        const float* row = f.row(r);
-        for (std::size_t j = 0; j < f.cols; ++j) acc[j] += row[j];
+// acc += part (elementwise, float into double): the sums over the sequence are kept in double.
+void accumulate(const Buffer<float>& part, Buffer<double>& acc) {
+    for (std::size_t i = 0; i < acc.size(); ++i) acc[i] += part[i];
+}
+
+// to = from rounded to float (ROWS x COLS), plus SHIFT on the last column (the denominator
+// column).
+void round_to_float(const Buffer<double>& from, std::size_t cols, double shift, Buffer<float>& to) {
+    const std::size_t rows = from.size() / cols;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const double* in = from.data() + r * cols;
+        float* out = to.data() + r * cols;
+        for (std::size_t j = 0; j + 1 < cols; ++j) out[j] = static_cast<float>(in[j]);
+        out[cols - 1] = static_cast<float>(in[cols - 1] + shift);
     }
 }
 
-void round_to_float(const Buffer<double>& from, Buffer<float>& to) {
-    for (std::size_t i = 0; i < from.size(); ++i) to[i] = static_cast<float>(from[i]);
-}
-
-double dot(const float* a, const Buffer<double>& b, double shift) {
-    double sum = 0.0;
-    for (std::size_t j = 0; j < b.size(); ++j) sum += a[j] * (b[j] + shift);
-    return sum;
-}
-
-void divide_row(float* row, std::size_t n, double denominator) {
-    for (std::size_t j = 0; j < n; ++j) row[j] = static_cast<float>(row[j] / denominator);
+// out row r = extended row r [0, dv) / extended row r [dv].
+void divide_by_last_column(ConstMatrix extended, Matrix out) {
+    const std::size_t dv = out.cols;
+    for (std::size_t r = 0; r < out.rows; ++r) {
+        const float* in = extended.row(r);
+        const float denominator = in[dv];
+        float* row = out.row(r);
+        for (std::size_t j = 0; j < dv; ++j) row[j] = in[j] / denominator;
+    }
 }
 
 void bidirectional_head(FeatureStream& stream, ConstMatrix v, Matrix out, std::size_t q_length,
                         std::size_t chunk) {
     const std::size_t mf = stream.features();
-    const std::size_t dv = v.cols;
+    const std::size_t width = v.cols + 1;
     Buffer<float> features(chunk * mf);
-    Buffer<float> context_part(mf * dv);
-    Buffer<double> context(mf * dv);  // K'^T V, summed over the sequence in double
-    Buffer<double> key_sum(mf);       // K'^T 1
+    Buffer<float> rows(chunk * width);
+    Buffer<float> context_part(mf * width);
+    Buffer<double> context(mf * width);  // [K'^T V | K'^T 1], summed over the sequence in double
     for (std::size_t first = 0; first < v.rows; first += chunk) {
         const std::size_t count = std::min(chunk, v.rows - first);
         const Matrix kf = dense(features.data(), count, mf);
         stream.compute(Role::Key, first, count, kf);
-        blas::gemm_atb(1.0f, kf, v.rows_slice(first, count), 0.0f,
-                       dense(context_part.data(), mf, dv));
+        blas::gemm_atb(1.0f, kf, extend_with_ones(v, first, count, rows), 0.0f,
+                       dense(context_part.data(), mf, width));
         accumulate(context_part, context);
-        accumulate_column_sums(kf, key_sum);
     }
-    Buffer<float> context_f(mf * dv);
-    round_to_float(context, context_f);
+    Buffer<float> context_f(mf * width);
+    round_to_float(context, width, 0.0, context_f);
     for (std::size_t first = 0; first < q_length; first += chunk) {
         const std::size_t count = std::min(chunk, q_length - first);
         const Matrix qf = dense(features.data(), count, mf);
         stream.compute(Role::Query, first, count, qf);
-        const Matrix out_rows = out.rows_slice(first, count);
-        blas::gemm_ab(1.0f, qf, dense(context_f.data(), mf, dv), 0.0f, out_rows);
-        for (std::size_t r = 0; r < count; ++r) {
-            divide_row(out_rows.row(r), dv, dot(qf.row(r), key_sum, 0.0));
-        }
+        const Matrix extended = dense(rows.data(), count, width);
+        blas::gemm_ab(1.0f, qf, dense(context_f.data(), mf, width), 0.0f, extended);
+        divide_by_last_column(extended, out.rows_slice(first, count));
     }
 }
 
 void causal_head(FeatureStream& stream, ConstMatrix v, Matrix out, std::size_t chunk,
                  double delta) {
     const std::size_t mf = stream.features();
-    const std::size_t dv = v.cols;
+    const std::size_t width = v.cols + 1;
     Buffer<float> query_features(chunk * mf);
     Buffer<float> key_features(chunk * mf);
     Buffer<float> scores(chunk * chunk);
-    Buffer<float> state_part(mf * dv);
-    Buffer<float> state_f(mf * dv);
-    Buffer<double> state(mf * dv);  // S: sum over earlier chunks of k' v^T, in double
-    Buffer<double> key_sum(mf);     // z: sum over earlier chunks of k', in double
+    Buffer<float> value_rows(chunk * width);
+    Buffer<float> out_rows(chunk * width);
+    Buffer<float> state_part(mf * width);
+    Buffer<float> state_f(mf * width);
+    Buffer<double> state(mf * width);  // [S | z] of the rows before the chunk, in double
+    // delta goes into every element of the running key sum: z + delta 1 in the state's last
+    // column (float copy); the in-chunk keys' part of the sum comes from A [V | 1] below.
+    round_to_float(state, width, delta, state_f);
     for (std::size_t first = 0; first < v.rows; first += chunk) {
         const std::size_t count = std::min(chunk, v.rows - first);
         const Matrix qf = dense(query_features.data(), count, mf);
         const Matrix kf = dense(key_features.data(), count, mf);
-        const ConstMatrix v_rows = v.rows_slice(first, count);
         stream.compute(Role::Query, first, count, qf);
         stream.compute(Role::Key, first, count, kf);
+        const Matrix v_ext = extend_with_ones(v, first, count, value_rows);
         // In-chunk terms: A = Q'_c K'_c^T with the future (j > i) masked out.
         const Matrix a = dense(scores.data(), count, count);
         blas::gemm_abt(1.0f, qf, kf, 0.0f, a);
         for (std::size_t i = 0; i < count; ++i) std::fill(a.row(i) + i + 1, a.row(i) + count, 0.0f);
-        const Matrix out_rows = out.rows_slice(first, count);
-        blas::gemm_ab(1.0f, qf, dense(state_f.data(), mf, dv), 0.0f, out_rows);
-        blas::gemm_ab(1.0f, a, v_rows, 1.0f, out_rows);
-        for (std::size_t i = 0; i < count; ++i) {
-            double denominator = dot(qf.row(i), key_sum, delta);
-            for (std::size_t j = 0; j <= i; ++j) denominator += a.at(i, j);
-            divide_row(out_rows.row(i), dv, denominator);
-        }
+        // [numerator | denominator] = Q'_c [S | z + delta] + A [V_c | 1]
+        const Matrix extended = dense(out_rows.data(), count, width);
+        blas::gemm_ab(1.0f, qf, dense(state_f.data(), mf, width), 0.0f, extended);
+        blas::gemm_ab(1.0f, a, v_ext, 1.0f, extended);
+        divide_by_last_column(extended, out.rows_slice(first, count));
         // Carry the prefix state past this chunk.
-        blas::gemm_atb(1.0f, kf, v_rows, 0.0f, dense(state_part.data(), mf, dv));
+        blas::gemm_atb(1.0f, kf, v_ext, 0.0f, dense(state_part.data(), mf, width));
         accumulate(state_part, state);
-        round_to_float(state, state_f);
-        accumulate_column_sums(kf, key_sum);
+        round_to_float(state, width, delta, state_f);
     }
 }
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "opusim/kernels/fast_exp.hpp"
+
 namespace opusim::kernels {
 
 FeatureKernel parse_feature_kernel(const std::string& name) {
@@ -38,6 +40,25 @@ double data_normalizer(std::size_t d) {
     return std::pow(static_cast<double>(d), -0.25);
 }
 
+float row_max(const float* row, std::size_t n) {
+    // Eight independent running maxima, selected by value (not std::max's reference) so the loop
+    // vectorises; max is exact, so the order does not change the result.
+    constexpr std::size_t kLanes = 8;
+    float lanes[kLanes];
+    for (std::size_t l = 0; l < kLanes; ++l) lanes[l] = row[0];
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+        for (std::size_t l = 0; l < kLanes; ++l) {
+            const float x = row[i + l];
+            lanes[l] = x > lanes[l] ? x : lanes[l];
+        }
+    }
+    for (; i < n; ++i) lanes[0] = row[i] > lanes[0] ? row[i] : lanes[0];
+    float best = lanes[0];
+    for (std::size_t l = 1; l < kLanes; ++l) best = lanes[l] > best ? lanes[l] : best;
+    return best;
+}
+
 double half_scaled_norm(const float* x, std::size_t d) {
     double sum = 0.0;
     for (std::size_t i = 0; i < d; ++i) sum += static_cast<double>(x[i]) * x[i];
@@ -46,22 +67,23 @@ double half_scaled_norm(const float* x, std::size_t d) {
 
 float max_element(ConstMatrix u) {
     float best = -std::numeric_limits<float>::infinity();
-    for (std::size_t r = 0; r < u.rows; ++r) {
-        const float* row = u.row(r);
-        best = std::max(best, *std::max_element(row, row + u.cols));
-    }
+    for (std::size_t r = 0; r < u.rows; ++r) best = std::max(best, row_max(u.row(r), u.cols));
     return best;
 }
 
 namespace {
 
-// out = m^(-1/2) (exp(u - h - stabiliser) + epsilon) for one row.
+// out = m^(-1/2) (exp(u - h - stabiliser) + epsilon) for one row. The shift h + stabiliser is
+// formed in double and rounded once; the exponent and the rest are float, as in
+// performer-pytorch (float32 throughout), with a vectorised exp.
 void positive_row(const float* u, std::size_t m, double h, double stabiliser, double epsilon,
                   float* out) {
-    const double ratio = 1.0 / std::sqrt(static_cast<double>(m));
-    for (std::size_t j = 0; j < m; ++j) {
-        out[j] = static_cast<float>(ratio * (std::exp(u[j] - h - stabiliser) + epsilon));
-    }
+    const float shift = static_cast<float>(h + stabiliser);
+    for (std::size_t j = 0; j < m; ++j) out[j] = u[j] - shift;
+    exp_in_place(out, m);
+    const float ratio = static_cast<float>(1.0 / std::sqrt(static_cast<double>(m)));
+    const float eps = static_cast<float>(epsilon);
+    for (std::size_t j = 0; j < m; ++j) out[j] = ratio * (out[j] + eps);
 }
 
 }  // namespace
@@ -69,8 +91,8 @@ void positive_row(const float* u, std::size_t m, double h, double stabiliser, do
 void softmax_query_features(ConstMatrix q, ConstMatrix u, double epsilon, Matrix out) {
     for (std::size_t r = 0; r < u.rows; ++r) {
         const float* row = u.row(r);
-        const double row_max = *std::max_element(row, row + u.cols);
-        positive_row(row, u.cols, half_scaled_norm(q.row(r), q.cols), row_max, epsilon, out.row(r));
+        positive_row(row, u.cols, half_scaled_norm(q.row(r), q.cols), row_max(row, u.cols), epsilon,
+                     out.row(r));
     }
 }
 

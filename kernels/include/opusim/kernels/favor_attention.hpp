@@ -10,8 +10,10 @@
 //   head (as performer-pytorch), so with a Streamed projection the keys are projected twice (once
 //   for the max); a WholeCall projection projects every row once and keeps all of them.
 //
-// float64 accumulation is used where sums run over the sequence (K'^T V, K'^T 1, the causal
-// prefix state, the denominators, h(x)); products inside a chunk are float32 BLAS.
+// float64 accumulation is used where sums run over the sequence: K'^T V and K'^T 1 (bidirectional)
+// and the prefix state S, z (causal) are summed chunk by chunk into double, so their rounding
+// does not grow with L. Products inside a chunk (over m features or chunk rows) are float32 BLAS;
+// the denominators come out of the same GEMM as the numerators (a column of ones appended to V).
 #pragma once
 
 #include <cstddef>

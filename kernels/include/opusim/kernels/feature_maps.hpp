@@ -4,8 +4,8 @@
 // u = W (c x) the projected row (what a Linear Projection returns for the input c x),
 // h(x) = ||x||^2 / (2 sqrt d) = ||c x||^2 / 2.
 // Every function maps ROWS rows: x is rows x d, u is rows x m, out is rows x (features).
-// Exponents and h are evaluated in double (cheap, and exp amplifies rounding of its argument);
-// the features are stored as float.
+// h(x) and the norm factors are evaluated in double; the features themselves in float (as
+// performer-pytorch in float32).
 #pragma once
 
 #include <cstddef>
@@ -32,6 +32,9 @@ double data_normalizer(std::size_t d);
 
 // h(x) for one row of length D.
 double half_scaled_norm(const float* x, std::size_t d);
+
+// The largest of ROW[0, n), n >= 1.
+float row_max(const float* row, std::size_t n);
 
 // The largest entry of U (the key stabiliser: max over all positions and features of a head).
 float max_element(ConstMatrix u);
