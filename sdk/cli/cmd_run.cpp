@@ -1,0 +1,324 @@
+// opusim run: the main job. A random-projection workload through SDK, driver and the simulated
+// device, reported as an OPU user wants it: frame rate and device time, latency, the bottleneck
+// stage, noise (mean signal, SNR, saturation, speckle contrast), exposure advice when too many
+// pixels saturate, and how fast the simulation itself ran.
+//
+// Everything about the result comes from the device frames through the SDK; the per-stage
+// utilisation, bottleneck and per-frame latency are the device model's own measurements
+// (model::SimulatedDevice::statistics(), the simulator's inspection interface), since an OPU's
+// internals are not visible through its registers.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "option_values.hpp"
+#include "opusim/driver/device.hpp"
+#include "opusim/model/simulated_device.hpp"
+#include "opusim/opusim.hpp"
+
+namespace po = boost::program_options;
+
+namespace opusim::cli {
+namespace {
+
+constexpr std::uint64_t kDataSeed = 20260101;  // the workload's inputs: the same run twice
+constexpr std::size_t kSnrRows = 64;           // rows shown twice for the temporal noise
+// Saturation above this fraction of values gets exposure advice (lightonml's rule of thumb of
+// keeping saturation to about 0.1 % of pixels).
+constexpr double kSaturationAdvice = 1e-3;
+
+struct RunOptions {
+    std::string device;
+    std::size_t n_features = 0;
+    std::size_t n_components = 0;
+    std::size_t batch = 0;
+    bool linear = false;
+    bool json = false;
+    Overrides overrides;
+};
+
+std::string fixed(double value, int decimals) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(decimals) << value;
+    return out.str();
+}
+
+std::string si_time(double seconds) {
+    if (seconds >= 1) return fixed(seconds, 3) + " s";
+    if (seconds >= 1e-3) return fixed(seconds * 1e3, 3) + " ms";
+    return fixed(seconds * 1e6, 1) + " us";
+}
+
+struct NoiseReport {
+    double mean_signal_dn = 0;
+    double temporal_noise_dn = 0;
+    double snr = 0;
+    double saturated_fraction = 0;
+    double speckle_contrast = 0;
+    std::uint64_t saturated = 0;
+    double p999_dn = 0;
+};
+
+// Speckle contrast: per frame, std / mean over the output pixels (1 for fully developed speckle;
+// camera noise and the black offset move it a little), averaged over frames.
+double speckle_contrast(const std::vector<std::uint16_t>& values, std::size_t rows,
+                        std::size_t cols) {
+    double sum = 0;
+    std::size_t counted = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+        double mean = 0;
+        double square = 0;
+        for (std::size_t c = 0; c < cols; ++c) {
+            const double v = values[r * cols + c];
+            mean += v;
+            square += v * v;
+        }
+        mean /= double(cols);
+        const double variance = square / double(cols) - mean * mean;
+        if (mean > 0) {
+            sum += std::sqrt(std::max(variance, 0.0)) / mean;
+            ++counted;
+        }
+    }
+    return counted ? sum / double(counted) : 0.0;
+}
+
+NoiseReport noise_report(Opu& opu, const Result<std::uint16_t>& result,
+                         const std::vector<std::uint8_t>& bits, std::size_t n_features) {
+    NoiseReport report;
+    const auto& values = result.output.values;
+    const std::size_t cols = result.context.n_components;
+    const std::size_t rows = values.size() / cols;
+    double total = 0;
+    for (const auto v : values) total += v;
+    report.mean_signal_dn = total / double(values.size());
+    report.saturated = result.context.saturated_pixels;
+    report.saturated_fraction = double(report.saturated) / double(values.size());
+    report.speckle_contrast = speckle_contrast(values, rows, cols);
+    std::vector<std::uint16_t> sorted(values);
+    const std::size_t k = std::min(sorted.size() - 1, sorted.size() * 999 / 1000);
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(k), sorted.end());
+    report.p999_dn = sorted[k];
+    // Temporal noise: the first rows again (fresh noise: new sequence numbers). The difference
+    // of two frames of the same input has variance 2 sigma^2.
+    const std::size_t again = std::min(kSnrRows, rows);
+    const auto repeat = opu.transform(ArrayView<std::uint8_t>(bits.data(), {again, n_features}));
+    double diff2 = 0;
+    double signal = 0;
+    for (std::size_t i = 0; i < again * cols; ++i) {
+        const double d = double(values[i]) - double(repeat.output.values[i]);
+        diff2 += d * d;
+        signal += values[i];
+    }
+    report.temporal_noise_dn = std::sqrt(diff2 / double(again * cols) / 2.0);
+    report.snr = report.temporal_noise_dn > 0
+                     ? (signal / double(again * cols)) / report.temporal_noise_dn
+                     : std::numeric_limits<double>::infinity();
+    return report;
+}
+
+nlohmann::json stages_json(const model::DeviceStatistics& stats) {
+    nlohmann::json stages = nlohmann::json::object();
+    for (const auto& stage : stats.stages) stages[stage.name] = stage.utilisation;
+    return stages;
+}
+
+int run_main_job(const Command& command, const Arguments& args) {
+    po::options_description options("options");
+    options.add_options()
+        ("device", po::value<std::string>()->default_value(""),
+         "device URI, e.g. sim:gen2, sim:gen3?seed=7 (default: $OPUSIM_DEVICE, else sim:gen2)")
+        ("n-features", po::value<std::string>()->default_value("10000"), "input features")
+        ("n-components", po::value<std::string>()->default_value("1000"), "outputs per vector")
+        ("batch", po::value<std::string>()->default_value("3000"), "vectors in the workload")
+        ("exposure-us", po::value<std::string>(), "camera exposure (default: the device's)")
+        ("frametime-us", po::value<std::string>(), "minimum frame period (default: the device's)")
+        ("linear", "linear mode: real Gaussian inputs through linear_transform")
+        ("json", "print one JSON object");
+    const auto vm = parse_options(command, args, options);
+    if (!vm) return 0;
+    RunOptions o;
+    o.device = (*vm)["device"].as<std::string>();
+    o.n_features = parse_whole("--n-features", (*vm)["n-features"].as<std::string>(), 1, 1ull << 24);
+    o.n_components = parse_whole("--n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
+    o.batch = parse_whole("--batch", (*vm)["batch"].as<std::string>(), 1, 1ull << 24);
+    o.linear = vm->count("linear") > 0;
+    o.json = vm->count("json") > 0;
+    if (vm->count("exposure-us")) {
+        o.overrides.exposure_us = parse_real("--exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
+    }
+    if (vm->count("frametime-us")) {
+        o.overrides.frametime_us = parse_real("--frametime-us", (*vm)["frametime-us"].as<std::string>(), 0);
+    }
+
+    const auto wall_start = std::chrono::steady_clock::now();
+    OpuSettings settings;
+    settings.device = o.device;
+    settings.n_components = o.n_components;
+    settings.max_n_features = o.n_features;
+    settings.overrides = o.overrides;
+    Opu opu(settings);
+    const auto& info = opu.device_info();
+    try {
+        opu.fit1d(o.n_features);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(error.what());
+    }
+
+    std::mt19937_64 generator(kDataSeed);
+    nlohmann::json report;
+    Context context;
+    NoiseReport noise;
+    double linear_frames_per_vector = 0;
+    if (!o.linear) {
+        std::bernoulli_distribution bit(0.5);
+        std::vector<std::uint8_t> bits(o.batch * o.n_features);
+        for (auto& b : bits) b = bit(generator) ? 1 : 0;
+        const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {o.batch, o.n_features}));
+        context = result.context;
+        // The model's statistics cover the jobs since the driver's last reset: this transform.
+        const auto stats = model::SimulatedDevice::instance().statistics();
+        noise = noise_report(opu, result, bits, o.n_features);
+        report["stages"] = stages_json(stats);
+        report["bottleneck"] = stats.bottleneck;
+        report["frame_rate_hz"] = stats.frame_rate_hz;
+        report["latency"] = {{"frame_p50_s", stats.latency_p50_s},
+                             {"frame_p99_s", stats.latency_p99_s},
+                             {"frame_max_s", stats.latency_max_s},
+                             {"call_s", context.device_time_s()}};
+    } else {
+        std::normal_distribution<float> gaussian(0.0f, 1.0f);
+        std::vector<float> x(o.batch * o.n_features);
+        for (auto& v : x) v = gaussian(generator);
+        const auto result = opu.linear_transform(ArrayView<float>(x, {o.batch, o.n_features}));
+        context = result.context;
+        const auto stats = model::SimulatedDevice::instance().statistics();
+        report["stages"] = stages_json(stats);
+        report["bottleneck"] = stats.bottleneck;
+        report["frame_rate_hz"] = stats.frame_rate_hz;
+        report["latency"] = {{"frame_p50_s", stats.latency_p50_s},
+                             {"frame_p99_s", stats.latency_p99_s},
+                             {"frame_max_s", stats.latency_max_s},
+                             {"call_s", context.device_time_s()}};
+        linear_frames_per_vector = double(2 * settings.linear.bits);
+        noise.saturated = context.saturated_pixels;
+        noise.saturated_fraction =
+            context.output_values ? double(context.saturated_pixels) / double(context.output_values) : 0.0;
+    }
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double device_s = context.device_time_s();
+
+    report["device"] = info.uri;
+    report["profile"] = opu.device_info().profile_name;
+    report["mode"] = o.linear ? "linear" : "intensity";
+    report["n_features"] = o.n_features;
+    report["n_components"] = o.n_components;
+    report["batch"] = o.batch;
+    report["frames"] = context.frames;
+    report["device_time_s"] = device_s;
+    report["vectors_per_s"] = device_s > 0 ? double(o.batch) / device_s : 0.0;
+    report["exposure_us"] = context.exposure_us;
+    report["frametime_us"] = context.frametime_us;
+    report["input_roi"] = {{"strategy", context.input_roi.strategy},
+                           {"features", context.input_roi.n_features},
+                           {"replication", context.input_roi.replication},
+                           {"lit_mirrors_mean", context.lit_mirrors_mean}};
+    report["output_roi"] = {{"x", context.output_roi.x}, {"y", context.output_roi.y},
+                            {"width", context.output_roi.width},
+                            {"height", context.output_roi.height}};
+    if (o.linear) {
+        report["linear"] = {{"bits", settings.linear.bits},
+                            {"frames_per_vector", linear_frames_per_vector},
+                            {"reference_features", context.input_roi.reference_features}};
+    }
+    report["noise"] = {{"mean_signal_dn", noise.mean_signal_dn},
+                       {"temporal_noise_dn", noise.temporal_noise_dn},
+                       {"snr", std::isfinite(noise.snr) ? nlohmann::json(noise.snr) : nlohmann::json(nullptr)},
+                       {"saturated_fraction", noise.saturated_fraction},
+                       {"speckle_contrast", noise.speckle_contrast}};
+    std::string advice;
+    if (noise.saturated_fraction > kSaturationAdvice) {
+        // Signal is proportional to exposure: bring the 99.9th percentile to 80 % of full scale.
+        const double full_scale = double((1u << info.bit_depth) - 1u);
+        const double offset_free = std::max(noise.p999_dn, 1.0);
+        const double suggested = context.exposure_us * std::min(0.8, 0.8 * full_scale / offset_free);
+        advice = fixed(100 * noise.saturated_fraction, 2) + " % of pixels saturate (> " +
+                 fixed(100 * kSaturationAdvice, 1) + " %): lower the exposure to about " +
+                 fixed(suggested, 0) + " us (--exposure-us), or light fewer mirrors";
+        report["exposure_advice"] = advice;
+    } else {
+        report["exposure_advice"] = nullptr;
+    }
+    report["wall_time_s"] = wall_s;
+    report["simulated_frames_per_wall_s"] = wall_s > 0 ? double(context.frames) / wall_s : 0.0;
+    report["simulation_speed"] = wall_s > 0 ? device_s / wall_s : 0.0;
+
+    if (o.json) {
+        std::cout << report.dump(2) << "\n";
+        return 0;
+    }
+    auto& out = std::cout;
+    out << "opusim run: " << (o.linear ? "linear" : "random-projection") << " workload on "
+        << info.uri << " (" << opu.device_info().profile_name << ")\n"
+        << "  " << o.batch << " vectors x " << o.n_features << " features -> " << o.n_components
+        << " components; " << context.frames << " device frames\n"
+        << "  input ROI " << context.input_roi.strategy << ", " << context.input_roi.replication
+        << " mirrors/feature, " << fixed(context.lit_mirrors_mean, 0) << " lit mirrors/frame; output ROI "
+        << context.output_roi.width << "x" << context.output_roi.height << " at ("
+        << context.output_roi.x << ", " << context.output_roi.y << ")\n"
+        << "  exposure " << fixed(context.exposure_us, 1) << " us, frametime "
+        << fixed(context.frametime_us, 1) << " us\n\n"
+        << "device (simulated time)\n"
+        << "  frame rate        " << fixed(report["frame_rate_hz"].get<double>(), 1) << " Hz\n"
+        << "  device time       " << si_time(device_s) << "  ("
+        << fixed(report["vectors_per_s"].get<double>(), 1) << " vectors/s)\n"
+        << "  frame latency     p50 " << si_time(report["latency"]["frame_p50_s"].get<double>())
+        << ", p99 " << si_time(report["latency"]["frame_p99_s"].get<double>()) << "\n"
+        << "  bottleneck        " << report["bottleneck"].get<std::string>() << "\n"
+        << "  utilisation      ";
+    for (const auto& [name, value] : report["stages"].items()) {
+        out << " " << name << " " << fixed(100 * value.get<double>(), 0) << "%";
+    }
+    out << "\n";
+    if (o.linear) {
+        out << "  linear mode       " << settings.linear.bits << " bit-planes, "
+            << linear_frames_per_vector << " frames/vector, "
+            << context.input_roi.reference_features << " reference features\n";
+    }
+    out << "\nnoise\n";
+    if (!o.linear) {
+        out << "  mean signal       " << fixed(noise.mean_signal_dn, 2) << " DN\n"
+            << "  temporal noise    " << fixed(noise.temporal_noise_dn, 2) << " DN (SNR "
+            << fixed(noise.snr, 1) << ")\n"
+            << "  speckle contrast  " << fixed(noise.speckle_contrast, 3) << "\n";
+    }
+    out << "  saturated         " << fixed(100 * noise.saturated_fraction, 3) << " % of values\n";
+    if (!advice.empty()) out << "  exposure advice   " << advice << "\n";
+    out << "\nsimulation (wall clock)\n"
+        << "  wall time         " << si_time(wall_s) << "\n"
+        << "  speed             " << fixed(report["simulated_frames_per_wall_s"].get<double>(), 0)
+        << " simulated frames/s (" << fixed(report["simulation_speed"].get<double>(), 2)
+        << "x real time)\n";
+    return 0;
+}
+
+const Command kRun{
+    "run",
+    "opusim run [--device URI] [--n-features N] [--n-components M] [--batch B] [--linear] "
+    "[--exposure-us T] [--frametime-us T] [--json]",
+    "the main job: a random-projection workload through SDK, driver and device", nullptr};
+
+const CommandRegistrar registrar{Command{kRun.name, kRun.synopsis, kRun.summary,
+                                         [](const Arguments& args) { return run_main_job(kRun, args); }}};
+
+}  // namespace
+}  // namespace opusim::cli

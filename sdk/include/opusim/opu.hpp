@@ -1,0 +1,137 @@
+// The OPU, as applications use it: the C++ counterpart of lightonml's OPU (opu.md §4).
+//
+//   opusim::OpuSettings settings;
+//   settings.n_components = 1000;                 // output size (sets the output ROI)
+//   opusim::Opu opu(settings);                    // opens "$OPUSIM_DEVICE" or sim:gen2 (RAII)
+//   opu.fit1d(n_features);                        // input layout + output ROI
+//   auto y = opu.transform(x_view);               // x binary, shape (..., n_features)
+//   // y.output: uint16 camera values, shape (..., n_components); y.context: what it cost
+//   auto z = opu.linear_transform(x_real);        // float32, a real Gaussian projection
+//
+// Everything reaches the device through the driver (opusim/driver/device.hpp); nothing is
+// computed from the true matrix. Errors: std::invalid_argument for bad input (the message names
+// the argument and what was expected); opusim::driver::DriverError and its subclasses
+// (DeviceError, TimeoutError, DmaError, InputFormatError, DeviceBusyError...) from the device.
+// An Opu is movable, not copyable, and thread-safe (one call at a time).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "opusim/array.hpp"
+#include "opusim/context.hpp"
+
+namespace opusim {
+
+namespace driver {
+struct DeviceInfo;
+}
+
+enum class InputRoiStrategy { Full, Small, Auto };
+std::string to_string(InputRoiStrategy strategy);
+// "full", "small", "auto"; std::invalid_argument naming ARGUMENT otherwise.
+InputRoiStrategy parse_input_roi_strategy(const std::string& text, const std::string& argument);
+
+// Per-call (or per-fit) settings of the camera; unset = the device's current setting.
+struct Overrides {
+    std::optional<double> exposure_us;
+    std::optional<double> frametime_us;
+};
+
+// Linear mode (docs/sdk.md "Linear transform"): the reference-field scheme of opu.md §5 with an
+// offset bit-plane encoding of real inputs.
+struct LinearSettings {
+    unsigned bits = 8;                  // bit-planes of the input encoding (1..16)
+    double reference_ratio = 0.5;       // reference features per signal feature
+    unsigned candidates_per_output = 2; // pixels read out per output; the brightest-reference kept
+    std::size_t calibration_frames = 32;  // frames averaged per calibration measurement
+};
+
+struct OpuSettings {
+    std::size_t n_components = 1000;      // outputs per sample
+    std::string device;                   // device URI; empty: $OPUSIM_DEVICE, else sim:gen2
+    std::size_t max_n_features = 1000;    // largest input accepted (checked at fit)
+    InputRoiStrategy input_roi_strategy = InputRoiStrategy::Full;
+    std::size_t n_samples_by_pass = 3000; // frames per device job
+    std::size_t min_batch_size = 1;       // a shorter pass is padded with dark frames to this
+    unsigned max_retries = 5;             // a failed pass is run again up to this many times
+    bool open_at_init = true;
+    Overrides overrides;                  // default camera settings for every call
+    LinearSettings linear;
+};
+
+class Opu {
+public:
+    explicit Opu(OpuSettings settings = {});
+    ~Opu();
+    Opu(Opu&& other) noexcept;
+    Opu& operator=(Opu&& other) noexcept;
+    Opu(const Opu&) = delete;
+    Opu& operator=(const Opu&) = delete;
+
+    // Acquires the device (exclusive across processes) / releases it. close() is idempotent;
+    // the destructor closes.
+    void open();
+    void close();
+    bool is_open() const;
+
+    const OpuSettings& settings() const;
+    std::size_t n_components() const;
+    void set_n_components(std::size_t n_components);  // takes effect at the next fit
+    std::size_t max_n_features() const;
+    InputRoiStrategy input_roi_strategy() const;
+    void set_input_roi_strategy(InputRoiStrategy strategy);  // next fit
+    // The open device's identification and capabilities (opens it if needed).
+    const driver::DeviceInfo& device_info();
+    std::string device_uri() const;
+
+    // Fixes the number of features, the input layout and the output ROI for transform().
+    // PACKED: the inputs of transform are bit-packed along the last axis (numpy.packbits,
+    // ceil(n_features / 8) bytes). Throws std::invalid_argument for n_features 0 or above
+    // max_n_features or the device's mirrors.
+    void fit1d(std::size_t n_features, bool packed = false, const Overrides& overrides = {});
+    void fit1d(const ArrayView<std::uint8_t>& x, bool packed = false,
+               const Overrides& overrides = {});  // n_features from x's last axis (unpacked)
+    // 2-D inputs: the last two axes (rows, cols) form one sample, laid out row-major.
+    void fit2d(std::size_t rows, std::size_t cols, bool packed = false,
+               const Overrides& overrides = {});
+    void fit2d(const ArrayView<std::uint8_t>& x, bool packed = false,
+               const Overrides& overrides = {});
+    bool fitted() const;
+    std::size_t n_features() const;
+
+    // Camera frames for binary X (1-4 dims; the last (fit1d) or last two (fit2d) are the
+    // features, the others batch dims kept in the output): shape (batch..., n_components),
+    // values 0 .. 2^bits - 1. Every value of X must be 0 or 1 (else std::invalid_argument naming
+    // the sample and feature).
+    Result<std::uint16_t> transform(const ArrayView<std::uint8_t>& x,
+                                    const Overrides& overrides = {});
+    // The same frames as floats, the dark level (all mirrors off, measured once per fit)
+    // subtracted and divided by the mean signal of one lit mirror (measured once per fit), so a
+    // value estimates |R x|^2 in units of one lit mirror's mean intensity.
+    Result<float> transform_rescaled(const ArrayView<std::uint8_t>& x,
+                                     const Overrides& overrides = {});
+    Result<std::uint16_t> fit_transform1d(const ArrayView<std::uint8_t>& x,
+                                          const Overrides& overrides = {});
+    Result<std::uint16_t> fit_transform2d(const ArrayView<std::uint8_t>& x,
+                                          const Overrides& overrides = {});
+
+    // A real Gaussian projection y = M x (M: n_components x n_features, i.i.d. N(0, 1/2)
+    // entries fixed by the device) of real-valued X (finite floats, any range), computed from
+    // device intensity frames only. Shape (batch..., n_components). Needs a fit (fit1d/fit2d);
+    // the first call calibrates the reference (context.frames counts it).
+    Result<float> linear_transform(const ArrayView<float>& x, const Overrides& overrides = {});
+
+    // Frame sequence number of the next frame (keys its camera noise); starts at 0 at open.
+    std::uint64_t next_sequence() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace opusim

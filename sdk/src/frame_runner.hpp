@@ -1,0 +1,60 @@
+// Runs batches of binary feature frames on the device through the driver: formats each pass
+// (input layout + bit-packing, sim/physics/dmd_format.hpp), places it in DMA buffers, submits
+// one job per pass of n_samples_by_pass frames, pads a short pass to the minimum batch, retries
+// a failed pass, and collects the camera values and the statistics the result context reports.
+// Internal to the SDK.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "opusim/driver/device.hpp"
+#include "opusim/physics/input_layout.hpp"
+
+namespace opusim::sdk_detail {
+
+struct PassPolicy {
+    std::size_t n_samples_by_pass = 3000;
+    std::size_t min_batch_size = 1;
+    unsigned max_retries = 5;
+};
+
+struct RunStats {
+    double start_s = 0;
+    double end_s = 0;
+    std::uint64_t frames = 0;  // device frames, padding and retries included
+    std::size_t passes = 0;
+    std::size_t retries = 0;
+    std::uint64_t saturated = 0;
+    std::uint64_t lit_min = 0;
+    std::uint64_t lit_max = 0;
+    double lit_sum = 0;
+    std::uint64_t data_frames = 0;  // frames the lit-mirror figures are over
+
+    void merge(const RunStats& other);
+};
+
+class FrameRunner {
+public:
+    FrameRunner(driver::Device& device, const PassPolicy& policy);
+
+    // N frames of feature bits (row-major n x layout.n_features, 0/1, already checked) under the
+    // device's current configuration (which must match LAYOUT); frame i gets noise sequence
+    // FIRST_SEQUENCE + i. OUT receives n x config.n_components values.
+    RunStats run(const physics::InputLayout& layout, const std::uint8_t* features, std::size_t n,
+                 std::uint64_t first_sequence, std::uint16_t* out);
+
+private:
+    RunStats run_pass(const physics::InputLayout& layout, const std::uint8_t* features,
+                      std::size_t n, std::uint64_t first_sequence, std::uint16_t* out);
+
+    driver::Device& device_;
+    PassPolicy policy_;
+};
+
+// Device time a job of FRAMES frames may take before the driver declares a timeout: generous
+// (4x the slowest stage bound plus 0.5 s), since a timeout is a fault, not a measurement.
+double job_timeout_s(const driver::DeviceConfig& config, std::size_t frames);
+
+}  // namespace opusim::sdk_detail

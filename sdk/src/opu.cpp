@@ -1,0 +1,487 @@
+#include "opusim/opu.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include "binary_input.hpp"
+#include "frame_runner.hpp"
+#include "linear_projection.hpp"
+#include "opusim/driver/device.hpp"
+#include "opusim/physics/dmd_format.hpp"
+#include "opusim/physics/output_roi.hpp"
+
+namespace opusim {
+
+namespace {
+
+using sdk_detail::RunStats;
+
+// Calibration frames (dark level, gain, linear reference) use their own noise sequence numbers,
+// so the frames of the user's data are numbered 0, 1, 2... from open, whatever was calibrated.
+constexpr std::uint64_t kCalibrationSequenceBase = std::uint64_t{1} << 62;
+constexpr std::size_t kRescaleCalibrationFrames = 16;
+
+physics::InputRoiStrategy to_physics(InputRoiStrategy strategy) {
+    switch (strategy) {
+        case InputRoiStrategy::Full: return physics::InputRoiStrategy::Full;
+        case InputRoiStrategy::Small: return physics::InputRoiStrategy::Small;
+        case InputRoiStrategy::Auto: return physics::InputRoiStrategy::Auto;
+    }
+    return physics::InputRoiStrategy::Auto;
+}
+
+bool same(const driver::DeviceConfig& a, const driver::DeviceConfig& b) {
+    return a.n_features == b.n_features && a.replication == b.replication &&
+           a.first_mirror == b.first_mirror && a.roi_x == b.roi_x && a.roi_y == b.roi_y &&
+           a.roi_width == b.roi_width && a.roi_height == b.roi_height &&
+           a.n_components == b.n_components && a.exposure_us == b.exposure_us &&
+           a.frametime_us == b.frametime_us && a.medium_seed == b.medium_seed &&
+           a.noise_seed == b.noise_seed && a.noise == b.noise && a.timing_only == b.timing_only;
+}
+
+double wall_seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+std::string to_string(InputRoiStrategy strategy) {
+    return physics::to_string(to_physics(strategy));
+}
+
+InputRoiStrategy parse_input_roi_strategy(const std::string& text, const std::string& argument) {
+    switch (physics::parse_input_roi_strategy(text, argument)) {
+        case physics::InputRoiStrategy::Full: return InputRoiStrategy::Full;
+        case physics::InputRoiStrategy::Small: return InputRoiStrategy::Small;
+        case physics::InputRoiStrategy::Auto: return InputRoiStrategy::Auto;
+    }
+    return InputRoiStrategy::Auto;
+}
+
+struct RescaleCalibration {
+    double exposure_us = 0;
+    std::vector<double> dark;  // per output pixel, DN
+    double gain = 0;           // DN per lit mirror (mean over pixels)
+};
+
+struct Opu::Impl {
+    mutable std::mutex mutex;
+    OpuSettings settings;
+    std::unique_ptr<driver::Device> device;
+    driver::DeviceConfig base;  // the device's configuration at open
+    std::uint64_t next_sequence = 0;
+    std::uint64_t calibration_sequence = kCalibrationSequenceBase;
+
+    bool fitted = false;
+    sdk_detail::FeatureShape features;
+    Overrides fit_overrides;
+    physics::InputLayout layout;
+    physics::OutputRoi roi;
+    std::optional<RescaleCalibration> rescale;
+    std::unique_ptr<sdk_detail::LinearProjector> linear;
+
+    void require_open() {
+        if (!device) open_locked();
+    }
+    void open_locked() {
+        if (device) return;
+        device = driver::Device::open(settings.device);
+        base = device->config();
+        next_sequence = 0;
+        calibration_sequence = kCalibrationSequenceBase;
+    }
+    void require_fitted(const char* call) const {
+        if (!fitted) {
+            throw std::logic_error(std::string(call) +
+                                   ": the Opu is not fitted; call fit1d or fit2d first");
+        }
+    }
+
+    physics::DmdParams dmd() const {
+        physics::DmdParams dmd = device->profile().dmd;
+        dmd.columns = device->info().dmd_columns;
+        dmd.rows = device->info().dmd_rows;
+        return dmd;
+    }
+    physics::CameraParams camera() const {
+        physics::CameraParams camera = device->profile().camera;
+        camera.width = device->info().camera_width;
+        camera.height = device->info().camera_height;
+        camera.roi_increment = device->info().roi_increment;
+        return camera;
+    }
+
+    // Exposure and frametime for a call: the call's override, else the fit's, else the
+    // settings', else the device's.
+    std::pair<double, double> camera_timing(const Overrides& call) const {
+        auto pick = [](std::optional<double> a, std::optional<double> b, std::optional<double> c,
+                       double d) { return a ? *a : b ? *b : c ? *c : d; };
+        const double exposure = pick(call.exposure_us, fit_overrides.exposure_us,
+                                     settings.overrides.exposure_us, base.exposure_us);
+        const double frametime = pick(call.frametime_us, fit_overrides.frametime_us,
+                                      settings.overrides.frametime_us, base.frametime_us);
+        const auto& info = device->info();
+        if (!(exposure >= info.min_exposure_us && exposure <= info.max_exposure_us)) {
+            throw std::invalid_argument("exposure_us: expected a value in [" +
+                                        std::to_string(info.min_exposure_us) + ", " +
+                                        std::to_string(info.max_exposure_us) +
+                                        "] us for this device, got " + std::to_string(exposure));
+        }
+        if (!(frametime >= 0) || !std::isfinite(frametime)) {
+            throw std::invalid_argument("frametime_us: expected a finite value >= 0, got " +
+                                        std::to_string(frametime));
+        }
+        return {exposure, frametime};
+    }
+
+    driver::DeviceConfig transform_config(const Overrides& call) const {
+        driver::DeviceConfig config = base;
+        config.n_features = layout.n_features;
+        config.replication = layout.replication;
+        config.first_mirror = layout.first_mirror;
+        config.roi_x = roi.x;
+        config.roi_y = roi.y;
+        config.roi_width = roi.width;
+        config.roi_height = roi.height;
+        config.n_components = static_cast<std::uint32_t>(roi.pixels.size());
+        std::tie(config.exposure_us, config.frametime_us) = camera_timing(call);
+        return config;
+    }
+
+    RunStats capture(const driver::DeviceConfig& config, const physics::InputLayout& frame_layout,
+                     const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
+                     std::uint16_t* out) {
+        if (!same(device->config(), config)) device->configure(config);
+        sdk_detail::PassPolicy policy;
+        policy.n_samples_by_pass = settings.n_samples_by_pass;
+        policy.min_batch_size = settings.min_batch_size;
+        policy.max_retries = settings.max_retries;
+        sdk_detail::FrameRunner runner(*device, policy);
+        return runner.run(frame_layout, bits, n, first_sequence, out);
+    }
+
+    sdk_detail::CaptureFn capture_fn() {
+        return [this](const driver::DeviceConfig& config, const physics::InputLayout& frame_layout,
+                      const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
+                      std::uint16_t* out) {
+            return capture(config, frame_layout, bits, n, first_sequence, out);
+        };
+    }
+
+    Context context(const driver::DeviceConfig& config, const physics::InputLayout& frame_layout,
+                    const RunStats& stats, std::uint64_t first_sequence,
+                    std::chrono::steady_clock::time_point wall_start) const {
+        Context c;
+        c.device = device->info().uri;
+        c.exposure_us = config.exposure_us;
+        c.frametime_us = config.frametime_us;
+        c.bits = device->info().bit_depth;
+        c.input_roi.strategy = physics::to_string(frame_layout.strategy);
+        c.input_roi.n_features = frame_layout.n_features;
+        c.input_roi.replication = frame_layout.replication;
+        c.input_roi.first_mirror = frame_layout.first_mirror;
+        c.input_roi.total_mirrors = frame_layout.total_mirrors;
+        c.output_roi = OutputRoi{config.roi_x, config.roi_y, config.roi_width, config.roi_height};
+        c.lit_mirrors_min = stats.lit_min;
+        c.lit_mirrors_max = stats.lit_max;
+        c.lit_mirrors_mean = stats.data_frames ? stats.lit_sum / double(stats.data_frames) : 0.0;
+        c.start_s = stats.start_s;
+        c.end_s = stats.end_s;
+        c.frames = stats.frames;
+        c.first_sequence = first_sequence;
+        c.passes = stats.passes;
+        c.retries = stats.retries;
+        c.saturated_pixels = stats.saturated;
+        c.wall_time_s = wall_seconds_since(wall_start);
+        return c;
+    }
+
+    void fit(const sdk_detail::FeatureShape& shape, const Overrides& overrides) {
+        require_open();
+        const std::size_t n = shape.n_features();
+        if (n == 0) throw std::invalid_argument("n_features: expected >= 1, got 0");
+        if (n > settings.max_n_features) {
+            throw std::invalid_argument("n_features: " + std::to_string(n) +
+                                        " exceeds max_n_features " +
+                                        std::to_string(settings.max_n_features) +
+                                        " (raise OpuSettings::max_n_features)");
+        }
+        if (n > device->info().max_mirrors) {
+            throw std::invalid_argument("n_features: " + std::to_string(n) + " exceeds the " +
+                                        std::to_string(device->info().max_mirrors) +
+                                        " mirrors of the device");
+        }
+        if (settings.n_components == 0) {
+            throw std::invalid_argument("n_components: expected >= 1, got 0");
+        }
+        const physics::CameraParams cam = camera();
+        const std::uint64_t max_out = physics::max_output_components(
+            cam, physics::parse_output_roi_strategy(cam.roi_strategy, "camera.roi_strategy"));
+        if (settings.n_components > max_out) {
+            throw std::invalid_argument("n_components: " + std::to_string(settings.n_components) +
+                                        " exceeds the " + std::to_string(max_out) +
+                                        " pixels the camera's ROI can serve");
+        }
+        layout = physics::make_input_layout(dmd(), n, to_physics(settings.input_roi_strategy));
+        roi = physics::make_output_roi(cam, settings.n_components);
+        features = shape;
+        fit_overrides = overrides;
+        camera_timing({});  // validates the overrides now rather than at the first transform
+        rescale.reset();
+        linear.reset();
+        fitted = true;
+    }
+
+    Result<std::uint16_t> transform(const ArrayView<std::uint8_t>& x, const Overrides& call) {
+        const auto wall_start = std::chrono::steady_clock::now();
+        require_fitted("transform");
+        require_open();
+        sdk_detail::Batch batch = sdk_detail::flatten_binary(x, features, "x");
+        const driver::DeviceConfig config = transform_config(call);
+        Result<std::uint16_t> result;
+        result.output.shape = sdk_detail::output_shape(batch.batch_shape, config.n_components);
+        result.output.values.resize(batch.samples * config.n_components);
+        const std::uint64_t first = next_sequence;
+        const RunStats stats = capture(config, layout, batch.bits.data(), batch.samples, first,
+                                       result.output.values.data());
+        next_sequence += batch.samples;
+        result.context = context(config, layout, stats, first, wall_start);
+        result.context.n_components = config.n_components;
+        result.context.output_values = result.output.values.size();
+        return result;
+    }
+
+    void calibrate_rescale(const driver::DeviceConfig& config) {
+        const std::size_t n = layout.n_features;
+        const std::size_t frames = 2 * kRescaleCalibrationFrames;
+        // Half dark frames, half with every other feature lit (alternating the phase).
+        std::vector<std::uint8_t> bits(frames * n, 0);
+        double lit = 0;
+        for (std::size_t i = kRescaleCalibrationFrames; i < frames; ++i) {
+            for (std::size_t f = 0; f < n; ++f) bits[i * n + f] = (f + i) % 2 == 0;
+            lit += double(physics::lit_mirrors(layout, bits.data() + i * n));
+        }
+        lit /= double(kRescaleCalibrationFrames);
+        std::vector<std::uint16_t> values(frames * config.n_components);
+        capture(config, layout, bits.data(), frames, calibration_sequence, values.data());
+        calibration_sequence += frames;
+        RescaleCalibration cal;
+        cal.exposure_us = config.exposure_us;
+        cal.dark.assign(config.n_components, 0.0);
+        double lit_signal = 0;
+        for (std::size_t i = 0; i < frames; ++i) {
+            for (std::size_t j = 0; j < config.n_components; ++j) {
+                const double v = values[i * config.n_components + j];
+                if (i < kRescaleCalibrationFrames) {
+                    cal.dark[j] += v / double(kRescaleCalibrationFrames);
+                } else {
+                    lit_signal += v;
+                }
+            }
+        }
+        double dark_total = 0;
+        for (const double d : cal.dark) dark_total += d;
+        const double mean_lit = lit_signal / double(kRescaleCalibrationFrames * config.n_components);
+        const double mean_dark = dark_total / double(config.n_components);
+        cal.gain = (mean_lit - mean_dark) / std::max(lit, 1.0);
+        if (!(cal.gain > 0)) {
+            throw std::runtime_error("transform_rescaled: calibration measured no signal above "
+                                     "the dark level; raise the exposure");
+        }
+        rescale = std::move(cal);
+    }
+
+    Result<float> transform_rescaled(const ArrayView<std::uint8_t>& x, const Overrides& call) {
+        const auto wall_start = std::chrono::steady_clock::now();
+        require_fitted("transform_rescaled");
+        require_open();
+        const driver::DeviceConfig config = transform_config(call);
+        if (!rescale || rescale->exposure_us != config.exposure_us) calibrate_rescale(config);
+        Result<std::uint16_t> raw = transform(x, call);
+        Result<float> result;
+        result.output.shape = raw.output.shape;
+        result.output.values.resize(raw.output.values.size());
+        const std::size_t m = config.n_components;
+        for (std::size_t i = 0; i < raw.output.values.size(); ++i) {
+            result.output.values[i] = static_cast<float>(
+                (double(raw.output.values[i]) - rescale->dark[i % m]) / rescale->gain);
+        }
+        result.context = raw.context;
+        result.context.wall_time_s = wall_seconds_since(wall_start);
+        return result;
+    }
+
+    Result<float> linear_transform(const ArrayView<float>& x, const Overrides& call) {
+        const auto wall_start = std::chrono::steady_clock::now();
+        require_fitted("linear_transform");
+        require_open();
+        std::size_t samples = 0;
+        const Shape batch_shape = sdk_detail::checked_real_batch(x, features, "x", &samples);
+        const auto [exposure, frametime] = camera_timing(call);
+        RunStats stats;
+        if (!linear) {
+            driver::DeviceConfig base_config = base;
+            base_config.frametime_us = frametime;
+            linear = std::make_unique<sdk_detail::LinearProjector>(
+                settings.linear, *device, features.n_features(), settings.n_components,
+                to_physics(settings.input_roi_strategy), base_config);
+        }
+        if (!linear->calibrated()) {
+            stats.merge(linear->calibrate(capture_fn(), exposure, &calibration_sequence));
+        }
+        Result<float> result;
+        result.output.shape = sdk_detail::output_shape(batch_shape, settings.n_components);
+        result.output.values.resize(samples * settings.n_components);
+        const std::uint64_t first = next_sequence;
+        stats.merge(linear->project(capture_fn(), x.data, samples, &next_sequence,
+                                    result.output.values.data()));
+        result.context = context(linear->config(), linear->layout(), stats, first, wall_start);
+        result.context.n_components = settings.n_components;
+        result.context.input_roi.reference_features = linear->n_reference();
+        result.context.output_pixels = linear->output_pixels();
+        result.context.output_values = samples * linear->frames_per_sample() *
+                                       linear->config().n_components;
+        return result;
+    }
+};
+
+Opu::Opu(OpuSettings settings) : impl_(std::make_unique<Impl>()) {
+    impl_->settings = std::move(settings);
+    if (impl_->settings.n_components == 0) {
+        throw std::invalid_argument("n_components: expected >= 1, got 0");
+    }
+    if (impl_->settings.n_samples_by_pass == 0) {
+        throw std::invalid_argument("n_samples_by_pass: expected >= 1, got 0");
+    }
+    if (impl_->settings.open_at_init) impl_->open_locked();
+}
+
+Opu::~Opu() = default;
+Opu::Opu(Opu&& other) noexcept = default;
+Opu& Opu::operator=(Opu&& other) noexcept = default;
+
+void Opu::open() {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    impl_->open_locked();
+}
+
+void Opu::close() {
+    if (!impl_) return;
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    impl_->linear.reset();
+    impl_->rescale.reset();
+    impl_->device.reset();
+}
+
+bool Opu::is_open() const {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->device != nullptr;
+}
+
+const OpuSettings& Opu::settings() const { return impl_->settings; }
+std::size_t Opu::n_components() const { return impl_->settings.n_components; }
+
+void Opu::set_n_components(std::size_t n_components) {
+    if (n_components == 0) throw std::invalid_argument("n_components: expected >= 1, got 0");
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    impl_->settings.n_components = n_components;
+    impl_->fitted = false;
+}
+
+std::size_t Opu::max_n_features() const { return impl_->settings.max_n_features; }
+InputRoiStrategy Opu::input_roi_strategy() const { return impl_->settings.input_roi_strategy; }
+
+void Opu::set_input_roi_strategy(InputRoiStrategy strategy) {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    impl_->settings.input_roi_strategy = strategy;
+    impl_->fitted = false;
+}
+
+const driver::DeviceInfo& Opu::device_info() {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    impl_->require_open();
+    return impl_->device->info();
+}
+
+std::string Opu::device_uri() const {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->device ? impl_->device->info().uri : driver::DeviceUri::parse(impl_->settings.device).text;
+}
+
+void Opu::fit1d(std::size_t n_features, bool packed, const Overrides& overrides) {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    impl_->fit(sdk_detail::FeatureShape{1, 1, n_features, packed}, overrides);
+}
+
+void Opu::fit1d(const ArrayView<std::uint8_t>& x, bool packed, const Overrides& overrides) {
+    if (x.shape.empty()) throw std::invalid_argument("x: expected at least one dimension");
+    if (packed) {
+        throw std::invalid_argument(
+            "fit1d: with packed input the feature count is ambiguous; call fit1d(n_features, "
+            "true)");
+    }
+    fit1d(x.shape.back(), false, overrides);
+}
+
+void Opu::fit2d(std::size_t rows, std::size_t cols, bool packed, const Overrides& overrides) {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    impl_->fit(sdk_detail::FeatureShape{2, rows, cols, packed}, overrides);
+}
+
+void Opu::fit2d(const ArrayView<std::uint8_t>& x, bool packed, const Overrides& overrides) {
+    if (x.shape.size() < 2) throw std::invalid_argument("x: fit2d expects at least 2 dimensions");
+    if (packed) {
+        throw std::invalid_argument(
+            "fit2d: with packed input the column count is ambiguous; call fit2d(rows, cols, "
+            "true)");
+    }
+    fit2d(x.shape[x.shape.size() - 2], x.shape.back(), false, overrides);
+}
+
+bool Opu::fitted() const {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->fitted;
+}
+
+std::size_t Opu::n_features() const {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->fitted ? impl_->features.n_features() : 0;
+}
+
+Result<std::uint16_t> Opu::transform(const ArrayView<std::uint8_t>& x, const Overrides& overrides) {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->transform(x, overrides);
+}
+
+Result<float> Opu::transform_rescaled(const ArrayView<std::uint8_t>& x,
+                                      const Overrides& overrides) {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->transform_rescaled(x, overrides);
+}
+
+Result<std::uint16_t> Opu::fit_transform1d(const ArrayView<std::uint8_t>& x,
+                                           const Overrides& overrides) {
+    fit1d(x, false, overrides);
+    return transform(x);
+}
+
+Result<std::uint16_t> Opu::fit_transform2d(const ArrayView<std::uint8_t>& x,
+                                           const Overrides& overrides) {
+    fit2d(x, false, overrides);
+    return transform(x);
+}
+
+Result<float> Opu::linear_transform(const ArrayView<float>& x, const Overrides& overrides) {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->linear_transform(x, overrides);
+}
+
+std::uint64_t Opu::next_sequence() const {
+    const std::lock_guard<std::mutex> guard(impl_->mutex);
+    return impl_->next_sequence;
+}
+
+}  // namespace opusim
