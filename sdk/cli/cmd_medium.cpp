@@ -1,6 +1,5 @@
 // opusim medium: a block of the device's true transmission matrix, for tests and studies (the
 // oracle view; SDK results never use it). complex64 .npy of shape (pixels, mirrors).
-#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "option_values.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/profile.hpp"
@@ -20,20 +20,6 @@ namespace {
 
 // 2^28 complex64 entries = 2 GiB: more is almost surely a typo in --pixels or --mirrors.
 constexpr std::uint64_t kMaxEntries = std::uint64_t{1} << 28;
-
-// Whole numbers only: program_options would wrap "-1" to 2^64 - 1 for an unsigned value.
-std::uint64_t parse_seed(const std::string& text) {
-    const std::string expected = "--seed: expected a whole number 0 <= S < 2^64, got '" + text + "'";
-    const bool digits_only = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-    });
-    if (!digits_only) throw UsageError(expected);
-    try {
-        return std::stoull(text);
-    } catch (const std::out_of_range&) {
-        throw UsageError(expected);
-    }
-}
 
 void check_size(std::pair<std::uint64_t, std::uint64_t> pixels,
                 std::pair<std::uint64_t, std::uint64_t> mirrors) {
@@ -85,12 +71,15 @@ int run_medium(const Command& command, const Arguments& args) {
     physics::MediumParams params;
     std::optional<std::uint64_t> seed;
     if (vm.count("profile")) {
-        const auto profile = physics::DeviceProfile::load(vm["profile"].as<std::string>());
+        const auto profile = load_profile_option(vm["profile"].as<std::string>());
         check_on_device(profile, pixels, mirrors);
         params = profile.medium;
         seed = profile.medium.seed;
     }
-    if (vm.count("seed")) seed = parse_seed(vm["seed"].as<std::string>());
+    if (vm.count("seed")) {
+        seed = parse_whole("seed", vm["seed"].as<std::string>(), 0,
+                           std::numeric_limits<std::uint64_t>::max());
+    }
     if (!seed) throw UsageError("--seed: required (or give --profile to use its medium seed)");
     if (vm.count("storage")) {
         const std::string storage = vm["storage"].as<std::string>();
