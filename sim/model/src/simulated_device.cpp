@@ -67,6 +67,7 @@ void SimulatedDevice::attach_host_memory(HostMemory* memory) {
 }
 
 void SimulatedDevice::advance(std::uint64_t picoseconds) {
+    if (picoseconds == 0) return;  // nothing to simulate (SystemC warns about an empty sc_start)
     impl_->started = true;
     sc_core::sc_start(sc_core::sc_time::from_value(picoseconds));
 }
