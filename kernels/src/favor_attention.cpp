@@ -13,6 +13,8 @@
 namespace opusim::kernels {
 namespace {
 
+constexpr std::size_t kBidirectionalBlock = 512;
+
 void require_option(bool ok, const std::string& message) {
     if (!ok) throw std::invalid_argument(message);
 }
@@ -213,7 +215,11 @@ Tensor4 favor_attention(const Tensor4& q, const Tensor4& k, const Tensor4& v,
     const ProjectionCost before = projection.total_cost();
     const Shape4& qs = q.shape();
     Tensor4 out({qs.batch, qs.heads, qs.length, v.shape().dim});
-    FeatureStream stream(&q, &k, projection, options, options.chunk);
+    // Bidirectional attention has no chunk semantics: it streams in blocks of at least
+    // kBidirectionalBlock rows (fewer, larger GEMMs and double accumulations).
+    const std::size_t block =
+        options.causal ? options.chunk : std::max(options.chunk, kBidirectionalBlock);
+    FeatureStream stream(&q, &k, projection, options, block);
     for (std::size_t b = 0; b < qs.batch; ++b) {
         for (std::size_t h = 0; h < qs.heads; ++h) {
             // Bidirectional keeps the head's key projections (O(L m), used once each); causal

@@ -99,7 +99,10 @@ void FeatureStream::begin_head(std::size_t batch, std::size_t head, bool keep_ke
     if (options_.kernel != FeatureKernel::Softmax || k_ == nullptr) return;
     const std::size_t length = k_->shape().length;
     if (keep_keys && !whole_call_) {
-        head_keys_ = Buffer<float>(length * m_);
+        if (head_keys_.size() != length * m_) {
+            head_keys_ = Buffer<float>();  // free the previous head's before allocating
+            head_keys_ = Buffer<float>(length * m_);
+        }
         for (std::size_t first = 0; first < length; first += max_rows_) {
             const std::size_t count = std::min(max_rows_, length - first);
             project_block(Role::Key, first, count,

@@ -31,7 +31,7 @@ struct FavorOptions {
     double softmax_epsilon = 1e-4;  // favor.md: part of the contract (performer-pytorch value)
     double relu_epsilon = 1e-3;     // performer-pytorch's kernel_epsilon
     double causal_delta = 1e-6;     // added to every element of the running key sum
-    std::size_t chunk = 64;         // rows per chunk (causal block size, streaming block size)
+    std::size_t chunk = 64;  // causal: rows per chunk; bidirectional: blocks of max(chunk, 512)
 };
 
 // What an attention call cost beyond its arithmetic: the projection's calls, rows, frames and
