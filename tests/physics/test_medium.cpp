@@ -252,6 +252,17 @@ TEST(Medium, QuantisationRoundsAndClamps) {
     EXPECT_EQ(quantise_int8(-1.0 / 64, 32), -1);  // half away from zero
     EXPECT_EQ(quantise_int8(10.0, 32), 127);
     EXPECT_EQ(quantise_int8(-10.0, 32), -127);
+    EXPECT_EQ(quantise_int8(0.49999999999999994 / 32, 32), 0);  // x + 0.5 would round up
+    EXPECT_EQ(quantise_int8(127.5 / 32, 32), 127);
+    EXPECT_EQ(quantise_int8(-126.5 / 32, 32), -127);
+    EXPECT_EQ(quantise_int8(1e300, 32), 127);
+    // The documented rule, clamp(std::round(steps * x), -127, 127), over a dense sweep.
+    for (double x = -4.5; x <= 4.5; x += 1.0 / 4096) {
+        for (double steps : {32.0, 20.0, 7.5}) {
+            const double expected = std::clamp(std::round(steps * x), -127.0, 127.0);
+            ASSERT_EQ(quantise_int8(x, steps), static_cast<int>(expected)) << x << " " << steps;
+        }
+    }
 }
 
 TEST(Medium, BadParametersAreNamed) {
