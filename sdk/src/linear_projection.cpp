@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -12,9 +13,12 @@ namespace opusim::sdk_detail {
 
 namespace {
 
-// The brightest selected reference sits at this fraction of full scale: with a signal field of
-// comparable strength, |u + r|^2 <= (|u| + |r|)^2 stays below full scale for nearly all pixels.
-constexpr double kReferenceTarget = 0.25;
+// Exposure rule (calibrate, step 3): the brightest plausible frame at a selected pixel sits at
+// kFullScaleTarget of full scale, "plausible" meaning the signal intensity at kSignalTail times
+// its mean (exceeded with probability e^-4.6 = 1 % per pixel and frame for fully developed
+// speckle).
+constexpr double kFullScaleTarget = 0.9;
+constexpr double kSignalTail = 4.6;
 // Samples per capture call, to bound the memory of the candidate frames.
 constexpr std::size_t kSamplesPerChunk = 256;
 
@@ -66,9 +70,12 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
     const std::uint64_t wanted = std::uint64_t{n_components} * settings.candidates_per_output;
     const std::uint64_t available = physics::max_output_components(
         camera, physics::parse_output_roi_strategy(camera.roi_strategy, "camera.roi_strategy"));
-    // Fewer candidates than asked when the sensor is small: at least n_components.
-    candidates_ = physics::make_output_roi(camera, std::max<std::uint64_t>(
-                                                       n_components, std::min(wanted, available)));
+    // Fewer candidates than asked when the sensor is small (at least n_components); and every
+    // pixel of the ROI rows that are read out anyway (readout costs rows, not pixels).
+    const physics::OutputRoi asked = physics::make_output_roi(
+        camera, std::max<std::uint64_t>(n_components, std::min(wanted, available)));
+    candidates_ = physics::make_output_roi(
+        camera, std::min<std::uint64_t>(available, std::uint64_t{asked.width} * asked.height));
     full_scale_ = (1u << device.info().bit_depth) - 1u;
     min_exposure_us_ = device.info().min_exposure_us;
     max_exposure_us_ = device.info().max_exposure_us;
@@ -129,13 +136,18 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     RunStats stats;
     const std::size_t k = config_.n_components;
     const std::vector<std::uint8_t> dark(layout_.n_features, 0);
+    std::vector<std::uint8_t> halves[2];
+    for (int half = 0; half < 2; ++half) {
+        halves[half].assign(layout_.n_features, 0);
+        for (std::size_t f = 0; f < n_features_; ++f) halves[half][f] = (f % 2) == std::size_t(half);
+    }
     config_.exposure_us = exposure_us;
     // 1. The reference alone, at decreasing exposure until (almost) no candidate saturates.
-    Measurement m;
+    Measurement reference;
     for (int attempt = 0;; ++attempt) {
-        m = measure(capture, dark, calibration_sequence);
-        stats.merge(m.stats);
-        const auto saturated = std::count(m.saturated.begin(), m.saturated.end(), true);
+        reference = measure(capture, dark, calibration_sequence);
+        stats.merge(reference.stats);
+        const auto saturated = std::count(reference.saturated.begin(), reference.saturated.end(), true);
         const bool at_floor = config_.exposure_us <= min_exposure_us_ * 1.0001;
         if (double(saturated) <= 0.01 * double(k) || at_floor || attempt >= 8) break;
         config_.exposure_us = std::max(min_exposure_us_, config_.exposure_us / 4);
@@ -144,29 +156,47 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     std::vector<std::size_t> order(k);
     std::iota(order.begin(), order.end(), std::size_t{0});
     auto strength = [&](std::size_t j) {
-        return m.saturated[j] ? -1.0 : m.on_mean[j] - m.off_mean[j];
+        return reference.saturated[j] ? -1.0 : reference.on_mean[j] - reference.off_mean[j];
     };
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return strength(a) > strength(b); });
     selected_.assign(order.begin(), order.begin() + static_cast<long>(n_components_));
     std::sort(selected_.begin(), selected_.end());
-    // 3. Exposure so the brightest selected reference sits at kReferenceTarget of full scale.
-    double brightest = 0;
-    for (const std::size_t j : selected_) brightest = std::max(brightest, strength(j));
-    if (brightest > 0) {
-        const double wanted = std::clamp(
-            config_.exposure_us * kReferenceTarget * full_scale_ / brightest, min_exposure_us_,
-            max_exposure_us_);
-        if (std::abs(wanted / config_.exposure_us - 1) > 0.1) {
-            config_.exposure_us = wanted;
-            m = measure(capture, dark, calibration_sequence);
-            stats.merge(m.stats);
+    // 3. The exposure: the brightest plausible frame at a selected pixel, (|r| + |u|)^2 with |u|^2
+    //    at kSignalTail times the mean intensity of a half-lit signal (an exponential exceeds it
+    //    with probability e^-kSignalTail), sits at kFullScaleTarget of full scale. Iterated since
+    //    the measurements are redone at the new exposure.
+    Measurement half_measurements[2];
+    for (int attempt = 0;; ++attempt) {
+        if (attempt > 0) {
+            reference = measure(capture, dark, calibration_sequence);
+            stats.merge(reference.stats);
         }
+        double mean_signal = 0;  // mean over candidates of s |u|^2 for a half-lit signal
+        for (int half = 0; half < 2; ++half) {
+            half_measurements[half] = measure(capture, halves[half], calibration_sequence);
+            stats.merge(half_measurements[half].stats);
+            for (std::size_t j = 0; j < k; ++j) {
+                mean_signal += half_measurements[half].off_mean[j] - reference.off_mean[j];
+            }
+        }
+        mean_signal = std::max(mean_signal / double(2 * k), 0.0);
+        double scale = std::numeric_limits<double>::infinity();
+        for (const std::size_t j : selected_) {
+            const double r2 = std::max(reference.on_mean[j] - reference.off_mean[j], 0.0);
+            const double peak = std::pow(std::sqrt(r2) + std::sqrt(kSignalTail * mean_signal), 2);
+            const double room = kFullScaleTarget * full_scale_ - reference.off_mean[j];
+            if (peak > 0 && room > 0) scale = std::min(scale, room / peak);
+        }
+        if (!std::isfinite(scale) || std::abs(scale - 1) < 0.1 || attempt >= 4) break;
+        const double wanted = std::clamp(config_.exposure_us * scale, min_exposure_us_, max_exposure_us_);
+        if (std::abs(wanted / config_.exposure_us - 1) < 0.01) break;  // at a limit
+        config_.exposure_us = wanted;
     }
     // 4. c per pixel and the global scale from the mean over all candidates (an unbiased mean
     //    of s |r|^2 since the candidates were not chosen by their reference).
     double mean_c = 0;
-    for (std::size_t j = 0; j < k; ++j) mean_c += m.on_mean[j] - m.off_mean[j];
+    for (std::size_t j = 0; j < k; ++j) mean_c += reference.on_mean[j] - reference.off_mean[j];
     mean_c /= double(k);
     if (!(mean_c > 0)) {
         throw std::runtime_error(
@@ -177,18 +207,14 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     c_.clear();
     scale_.clear();
     for (const std::size_t j : selected_) {
-        const double c = std::max(m.on_mean[j] - m.off_mean[j], 1e-9);
+        const double c = std::max(reference.on_mean[j] - reference.off_mean[j], 1e-9);
         c_.push_back(c);
         scale_.push_back(1.0 / (2.0 * std::sqrt(c) * global));
     }
-    // 5. M 1 in DN units, as the sum over two complementary halves (each lighting about half
+    // 5. M 1 in DN units, as the sum over the two complementary halves (each lighting about half
     //    the signal, like a typical bit-plane, so it does not saturate where 1 would).
     m_ones_.assign(selected_.size(), 0.0);
-    for (int half = 0; half < 2; ++half) {
-        std::vector<std::uint8_t> signal(layout_.n_features, 0);
-        for (std::size_t f = 0; f < n_features_; ++f) signal[f] = (f % 2) == std::size_t(half);
-        const Measurement h = measure(capture, signal, calibration_sequence);
-        stats.merge(h.stats);
+    for (const auto& h : half_measurements) {
         for (std::size_t s = 0; s < selected_.size(); ++s) {
             const std::size_t j = selected_[s];
             m_ones_[s] += h.on_mean[j] - h.off_mean[j] - c_[s];
