@@ -1,0 +1,262 @@
+// opusim attention: an attention workload on random inputs — FAVOR+ with the chosen projection and
+// feature kernel against exact softmax attention, beside CPU FAVOR+ (orthogonal projection) with
+// the same number of features; reports errors, the projection's frames and simulated device time,
+// the CPU time of the same projection, the break-even size and the wall time.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "opusim/kernels/exact_attention.hpp"
+#include "opusim/kernels/favor_attention.hpp"
+#include "opusim/kernels/random_matrices.hpp"
+
+namespace po = boost::program_options;
+
+namespace opusim::cli {
+namespace {
+
+// Random streams of the inputs (the projections use their own streams of the same seed).
+constexpr std::uint64_t kQueryStream = 100;
+constexpr std::uint64_t kKeyStream = 101;
+constexpr std::uint64_t kValueStream = 102;
+// Inputs above 2^28 values per tensor are almost surely a typo (and exact attention would run
+// for hours).
+constexpr std::size_t kMaxValues = std::size_t{1} << 28;
+
+struct Workload {
+    std::size_t length = 0, dim = 0, heads = 0, features = 0;
+    bool causal = false;
+    std::string projection;  // device, orthogonal, iid
+    kernels::FeatureKernel kernel = kernels::FeatureKernel::Softmax;
+    double scale = 0.25;
+    std::uint64_t seed = 0;
+    std::string device;
+};
+
+std::size_t positive_size(const po::variables_map& vm, const std::string& option) {
+    const long long value = vm[option].as<long long>();
+    if (value < 1) {
+        throw UsageError("--" + option + ": expected a whole number >= 1, got " +
+                         std::to_string(value));
+    }
+    return static_cast<std::size_t>(value);
+}
+
+Workload parse_workload(const po::variables_map& vm) {
+    Workload w;
+    w.length = positive_size(vm, "seq-len");
+    w.dim = positive_size(vm, "dim");
+    w.heads = positive_size(vm, "heads");
+    w.features = positive_size(vm, "features");
+    w.causal = vm["causal"].as<bool>();
+    w.projection = vm["projection"].as<std::string>();
+    if (w.projection != "device" && w.projection != "orthogonal" && w.projection != "iid") {
+        throw UsageError("--projection: expected device, orthogonal or iid, got '" + w.projection +
+                         "'");
+    }
+    const std::string kernel = vm["kernel"].as<std::string>();
+    if (kernel != "softmax" && kernel != "relu" && kernel != "optical") {
+        throw UsageError("--kernel: expected softmax, relu or optical, got '" + kernel + "'");
+    }
+    w.kernel = kernels::parse_feature_kernel(kernel);
+    if (w.kernel == kernels::FeatureKernel::Optical && w.projection == "orthogonal") {
+        throw UsageError(
+            "--projection: the optical kernel needs intensities |Rx|^2 (device, or iid for the "
+            "CPU complex Gaussian model); orthogonal has none");
+    }
+    w.scale = vm["scale"].as<double>();
+    if (!std::isfinite(w.scale) || w.scale <= 0.0) {
+        throw UsageError("--scale: expected a finite value > 0, got " + std::to_string(w.scale));
+    }
+    w.seed = vm["seed"].as<std::uint64_t>();
+    if (vm.count("device")) w.device = vm["device"].as<std::string>();
+    if (!w.device.empty() && w.projection != "device") {
+        throw UsageError("--device: only used with --projection device");
+    }
+    const double values = double(w.heads) * double(w.length) * double(w.dim);
+    if (values > double(kMaxValues)) {
+        throw UsageError("--seq-len/--heads/--dim: " + std::to_string(w.heads) + " x " +
+                         std::to_string(w.length) + " x " + std::to_string(w.dim) +
+                         " values per tensor, more than the limit of 2^28");
+    }
+    return w;
+}
+
+kernels::Tensor4 random_tensor(const Workload& w, double sigma, std::uint64_t stream) {
+    const kernels::Shape4 shape{1, w.heads, w.length, w.dim};
+    const std::vector<double> values = kernels::gaussian_values(w.seed, stream, shape.size());
+    std::vector<float> scaled(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        scaled[i] = static_cast<float>(sigma * values[i]);
+    }
+    return kernels::Tensor4(shape, std::move(scaled));
+}
+
+std::unique_ptr<kernels::Projection> make_projection(const Workload& w) {
+    if (w.projection == "device") {
+        throw std::runtime_error(
+            "--projection device: not available in this build — the device projections need "
+            "the SDK (opusim::Opu), which has not landed in the kernels yet; use --projection "
+            "orthogonal or iid");
+    }
+    if (w.kernel == kernels::FeatureKernel::Optical) {
+        return std::make_unique<kernels::ComplexIntensityProjection>(w.features, w.dim, w.seed);
+    }
+    if (w.projection == "orthogonal") {
+        return kernels::make_orthogonal_projection(w.features, w.dim, w.seed);
+    }
+    return kernels::make_iid_projection(w.features, w.dim, w.seed);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The CPU time of the same projection (every query and key row, M x D, cblas_sgemm), measured:
+// the fastest of three runs, so BLAS's first-call set-up is not counted.
+double cpu_projection_time(const Workload& w, const kernels::Tensor4& q,
+                           const kernels::Tensor4& k) {
+    auto projection = kernels::make_iid_projection(w.features, w.dim, w.seed);
+    const std::size_t rows = w.heads * w.length;
+    std::vector<float> out(rows * w.features);
+    double best = std::numeric_limits<double>::infinity();
+    for (int run = 0; run < 3; ++run) {
+        double total = 0.0;
+        for (const kernels::Tensor4* x : {&q, &k}) {
+            total += projection
+                         ->project(kernels::dense(x->data(), rows, w.dim),
+                                   kernels::dense(out.data(), rows, w.features))
+                         .host_time_s;
+        }
+        best = std::min(best, total);
+    }
+    return best;
+}
+
+int run_attention(const Command& command, const Arguments& args) {
+    po::options_description options("options");
+    // clang-format off
+    options.add_options()
+        ("device", po::value<std::string>(), "device URI (with --projection device; default "
+                                             "$OPUSIM_DEVICE, else sim:gen2)")
+        ("seq-len", po::value<long long>()->required(), "sequence length L")
+        ("dim", po::value<long long>()->required(), "head dimension d")
+        ("heads", po::value<long long>()->required(), "heads H (batch 1)")
+        ("features", po::value<long long>()->required(), "random features M")
+        ("causal", po::bool_switch(), "causal attention")
+        ("projection", po::value<std::string>()->default_value("device"),
+         "device, orthogonal or iid")
+        ("kernel", po::value<std::string>()->default_value("softmax"), "softmax, relu or optical")
+        ("scale", po::value<double>()->default_value(0.25), "q, k ~ N(0, S^2); v ~ N(0, 1)")
+        ("seed", po::value<std::uint64_t>()->default_value(0), "seed of the inputs and of the "
+                                                                 "CPU projections")
+        ("json", po::bool_switch(), "print one JSON object instead of text");
+    // clang-format on
+    const auto values = parse_options(command, args, options);
+    if (!values) return 0;
+    const auto start = std::chrono::steady_clock::now();
+    const Workload w = parse_workload(*values);
+
+    const kernels::Tensor4 q = random_tensor(w, w.scale, kQueryStream);
+    const kernels::Tensor4 k = random_tensor(w, w.scale, kKeyStream);
+    const kernels::Tensor4 v = random_tensor(w, 1.0, kValueStream);
+
+    kernels::ExactOptions exact_options;
+    exact_options.causal = w.causal;
+    const kernels::Tensor4 exact = kernels::exact_attention(q, k, v, exact_options);
+
+    auto projection = make_projection(w);
+    kernels::FavorOptions favor;
+    favor.causal = w.causal;
+    favor.kernel = w.kernel;
+    kernels::FavorReport report;
+    const auto favor_start = std::chrono::steady_clock::now();
+    const kernels::Tensor4 out = kernels::favor_attention(q, k, v, *projection, favor, &report);
+    const double favor_time = seconds_since(favor_start);
+
+    // CPU FAVOR+ with the same M: orthogonal projection; the softmax kernel unless ReLU was asked.
+    auto cpu_projection = kernels::make_orthogonal_projection(w.features, w.dim, w.seed);
+    kernels::FavorOptions cpu_favor = favor;
+    if (cpu_favor.kernel == kernels::FeatureKernel::Optical) {
+        cpu_favor.kernel = kernels::FeatureKernel::Softmax;
+    }
+    const kernels::Tensor4 cpu_out = kernels::favor_attention(q, k, v, *cpu_projection, cpu_favor);
+
+    const double cpu_projection_s = cpu_projection_time(w, q, k);
+    const bool on_device = report.projection.frames > 0;
+    // The device's cost does not grow with M (up to its size); the CPU's grows with M x D. The
+    // device breaks even at M x D = device time x (M x D) / CPU time, i.e. at this D:
+    std::optional<double> break_even_features;
+    if (on_device && cpu_projection_s > 0) {
+        break_even_features =
+            report.projection.device_time_s * double(w.features) / cpu_projection_s;
+    }
+    nlohmann::json result = {
+        {"seq_len", w.length},
+        {"dim", w.dim},
+        {"heads", w.heads},
+        {"features", w.features},
+        {"causal", w.causal},
+        {"projection", projection->describe()},
+        {"kernel", kernels::to_string(w.kernel)},
+        {"scale", w.scale},
+        {"rel_error_vs_exact", kernels::relative_error(out, exact)},
+        {"cpu_favor_rel_error_vs_exact", kernels::relative_error(cpu_out, exact)},
+        {"cpu_favor_kernel", kernels::to_string(cpu_favor.kernel)},
+        {"device_time_s", report.projection.device_time_s},
+        {"frames", report.projection.frames},
+        {"projection_calls", report.projection.calls},
+        {"projected_rows", report.projection.rows},
+        {"cpu_projection_time_s", cpu_projection_s},
+        {"favor_time_s", favor_time},
+        {"break_even_features",
+         break_even_features ? nlohmann::json(*break_even_features) : nlohmann::json(nullptr)},
+        {"wall_time_s", seconds_since(start)},
+    };
+    if ((*values)["json"].as<bool>()) {
+        std::cout << result.dump(2) << "\n";
+        return 0;
+    }
+    std::cout << "attention: L=" << w.length << " d=" << w.dim << " H=" << w.heads
+              << " M=" << w.features << (w.causal ? " causal" : " bidirectional") << ", "
+              << result["kernel"].get<std::string>() << " features, " << projection->describe()
+              << "\n"
+              << "  relative error vs exact attention: " << result["rel_error_vs_exact"] << "\n"
+              << "  CPU FAVOR+ (orthogonal, same M):    " << result["cpu_favor_rel_error_vs_exact"]
+              << "\n"
+              << "  frames: " << report.projection.frames
+              << ", simulated device time: " << report.projection.device_time_s << " s\n"
+              << "  CPU time of the same projection:   " << cpu_projection_s << " s\n";
+    if (break_even_features) {
+        std::cout << "  break-even: the device beats this CPU from M = " << *break_even_features
+                  << " features at d = " << w.dim << "\n";
+    } else {
+        std::cout << "  break-even: n/a (no device frames: CPU projection)\n";
+    }
+    std::cout << "  wall time: " << result["wall_time_s"] << " s\n";
+    return 0;
+}
+
+const Command kAttention{
+    "attention",
+    "opusim attention [--device URI] --seq-len L --dim D --heads H --features M [--causal] "
+    "[--projection device|orthogonal|iid] [--kernel softmax|relu|optical] [--scale S] [--json]",
+    "run an attention workload (FAVOR+ vs exact) and report errors, frames and device time",
+    nullptr};
+
+const CommandRegistrar registrar{
+    Command{kAttention.name, kAttention.synopsis, kAttention.summary,
+            [](const Arguments& args) { return run_attention(kAttention, args); }}};
+
+}  // namespace
+}  // namespace opusim::cli
