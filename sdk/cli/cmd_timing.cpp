@@ -42,13 +42,23 @@ std::string fixed(double value, int decimals) {
     return out.str();
 }
 
+[[noreturn]] void job_failed(const model::JobOutcome& outcome, bool functional) {
+    if (!outcome.interrupted) throw std::runtime_error("device job timed out (no interrupt)");
+    std::ostringstream message;
+    message << "device job failed: " << abi::to_string(outcome.error) << " (ERROR_DETAIL 0x"
+            << std::hex << outcome.error_detail << ")";
+    if (outcome.error == abi::DeviceError::BadConfig && functional) {
+        message << "; in functional mode the effective medium (features x components) must fit "
+                   "the physics' memory limits: try fewer, or drop --functional";
+    }
+    throw std::runtime_error(message.str());
+}
+
 void run_jobs(model::TestHost& host, const physics::DeviceProfile& profile,
               const physics::InputLayout& layout, TimingRun& run) {
     if (!run.functional) {
         const auto outcome = host.run(nullptr, run.frames, 0, 1e6);
-        if (!outcome.interrupted || outcome.error != abi::DeviceError::None) {
-            throw std::runtime_error(std::string("device job failed: ") + abi::to_string(outcome.error));
-        }
+        if (!outcome.interrupted || outcome.error != abi::DeviceError::None) job_failed(outcome, false);
         return;
     }
     std::mt19937_64 generator(12345);  // fixed: the same command gives the same outputs
@@ -60,9 +70,7 @@ void run_jobs(model::TestHost& host, const physics::DeviceProfile& profile,
         for (auto& value : features) value = bit(generator) ? 1 : 0;
         const auto packed = physics::format_frames(layout, features.data(), n);
         const auto outcome = host.run(packed.data(), n, done, 1e6);
-        if (!outcome.interrupted || outcome.error != abi::DeviceError::None) {
-            throw std::runtime_error(std::string("device job failed: ") + abi::to_string(outcome.error));
-        }
+        if (!outcome.interrupted || outcome.error != abi::DeviceError::None) job_failed(outcome, true);
     }
     (void)profile;
 }

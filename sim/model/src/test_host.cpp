@@ -20,6 +20,8 @@ std::uint64_t HostMemoryArena::allocate(std::size_t bytes) {
     return base;
 }
 
+void HostMemoryArena::release(std::uint64_t address) { regions_.erase(address); }
+
 std::uint8_t* HostMemoryArena::find(std::uint64_t address, std::size_t bytes) {
     auto it = regions_.upper_bound(address);
     if (it == regions_.begin()) return nullptr;
@@ -164,6 +166,8 @@ JobOutcome TestHost::run(const std::uint8_t* packed_input, std::uint64_t frames,
         const std::uint8_t* bytes = memory_.data(output);
         outcome.output.assign(bytes, bytes + frames * output_stride);
     }
+    memory_.release(input);
+    memory_.release(output);
     return outcome;
 }
 

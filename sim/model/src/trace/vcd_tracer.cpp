@@ -26,10 +26,11 @@ void VcdTracer::open(const std::string& path, const sc_core::sc_signal_in_if<boo
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) {
         base.resize(base.size() - 4);
     }
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // no chatter
     file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
     file_->set_time_unit(1, sc_core::SC_NS);
     for (std::size_t s = 0; s < kResourceStageCount; ++s) {
-        sc_core::sc_trace(file_, occupancy_[s], stage_name(static_cast<StageId>(s)));
+        sc_core::sc_trace(file_, busy_[s], stage_name(static_cast<StageId>(s)));
     }
     sc_core::sc_trace(file_, frames_in_, "frames_in");
     sc_core::sc_trace(file_, frames_out_, "frames_out");
@@ -58,6 +59,7 @@ void VcdTracer::apply(const Change& change) {
             occupancy_[change.variable] =
                 static_cast<std::uint32_t>(static_cast<std::int64_t>(occupancy_[change.variable]) +
                                            change.delta);
+            busy_[change.variable] = occupancy_[change.variable] > 0;
     }
 }
 

@@ -1,4 +1,4 @@
-// The optional VCD trace (GTKWave): per-stage occupancy (1 while the stage works on a frame),
+// The optional VCD trace (GTKWave): per-stage activity (1 while the stage works on a frame),
 // frame counters and the interrupt line. The sequencer schedules frames ahead of the kernel's time,
 // so it hands each frame's stage intervals to this module, whose thread replays them in time
 // order; traced values therefore change at their exact simulated times. Costs nothing when off.
@@ -48,6 +48,7 @@ private:
     std::priority_queue<Change, std::vector<Change>, Later> changes_;
     sc_core::sc_event pushed_;
     std::array<std::uint32_t, kResourceStageCount> occupancy_{};
+    std::array<bool, kResourceStageCount> busy_{};  // traced: occupancy > 0
     std::uint32_t frames_in_ = 0;
     std::uint32_t frames_out_ = 0;
     std::uint32_t frames_dropped_ = 0;

@@ -20,6 +20,7 @@ class HostMemoryArena : public HostMemory {
 public:
     // A zeroed region of BYTES, 64-byte aligned; returns its device address.
     std::uint64_t allocate(std::size_t bytes);
+    void release(std::uint64_t address);        // the region allocated at ADDRESS becomes unmapped
     std::uint8_t* data(std::uint64_t address);  // host view of an allocated address
     bool read(std::uint64_t device_address, void* out, std::size_t bytes) override;
     bool write(std::uint64_t device_address, const void* data, std::size_t bytes) override;

@@ -1,0 +1,101 @@
+// `opusim timing` run as a user would: the JSON report carries the model's figures, --vcd writes a
+// trace GTKWave opens, bad arguments exit 2 naming the flag.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class CmdTiming : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("opusim_test_cmd_timing_" +
+                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    int run(const std::string& arguments) {
+        const fs::path log = dir_ / "output.txt";
+        const std::string command = std::string(OPUSIM_CLI_PATH) + " timing " + arguments + " > " +
+                                    log.string() + " 2>&1";
+        const int status = std::system(command.c_str());
+        std::ifstream in(log);
+        std::stringstream text;
+        text << in.rdbuf();
+        output_ = text.str();
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+
+    fs::path dir_;
+    std::string output_;
+};
+
+TEST_F(CmdTiming, JsonReportHasTheModelsFigures) {
+    ASSERT_EQ(run("--profile gen2 --n-features 10000 --n-components 2200000 --frames 300 --json"), 0)
+        << output_;
+    const auto report = nlohmann::json::parse(output_);
+    for (const char* key : {"frame_rate_hz", "simulated_time_s", "frames", "bottleneck", "stages", "wall_time_s"}) {
+        EXPECT_TRUE(report.contains(key)) << key;
+    }
+    EXPECT_EQ(report["frames"].get<int>(), 300);
+    EXPECT_EQ(report["bottleneck"].get<std::string>(), "link_out");  // 2.2 MB frames on Gen2 x4
+    EXPECT_LT(report["frame_rate_hz"].get<double>(), 1.6e9 / 2.2e6);
+    for (const auto& stage : report["stages"].items()) {
+        EXPECT_GE(stage.value().get<double>(), 0.0) << stage.key();
+        EXPECT_LE(stage.value().get<double>(), 1.0) << stage.key();
+    }
+    EXPECT_GT(report["stages"]["link_out"].get<double>(), 0.95);
+}
+
+TEST_F(CmdTiming, TableAndVcdTrace) {
+    const fs::path trace = dir_ / "trace.vcd";
+    ASSERT_EQ(run("--profile gen3 --n-features 290000 --n-components 81000 --frames 50 "
+                  "--input-roi small --vcd " + trace.string()),
+              0)
+        << output_;
+    EXPECT_NE(output_.find("bottleneck              dmd"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("frame rate"), std::string::npos);
+    std::ifstream in(trace);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string vcd = text.str();
+    for (const char* signal : {"link_in", "dmd", "exposure", "readout", "link_out", "frames_out", "irq"}) {
+        EXPECT_NE(vcd.find(std::string(" ") + signal + " "), std::string::npos) << signal;
+    }
+    EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
+    EXPECT_NE(vcd.find("\n#"), std::string::npos);  // value changes over time
+}
+
+TEST_F(CmdTiming, FunctionalRunComputesFrames) {
+    ASSERT_EQ(run("--profile gen2 --n-features 500 --n-components 1000 --frames 40 --functional --json"), 0)
+        << output_;
+    const auto report = nlohmann::json::parse(output_);
+    EXPECT_TRUE(report["functional"].get<bool>());
+    EXPECT_EQ(report["frames"].get<int>(), 40);
+    EXPECT_NEAR(report["frame_rate_hz"].get<double>(), 2000.0, 2.0);
+}
+
+TEST_F(CmdTiming, BadArgumentsNameTheFlag) {
+    EXPECT_EQ(run("--profile gen2 --n-features 0 --n-components 10 --frames 5"), 2);
+    EXPECT_NE(output_.find("--n-features"), std::string::npos) << output_;
+    EXPECT_EQ(run("--profile gen2 --n-features 10 --n-components 99999999 --frames 5"), 2);
+    EXPECT_NE(output_.find("--n-components"), std::string::npos) << output_;
+    EXPECT_EQ(run("--profile gen2 --n-features 10 --n-components 10 --frames 5 --exposure-us 0"), 2);
+    EXPECT_NE(output_.find("--exposure-us"), std::string::npos) << output_;
+    EXPECT_EQ(run("--profile nope --n-features 10 --n-components 10 --frames 5"), 2);
+    EXPECT_NE(output_.find("--profile"), std::string::npos) << output_;
+}
+
+}  // namespace
