@@ -19,6 +19,8 @@ namespace {
 constexpr std::size_t kSumBlockMirrors = 1 << 14;
 // Frames per GEMM call at most (see frames_per_chunk).
 constexpr std::size_t kMaxChunkFrames = 256;
+// Intensities below which the |field|^2 pass stays on the calling thread.
+constexpr std::size_t kMinParallelIntensities = std::size_t{1} << 18;
 
 void check_layout(const InputLayout& layout) {
     if (layout.n_features == 0) {
@@ -253,7 +255,9 @@ void EffectiveMedium::combine(const Sum* sums, std::size_t n_frames, float* out)
     const std::size_t np = n_pixels();
     const double on = (1 - leak_amplitude_) * scale_;
     const std::complex<double>* leak = leakage_.data();
-    detail::parallel_for(n_frames, medium_.thread_count(), [&](std::size_t i, unsigned) {
+    // Small chunks (the model calling frame by frame) are not worth starting threads for.
+    const unsigned threads = n_frames * np < kMinParallelIntensities ? 1 : medium_.thread_count();
+    detail::parallel_for(n_frames, threads, [&](std::size_t i, unsigned) {
         const Sum* re_sums = sums + i * 2 * np;
         const Sum* im_sums = re_sums + np;
         float* row = out + i * np;
