@@ -223,6 +223,23 @@ TEST(EffectiveMedium, IntensitiesAreBitIdenticalWhateverChunkingAndThreads) {
     }
 }
 
+TEST(EffectiveMedium, LargeChunksAreBitIdenticalWhateverThreads) {
+    // 300 frames x 1000 pixels: large enough for the threaded |field|^2 pass and several chunks.
+    const auto frames = random_frames(300, 16, 0.5, 7);
+    std::vector<std::vector<float>> results;
+    for (unsigned threads : {1u, 2u, 3u}) {
+        Medium medium(MediumParams{}, 31);
+        medium.set_generation_options({threads, 0});
+        const EffectiveMedium effective(medium, layout_of(16, 2, 0, 40), pixel_range(0, 1000),
+                                        2000);
+        results.emplace_back(300 * 1000);
+        effective.intensities(frames.data(), 300, results.back().data());
+    }
+    for (const auto& result : results) {
+        ASSERT_EQ(0, std::memcmp(result.data(), results[0].data(), result.size() * sizeof(float)));
+    }
+}
+
 TEST(EffectiveMedium, SpeckleContrastIsOneAndMeanFollowsLitMirrors) {
     const std::uint64_t n_features = 256, n_pixels = 8000, k = 2, outside = 100;
     const Medium medium(MediumParams{}, 27);
