@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "opusim/kernels/device_projection.hpp"
 #include "opusim/kernels/exact_attention.hpp"
 #include "opusim/kernels/favor_attention.hpp"
 #include "opusim/kernels/random_matrices.hpp"
@@ -104,10 +105,13 @@ kernels::Tensor4 random_tensor(const Workload& w, double sigma, std::uint64_t st
 
 std::unique_ptr<kernels::Projection> make_projection(const Workload& w) {
     if (w.projection == "device") {
-        throw std::runtime_error(
-            "--projection device: not available in this build — the device projections need "
-            "the SDK (opusim::Opu), which has not landed in the kernels yet; use --projection "
-            "orthogonal or iid");
+        if (w.kernel == kernels::FeatureKernel::Optical) {
+            throw UsageError(
+                "--kernel optical with --projection device: not available yet (the device's "
+                "intensity features of real inputs are not implemented); use --projection iid "
+                "for the CPU model of the optical kernel");
+        }
+        return std::make_unique<kernels::DeviceLinearProjection>(w.features, w.dim, w.device);
     }
     if (w.kernel == kernels::FeatureKernel::Optical) {
         return std::make_unique<kernels::ComplexIntensityProjection>(w.features, w.dim, w.seed);
@@ -201,6 +205,11 @@ int run_attention(const Command& command, const Arguments& args) {
         break_even_features =
             report.projection.device_time_s * double(w.features) / cpu_projection_s;
     }
+    std::optional<std::size_t> device_max_features;
+    if (const auto* device =
+            dynamic_cast<const kernels::DeviceLinearProjection*>(projection.get())) {
+        device_max_features = device->max_features();
+    }
     nlohmann::json result = {
         {"seq_len", w.length},
         {"dim", w.dim},
@@ -221,6 +230,8 @@ int run_attention(const Command& command, const Arguments& args) {
         {"favor_time_s", favor_time},
         {"break_even_features",
          break_even_features ? nlohmann::json(*break_even_features) : nlohmann::json(nullptr)},
+        {"device_max_features",
+         device_max_features ? nlohmann::json(*device_max_features) : nlohmann::json(nullptr)},
         {"wall_time_s", seconds_since(start)},
     };
     if ((*values)["json"].as<bool>()) {
@@ -237,7 +248,12 @@ int run_attention(const Command& command, const Arguments& args) {
               << "  frames: " << report.projection.frames
               << ", simulated device time: " << report.projection.device_time_s << " s\n"
               << "  CPU time of the same projection:   " << cpu_projection_s << " s\n";
-    if (break_even_features) {
+    if (break_even_features && device_max_features &&
+        *break_even_features > double(*device_max_features)) {
+        std::cout << "  break-even: M = " << *break_even_features << " features at d = " << w.dim
+                  << ", beyond this device's " << *device_max_features
+                  << " outputs: this CPU is faster at every size the device supports\n";
+    } else if (break_even_features) {
         std::cout << "  break-even: the device beats this CPU from M = " << *break_even_features
                   << " features at d = " << w.dim << "\n";
     } else {

@@ -1,0 +1,53 @@
+// Projections computed on the (simulated) OPU through the SDK (target opusim_kernels_device, so
+// opusim_kernels itself stays free of the SDK). Results come only from device frames via
+// opusim::Opu; the frames and the simulated device time of every call are reported in its
+// ProjectionCost. Both are WholeCall projections: the attention kernels hand them every query and
+// key row of a call at once, so the SDK can run them in as few passes as it allows.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "opusim/context.hpp"
+#include "opusim/kernels/projection.hpp"
+#include "opusim/opu.hpp"
+
+namespace opusim::kernels {
+
+// u = sqrt(2) M x from the device's linear mode (opu.md §5): M is the device's real Gaussian
+// matrix with N(0, 1/2) entries, so sqrt(2) M stands for the N(0, 1) W of favor.md (i.i.d., not
+// orthogonal). The device is opened at construction and fitted to d features, m outputs.
+class DeviceLinearProjection : public Projection {
+  public:
+    // DEVICE: URI ("" = $OPUSIM_DEVICE, else the SDK's default sim:gen2). Throws
+    // std::invalid_argument if m or d are 0 or beyond the device.
+    DeviceLinearProjection(std::size_t m, std::size_t d, const std::string& device,
+                           const LinearSettings& linear = {});
+
+    std::size_t input_dim() const override { return d_; }
+    std::size_t output_dim() const override { return m_; }
+    ProjectionOutput output_kind() const override { return ProjectionOutput::Linear; }
+    ProjectionBatching batching() const override { return ProjectionBatching::WholeCall; }
+    std::string describe() const override;
+
+    // The most outputs this device's linear mode can give: its camera pixels divided by the
+    // candidate pixels read per output.
+    std::size_t max_features() const { return max_features_; }
+
+    // The context of the last device call (input layout, output pixels, timing), for oracles.
+    const std::optional<Context>& last_context() const { return last_context_; }
+
+  protected:
+    ProjectionCost do_project(ConstMatrix x, Matrix out) override;
+
+  private:
+    std::size_t m_;
+    std::size_t d_;
+    Opu opu_;
+    std::size_t max_features_ = 0;
+    std::optional<Context> last_context_;
+};
+
+}  // namespace opusim::kernels

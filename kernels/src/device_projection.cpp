@@ -1,0 +1,68 @@
+#include "opusim/kernels/device_projection.hpp"
+
+#include "opusim/driver/device.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+namespace opusim::kernels {
+namespace {
+
+OpuSettings linear_settings(std::size_t m, std::size_t d, const std::string& device,
+                            const LinearSettings& linear) {
+    if (m == 0) throw std::invalid_argument("m (features): expected at least 1, got 0");
+    if (d == 0) throw std::invalid_argument("d (dim): expected at least 1, got 0");
+    OpuSettings settings;
+    settings.device = device;
+    settings.n_components = m;
+    settings.max_n_features = d;
+    settings.linear = linear;
+    return settings;
+}
+
+}  // namespace
+
+DeviceLinearProjection::DeviceLinearProjection(std::size_t m, std::size_t d,
+                                               const std::string& device,
+                                               const LinearSettings& linear)
+    : m_(m), d_(d), opu_(linear_settings(m, d, device, linear)) {
+    opu_.fit1d(d);
+    max_features_ = static_cast<std::size_t>(opu_.device_info().max_pixels /
+                                             std::max(1u, linear.candidates_per_output));
+}
+
+std::string DeviceLinearProjection::describe() const {
+    return "device linear mode (" + opu_.device_uri() + ", " +
+           std::to_string(opu_.settings().linear.bits) + " bit-planes), m=" + std::to_string(m_) +
+           ", d=" + std::to_string(d_);
+}
+
+ProjectionCost DeviceLinearProjection::do_project(ConstMatrix x, Matrix out) {
+    // The SDK takes dense rows; copy when X is strided.
+    std::vector<float> dense_rows;
+    const float* rows = x.data;
+    if (x.stride != x.cols) {
+        dense_rows.resize(x.rows * x.cols);
+        for (std::size_t r = 0; r < x.rows; ++r) {
+            std::copy(x.row(r), x.row(r) + x.cols, dense_rows.data() + r * x.cols);
+        }
+        rows = dense_rows.data();
+    }
+    const Result<float> result = opu_.linear_transform(ArrayView<float>(rows, {x.rows, x.cols}));
+    // sqrt(2): the device's entries are N(0, 1/2), favor.md's W is N(0, 1).
+    const float scale = static_cast<float>(std::sqrt(2.0));
+    for (std::size_t r = 0; r < x.rows; ++r) {
+        const float* y = result.output.values.data() + r * m_;
+        float* u = out.row(r);
+        for (std::size_t j = 0; j < m_; ++j) u[j] = scale * y[j];
+    }
+    last_context_ = result.context;
+    ProjectionCost cost;
+    cost.frames = result.context.frames;
+    cost.device_time_s = result.context.device_time_s();
+    return cost;
+}
+
+}  // namespace opusim::kernels
