@@ -148,16 +148,16 @@ int run_main_job(const Command& command, const Arguments& args) {
     if (!vm) return 0;
     RunOptions o;
     o.device = (*vm)["device"].as<std::string>();
-    o.n_features = parse_whole("--n-features", (*vm)["n-features"].as<std::string>(), 1, 1ull << 24);
-    o.n_components = parse_whole("--n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
-    o.batch = parse_whole("--batch", (*vm)["batch"].as<std::string>(), 1, 1ull << 24);
+    o.n_features = parse_whole("n-features", (*vm)["n-features"].as<std::string>(), 1, 1ull << 24);
+    o.n_components = parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
+    o.batch = parse_whole("batch", (*vm)["batch"].as<std::string>(), 1, 1ull << 24);
     o.linear = vm->count("linear") > 0;
     o.json = vm->count("json") > 0;
     if (vm->count("exposure-us")) {
-        o.overrides.exposure_us = parse_real("--exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
+        o.overrides.exposure_us = parse_real("exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
     }
     if (vm->count("frametime-us")) {
-        o.overrides.frametime_us = parse_real("--frametime-us", (*vm)["frametime-us"].as<std::string>(), 0);
+        o.overrides.frametime_us = parse_real("frametime-us", (*vm)["frametime-us"].as<std::string>(), 0);
     }
 
     const auto wall_start = std::chrono::steady_clock::now();

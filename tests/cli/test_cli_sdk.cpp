@@ -1,0 +1,124 @@
+// `opusim run`, `opusim transform` and `opusim info` run as a user would: exit codes, the JSON
+// report, output files and their shapes, and clear errors for bad arguments.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "opusim/io/npy.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class CliSdk : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("opusim_test_cli_sdk_" + std::to_string(::getpid()) + "_" +
+                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+        fs::create_directories(dir_);
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    // Runs `opusim ARGUMENTS` with a private device-lock folder; returns the exit code.
+    int run(const std::string& arguments) {
+        const fs::path log = dir_ / "output.txt";
+        const std::string command = "OPUSIM_LOCK_DIR=" + dir_.string() + " " +
+                                    std::string(OPUSIM_CLI_PATH) + " " + arguments + " > " +
+                                    log.string() + " 2>&1";
+        const int status = std::system(command.c_str());
+        std::ifstream in(log);
+        std::stringstream text;
+        text << in.rdbuf();
+        output_ = text.str();
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+    fs::path dir_;
+    std::string output_;
+};
+
+TEST_F(CliSdk, RunReportsTheMainJobAsOneJsonObject) {
+    ASSERT_EQ(run("run --batch 40 --n-features 100 --n-components 64 --json"), 0) << output_;
+    const auto report = nlohmann::json::parse(output_);
+    EXPECT_EQ(report["batch"], 40);
+    EXPECT_EQ(report["device"], "sim:gen2");
+    EXPECT_GT(report["frame_rate_hz"].get<double>(), 0);
+    EXPECT_GT(report["device_time_s"].get<double>(), 0);
+    EXPECT_FALSE(report["bottleneck"].get<std::string>().empty());
+    EXPECT_TRUE(report["stages"].is_object());
+    for (const char* key : {"mean_signal_dn", "snr", "saturated_fraction", "speckle_contrast"}) {
+        EXPECT_TRUE(report["noise"].contains(key)) << key;
+    }
+    EXPECT_GT(report["latency"]["frame_p50_s"].get<double>(), 0);
+    EXPECT_GT(report["wall_time_s"].get<double>(), 0);
+}
+
+TEST_F(CliSdk, RunIsReadableByDefaultAndHasALinearMode) {
+    ASSERT_EQ(run("run --batch 20 --n-features 50 --n-components 32"), 0) << output_;
+    EXPECT_NE(output_.find("frame rate"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("bottleneck"), std::string::npos) << output_;
+    ASSERT_EQ(run("run --linear --batch 4 --n-features 32 --n-components 16 --device sim:gen3"), 0) << output_;
+    EXPECT_NE(output_.find("16 frames/vector"), std::string::npos) << output_;
+}
+
+TEST_F(CliSdk, RunRejectsBadArguments) {
+    EXPECT_EQ(run("run --n-features 0"), 2) << output_;
+    EXPECT_NE(output_.find("--n-features"), std::string::npos) << output_;
+    EXPECT_EQ(run("run --batch 2 --device 'sim:gen2?colour=red'"), 1) << output_;
+    EXPECT_NE(output_.find("unknown option 'colour'"), std::string::npos) << output_;
+    EXPECT_EQ(run("run --n-components 3000000 --batch 2"), 2) << output_;
+    EXPECT_NE(output_.find("n_components"), std::string::npos) << output_;
+}
+
+TEST_F(CliSdk, TransformWritesRowsByComponents) {
+    const std::size_t rows = 6;
+    const std::size_t n = 30;
+    std::vector<std::uint8_t> bits(rows * n);
+    for (std::size_t i = 0; i < bits.size(); ++i) bits[i] = (i % 5) < 2;
+    opusim::io::write_npy(path("x.npy"), {rows, n}, bits);
+    ASSERT_EQ(run("transform --input " + path("x.npy") + " --out " + path("y.npy") + " --n-components 40"), 0) << output_;
+    const auto y = opusim::io::read_npy(path("y.npy"));
+    EXPECT_EQ(y.shape, (std::vector<std::size_t>{rows, 40}));
+    EXPECT_EQ(y.dtype, opusim::io::DType::UInt8);
+
+    std::vector<float> real(rows * n);
+    for (std::size_t i = 0; i < real.size(); ++i) real[i] = float(i % 7) - 3.0f;
+    opusim::io::write_npy(path("r.npy"), {rows, n}, real);
+    EXPECT_EQ(run("transform --input " + path("r.npy") + " --out " + path("z.npy")), 2) << output_;
+    EXPECT_NE(output_.find("is not binary"), std::string::npos) << output_;
+    ASSERT_EQ(run("transform --input " + path("r.npy") + " --out " + path("z.npy") +
+                  " --n-components 20 --encoder multi_threshold:4"), 0) << output_;
+    EXPECT_EQ(opusim::io::read_npy(path("z.npy")).shape, (std::vector<std::size_t>{rows, 20}));
+    ASSERT_EQ(run("transform --input " + path("r.npy") + " --out " + path("l.npy") +
+                  " --n-components 20 --linear"), 0) << output_;
+    const auto l = opusim::io::read_npy(path("l.npy"));
+    EXPECT_EQ(l.dtype, opusim::io::DType::Float32);
+    EXPECT_EQ(l.shape, (std::vector<std::size_t>{rows, 20}));
+    EXPECT_EQ(run("transform --input " + path("r.npy") + " --out " + path("q.npy") +
+                  " --encoder nonsense"), 2) << output_;
+    EXPECT_NE(output_.find("unknown encoder 'nonsense'"), std::string::npos) << output_;
+}
+
+TEST_F(CliSdk, InfoPrintsIdentificationCapabilitiesAndConfiguration) {
+    ASSERT_EQ(run("info --device sim:gen3 --json"), 0) << output_;
+    const auto info = nlohmann::json::parse(output_);
+    EXPECT_EQ(info["identification"]["id"], "0x4F505531");
+    EXPECT_GT(info["capabilities"]["max_mirrors"].get<double>(), 0);
+    EXPECT_TRUE(info["configuration"].contains("exposure_us"));
+    ASSERT_EQ(run("info"), 0) << output_;
+    EXPECT_NE(output_.find("capabilities"), std::string::npos);
+}
+
+}  // namespace
