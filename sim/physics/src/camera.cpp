@@ -1,7 +1,5 @@
 #include "opusim/physics/camera.hpp"
 
-#include <Random123/philox.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -9,17 +7,21 @@
 #include <stdexcept>
 #include <string>
 
+#include "camera_noise.hpp"
+
 namespace opusim::physics {
 namespace {
 
-using Philox = r123::Philox4x32;
-constexpr float kTwoPi = 6.2831853071795864769f;
+using camera_noise::philox4x32;
 constexpr std::uint32_t kAllOnes = 0xFFFFFFFFu;
 constexpr std::uint64_t kLaserPixel = std::numeric_limits<std::uint64_t>::max();
-// Pixels handled per stage of a frame: the stages' scratch lives on the stack.
+// Pixels handled per stage of a frame: the stages' scratch lives on the stack (~7 KiB).
 constexpr std::size_t kBlock = 256;
 // Poisson inversion never needs more terms: P(N > 200) < 1e-80 for a mean below 16.
 constexpr int kMaxInversionTerms = 200;
+// Float-to-int conversions below stay far inside int32; anything this large is clipped at the
+// full well anyway.
+constexpr float kMaxElectrons = 1e9f;
 
 std::uint32_t low_word(std::uint64_t value) {
     return static_cast<std::uint32_t>(value);
@@ -28,16 +30,24 @@ std::uint32_t high_word(std::uint64_t value) {
     return static_cast<std::uint32_t>(value >> 32);
 }
 
-Philox::key_type key_of(std::uint64_t seed) {
-    Philox::key_type key = {{low_word(seed), high_word(seed)}};
-    return key;
+camera_noise::Words noise_words(std::uint64_t seed, std::uint64_t pixel, std::uint64_t frame) {
+    return philox4x32(low_word(pixel), high_word(pixel), low_word(frame), high_word(frame),
+                      low_word(seed), high_word(seed));
 }
 
-Philox::ctr_type noise_words(const Philox::key_type& key, std::uint64_t pixel,
-                             std::uint64_t frame) {
-    Philox::ctr_type counter = {
-        {low_word(pixel), high_word(pixel), low_word(frame), high_word(frame)}};
-    return Philox()(counter, key);
+// Value-returning min/max/clamp (std:: ones return references, which blocks if-conversion and so
+// vectorisation). NaN propagates to the lower bound.
+[[gnu::always_inline]] inline float min_value(float a, float b) {
+    return b < a ? b : a;
+}
+[[gnu::always_inline]] inline float clamp_value(float x, float low, float high) {
+    const float above = x > low ? x : low;
+    return above < high ? above : high;
+}
+
+// floor(x) for 0 <= x <= kMaxElectrons, by truncation (SSE2 has it; floorf needs SSE4.1).
+[[gnu::always_inline]] inline float floor_non_negative(float x) {
+    return static_cast<float>(static_cast<std::int32_t>(x));
 }
 
 double standard_normal_cdf(double x) {
@@ -63,32 +73,54 @@ void check_exposure(double exposure_us) {
 }  // namespace
 
 void gaussian_pair(std::uint32_t first, std::uint32_t second, float& z0, float& z1) {
-    constexpr float kTwoToMinus32 = 2.3283064365386963e-10f;
-    const float u0 = static_cast<float>(first) * kTwoToMinus32 + 0.5f * kTwoToMinus32;  // (0, 1]
-    const float angle = kTwoPi * (static_cast<float>(second) * kTwoToMinus32);
-    const float radius = std::sqrt(-2.0f * std::log(u0));
-    z0 = radius * std::cos(angle);
-    z1 = radius * std::sin(angle);
+    camera_noise::box_muller(first, second, z0, z1);
 }
+
+namespace {
+// The large-mean branch, shared by sample_poisson and the vectorised grab (same float operations,
+// so both give the same counts). Meaningful for mean >= kPoissonExactBelow.
+[[gnu::always_inline]] inline float poisson_approximation(float mean, float gaussian) {
+    const float root = std::sqrt(mean > 1.0f ? mean : 1.0f);
+    const float corrected = gaussian + (gaussian * gaussian - 1.0f) / (6.0f * root);
+    return floor_non_negative(clamp_value(mean + root * corrected + 0.5f, 0.0f, kMaxElectrons));
+}
+
+float poisson_inversion(float mean, std::uint32_t uniform_word) {
+    // The smallest k with CDF(k) >= u.
+    const double u = (static_cast<double>(uniform_word) + 0.5) * 0x1p-32;
+    double term = std::exp(-static_cast<double>(mean));
+    double cdf = term;
+    int k = 0;
+    while (u > cdf && k < kMaxInversionTerms) {
+        ++k;
+        term *= static_cast<double>(mean) / k;
+        cdf += term;
+    }
+    return static_cast<float>(k);
+}
+// Stages 2-3 of a grab over N <= kBlock pixels. Compiled for AVX2 and for the baseline, picked at
+// load time; both give identical bits (integer Philox, IEEE float ops without contraction).
+__attribute__((target_clones("avx2", "default"))) void noise_stage(
+    const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0, std::uint32_t frame1,
+    std::uint32_t key0, std::uint32_t key1, const float* mean, float* electrons, float* z_read,
+    std::uint32_t* uniform) {
+    alignas(64) float z_shot[kBlock];
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto words =
+            philox4x32(low_word(pixel[i]), high_word(pixel[i]), frame0, frame1, key0, key1);
+        camera_noise::box_muller(words.v[0], words.v[1], z_shot[i], z_read[i]);
+        uniform[i] = words.v[2];
+    }
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) electrons[i] = poisson_approximation(mean[i], z_shot[i]);
+}
+}  // namespace
 
 float sample_poisson(float mean, std::uint32_t uniform_word, float gaussian) {
     if (!(mean > 0)) return 0;
-    if (mean < kPoissonExactBelow) {
-        // Inversion: the smallest k with CDF(k) >= u.
-        const double u = (static_cast<double>(uniform_word) + 0.5) * 0x1p-32;
-        double term = std::exp(-static_cast<double>(mean));
-        double cdf = term;
-        int k = 0;
-        while (u > cdf && k < kMaxInversionTerms) {
-            ++k;
-            term *= static_cast<double>(mean) / k;
-            cdf += term;
-        }
-        return static_cast<float>(k);
-    }
-    const float root = std::sqrt(mean);
-    const float corrected = gaussian + (gaussian * gaussian - 1.0f) / (6.0f * root);
-    return std::max(0.0f, std::floor(mean + root * corrected + 0.5f));
+    if (mean < kPoissonExactBelow) return poisson_inversion(mean, uniform_word);
+    return poisson_approximation(mean, gaussian);
 }
 
 double poisson_approximation_cdf(double mean, double k) {
@@ -121,13 +153,11 @@ Camera::Camera(const CameraParams& params, std::uint64_t device_seed, std::uint6
         }
     }
     if (!noise_) return;
-    const Philox::key_type key = key_of(device_seed);
     const float prnu = static_cast<float>(params_.prnu_percent / 100.0);
     const float dsnu = static_cast<float>(params_.dsnu_electrons);
     for (std::size_t i = 0; i < pixels_.size(); ++i) {
-        Philox::ctr_type counter = {
-            {low_word(pixels_[i]), high_word(pixels_[i]), kAllOnes, kAllOnes}};
-        const Philox::ctr_type words = Philox()(counter, key);
+        const auto words = philox4x32(low_word(pixels_[i]), high_word(pixels_[i]), kAllOnes,
+                                      kAllOnes, low_word(device_seed), high_word(device_seed));
         float z_prnu = 0;
         float z_dsnu = 0;
         gaussian_pair(words.v[0], words.v[1], z_prnu, z_dsnu);
@@ -138,7 +168,7 @@ Camera::Camera(const CameraParams& params, std::uint64_t device_seed, std::uint6
 
 double Camera::laser_factor(std::uint64_t frame) const {
     if (!noise_ || params_.laser_power_fluctuation == 0) return 1.0;
-    const Philox::ctr_type words = noise_words(key_of(noise_seed_), kLaserPixel, frame);
+    const auto words = noise_words(noise_seed_, kLaserPixel, frame);
     float z = 0;
     float unused = 0;
     gaussian_pair(words.v[0], words.v[1], z, unused);
@@ -154,51 +184,66 @@ std::uint64_t Camera::grab_frame(const float* intensities, float photon_scale, f
     const float full_well = static_cast<float>(params_.full_well_electrons);
     const float read_noise = static_cast<float>(params_.read_noise_electrons);
     const float max_dn = static_cast<float>(max_dn_);
-    const Philox::key_type key = key_of(noise_seed_);
+    const std::uint32_t key0 = low_word(noise_seed_);
+    const std::uint32_t key1 = high_word(noise_seed_);
+    const std::uint32_t frame0 = low_word(frame);
+    const std::uint32_t frame1 = high_word(frame);
     std::uint64_t saturated = 0;
 
-    std::array<float, kBlock> mean{};
-    std::array<std::uint32_t, kBlock> w0{};
-    std::array<std::uint32_t, kBlock> w1{};
-    std::array<std::uint32_t, kBlock> w2{};
-    std::array<float, kBlock> z_shot{};
-    std::array<float, kBlock> z_read{};
+    alignas(64) float mean[kBlock];
+    alignas(64) float electrons[kBlock];
+    alignas(64) float z_read[kBlock];
+    alignas(64) float dn[kBlock];
+    alignas(64) std::uint32_t uniform[kBlock];
     for (std::size_t begin = 0; begin < pixels_.size(); begin += kBlock) {
         const std::size_t n = std::min(kBlock, pixels_.size() - begin);
+        const float* gain_map = prnu_gain_.data() + begin;
+        const float* dsnu_map = dsnu_electrons_.data() + begin;
+        const std::uint64_t* pixel = pixels_.data() + begin;
         // Stage 1: mean electrons (photons from the intensity, or the flat field when null).
-        for (std::size_t i = 0; i < n; ++i) {
-            const float photons =
-                intensities ? intensities[begin + i] * photon_scale : photon_scale;
-            mean[i] = noise_ ? qe * photons * prnu_gain_[begin + i] + dark_mean
-                             : qe * photons + dark_mean;
-        }
-        if (!noise_) {
+        if (intensities != nullptr) {
+            const float* intensity = intensities + begin;
+#pragma omp simd
             for (std::size_t i = 0; i < n; ++i) {
-                const float electrons = std::min(mean[i], full_well);
-                const float dn = std::clamp(std::floor(gain * electrons + offset), 0.0f, max_dn);
-                out[begin + i] = static_cast<Out>(dn);
-                saturated += dn == max_dn ? 1u : 0u;
+                mean[i] = qe * (intensity[i] * photon_scale) * gain_map[i] + dark_mean;
             }
-            continue;
+        } else {
+#pragma omp simd
+            for (std::size_t i = 0; i < n; ++i) {
+                mean[i] = qe * photon_scale * gain_map[i] + dark_mean;
+            }
         }
-        // Stage 2: counter-based random words of (frame, pixel).
+        if (noise_) {
+            // Stages 2-3: Philox words, Gaussians, Poisson counts by the approximation for every
+            // pixel; then the exact inversion where the mean is small (rare on a lit sensor; all
+            // pixels of a dark frame).
+            noise_stage(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read, uniform);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (mean[i] < kPoissonExactBelow) {
+                    electrons[i] = mean[i] > 0 ? poisson_inversion(mean[i], uniform[i]) : 0.0f;
+                }
+            }
+            // Stage 4: DSNU and read noise.
+#pragma omp simd
+            for (std::size_t i = 0; i < n; ++i) {
+                electrons[i] += dsnu_map[i] + read_noise * z_read[i];
+            }
+        } else {
+#pragma omp simd
+            for (std::size_t i = 0; i < n; ++i) electrons[i] = mean[i];
+        }
+        // Stage 5: full well, ADC, rounding, clipping.
+#pragma omp simd
         for (std::size_t i = 0; i < n; ++i) {
-            const Philox::ctr_type words = noise_words(key, pixels_[begin + i], frame);
-            w0[i] = words.v[0];
-            w1[i] = words.v[1];
-            w2[i] = words.v[2];
+            const float e = min_value(electrons[i], full_well);
+            const float value = clamp_value(gain * e + offset, 0.0f, max_dn + 0.5f);
+            dn[i] = min_value(floor_non_negative(value), max_dn);
         }
-        // Stage 3: Gaussians for the shot-noise approximation and the read noise.
-        for (std::size_t i = 0; i < n; ++i) gaussian_pair(w0[i], w1[i], z_shot[i], z_read[i]);
-        // Stage 4: electrons -> digital numbers.
-        for (std::size_t i = 0; i < n; ++i) {
-            float electrons = sample_poisson(mean[i], w2[i], z_shot[i]);
-            electrons += dsnu_electrons_[begin + i] + read_noise * z_read[i];
-            electrons = std::min(electrons, full_well);
-            const float dn = std::clamp(std::floor(gain * electrons + offset), 0.0f, max_dn);
-            out[begin + i] = static_cast<Out>(dn);
-            saturated += dn == max_dn ? 1u : 0u;
-        }
+        std::uint32_t block_saturated = 0;
+#pragma omp simd reduction(+ : block_saturated)
+        for (std::size_t i = 0; i < n; ++i) block_saturated += dn[i] == max_dn ? 1u : 0u;
+        saturated += block_saturated;
+        for (std::size_t i = 0; i < n; ++i) out[begin + i] = static_cast<Out>(dn[i]);
     }
     return saturated;
 }
