@@ -42,6 +42,7 @@ struct Workload {
     double scale = 0.25;
     std::uint64_t seed = 0;
     std::string device;
+    std::optional<unsigned> bits;  // linear mode bit-planes (device only)
 };
 
 std::size_t positive_size(const po::variables_map& vm, const std::string& option) {
@@ -84,6 +85,15 @@ Workload parse_workload(const po::variables_map& vm) {
     if (!w.device.empty() && w.projection != "device") {
         throw UsageError("--device: only used with --projection device");
     }
+    if (vm.count("bits")) {
+        const long long bits = vm["bits"].as<long long>();
+        if (w.projection != "device")
+            throw UsageError("--bits: only used with --projection device");
+        if (bits < 1 || bits > 16) {
+            throw UsageError("--bits: expected 1 to 16 bit-planes, got " + std::to_string(bits));
+        }
+        w.bits = static_cast<unsigned>(bits);
+    }
     const double values = double(w.heads) * double(w.length) * double(w.dim);
     if (values > double(kMaxValues)) {
         throw UsageError("--seq-len/--heads/--dim: " + std::to_string(w.heads) + " x " +
@@ -111,7 +121,10 @@ std::unique_ptr<kernels::Projection> make_projection(const Workload& w) {
                 "intensity features of real inputs are not implemented); use --projection iid "
                 "for the CPU model of the optical kernel");
         }
-        return std::make_unique<kernels::DeviceLinearProjection>(w.features, w.dim, w.device);
+        LinearSettings linear;
+        if (w.bits) linear.bits = *w.bits;
+        return std::make_unique<kernels::DeviceLinearProjection>(w.features, w.dim, w.device,
+                                                                 linear);
     }
     if (w.kernel == kernels::FeatureKernel::Optical) {
         return std::make_unique<kernels::ComplexIntensityProjection>(w.features, w.dim, w.seed);
@@ -164,6 +177,7 @@ int run_attention(const Command& command, const Arguments& args) {
         ("scale", po::value<double>()->default_value(0.25), "q, k ~ N(0, S^2); v ~ N(0, 1)")
         ("seed", po::value<std::uint64_t>()->default_value(0), "seed of the inputs and of the "
                                                                  "CPU projections")
+        ("bits", po::value<long long>(), "bit-planes of the device's linear mode (default 8)")
         ("json", po::bool_switch(), "print one JSON object instead of text");
     // clang-format on
     const auto values = parse_options(command, args, options);
@@ -206,9 +220,17 @@ int run_attention(const Command& command, const Arguments& args) {
             report.projection.device_time_s * double(w.features) / cpu_projection_s;
     }
     std::optional<std::size_t> device_max_features;
+    nlohmann::json device_conditions = nullptr;
     if (const auto* device =
             dynamic_cast<const kernels::DeviceLinearProjection*>(projection.get())) {
         device_max_features = device->max_features();
+        if (const auto& context = device->last_context()) {
+            device_conditions = {{"device", context->device},
+                                 {"exposure_us", context->exposure_us},
+                                 {"frametime_us", context->frametime_us},
+                                 {"saturated_pixels", context->saturated_pixels},
+                                 {"passes", context->passes}};
+        }
     }
     nlohmann::json result = {
         {"seq_len", w.length},
@@ -232,6 +254,7 @@ int run_attention(const Command& command, const Arguments& args) {
          break_even_features ? nlohmann::json(*break_even_features) : nlohmann::json(nullptr)},
         {"device_max_features",
          device_max_features ? nlohmann::json(*device_max_features) : nlohmann::json(nullptr)},
+        {"device_conditions", device_conditions},
         {"wall_time_s", seconds_since(start)},
     };
     if ((*values)["json"].as<bool>()) {
