@@ -30,7 +30,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/include/
 
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/opusimConfig.cmake.in
                               ${CMAKE_CURRENT_BINARY_DIR}/opusimConfig.cmake
-                              INSTALL_DESTINATION ${OPUSIM_CMAKE_INSTALL_DIR})
+                              INSTALL_DESTINATION ${OPUSIM_CMAKE_INSTALL_DIR}
+                              PATH_VARS CMAKE_INSTALL_DATADIR)
 write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/opusimConfigVersion.cmake
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/opusimConfig.cmake
