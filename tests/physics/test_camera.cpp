@@ -314,6 +314,26 @@ TEST(Camera, GrabMatchesScalarReferenceOfTheDocumentedChain) {
     EXPECT_GT(exact_path, 10) << "both Poisson branches exercised";
 }
 
+TEST(Camera, ThreadCountNeverChangesFrames) {
+    const auto params = DeviceProfile::load("gen2").camera;
+    Camera camera(params, 5, 6, true, first_pixels(4000));
+    const std::size_t frames = 20;  // 80,000 values: above the single-thread threshold
+    std::vector<float> intensities(frames * 4000);
+    for (std::size_t i = 0; i < intensities.size(); ++i) {
+        intensities[i] = static_cast<float>((i * 104729) % 4000) * 300.0f;
+    }
+    std::vector<std::uint8_t> reference(intensities.size());
+    camera.set_threads(1);
+    const auto stats = camera.grab(intensities.data(), frames, 9, 400, 1.5e-5, reference.data());
+    for (unsigned threads : {2u, 5u}) {
+        camera.set_threads(threads);
+        std::vector<std::uint8_t> out(intensities.size());
+        EXPECT_EQ(camera.grab(intensities.data(), frames, 9, 400, 1.5e-5, out.data()).saturated,
+                  stats.saturated);
+        EXPECT_EQ(out, reference) << threads << " threads";
+    }
+}
+
 TEST(Camera, NoiselessModeIsTheDeterministicExpectation) {
     const auto params = DeviceProfile::load("gen2").camera;
     const Camera a(params, 1, 2, false, first_pixels(64));

@@ -6,8 +6,10 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "camera_noise.hpp"
+#include "parallel_for.hpp"
 
 namespace opusim::physics {
 namespace {
@@ -19,6 +21,14 @@ constexpr std::uint64_t kLaserPixel = std::numeric_limits<std::uint64_t>::max();
 constexpr std::size_t kBlock = 256;
 // Poisson inversion never needs more terms: P(N > 200) < 1e-80 for a mean below 16.
 constexpr int kMaxInversionTerms = 200;
+// Below this many values a grab stays on the calling thread (thread start-up would dominate).
+constexpr std::size_t kMinValuesPerThread = 1u << 16;
+
+unsigned worker_threads(unsigned requested) {
+    if (requested != 0) return requested;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
 // Float-to-int conversions below stay far inside int32; anything this large is clipped at the
 // full well anyway.
 constexpr float kMaxElectrons = 1e9f;
@@ -256,17 +266,22 @@ GrabStats Camera::grab_frames(const float* intensities, double flat_photons, std
     check_exposure(exposure_us);
     const float dark_mean =
         static_cast<float>(params_.dark_current_electrons_per_s * exposure_us * 1e-6);
-    GrabStats stats;
-    for (std::size_t f = 0; f < n_frames; ++f) {
+    // Frames are independent (noise keyed by frame and pixel), so they run on worker threads;
+    // each writes its own rows and its own saturation count, summed in frame order.
+    std::vector<std::uint64_t> saturated(n_frames, 0);
+    const std::size_t values = n_frames * pixels_.size();
+    const unsigned threads = values < kMinValuesPerThread ? 1u : worker_threads(threads_);
+    detail::parallel_for(n_frames, threads, [&](std::size_t f, unsigned) {
         const std::uint64_t frame = first_frame + f;
         const float photon_scale =
             intensities ? static_cast<float>(exposure_us * photons_per_unit_intensity_per_us *
                                              laser_factor(frame))
                         : static_cast<float>(flat_photons);
         const float* row = intensities ? intensities + f * pixels_.size() : nullptr;
-        stats.saturated +=
-            grab_frame(row, photon_scale, dark_mean, frame, out + f * pixels_.size());
-    }
+        saturated[f] = grab_frame(row, photon_scale, dark_mean, frame, out + f * pixels_.size());
+    });
+    GrabStats stats;
+    for (const auto count : saturated) stats.saturated += count;
     return stats;
 }
 

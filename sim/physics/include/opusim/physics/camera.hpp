@@ -89,6 +89,10 @@ class Camera {
     GrabStats grab_flat_field(double photons, std::size_t n_frames, std::uint64_t first_frame,
                               double exposure_us, std::uint8_t* out) const;
 
+    // Worker threads of a grab (frames run in parallel; results never depend on it). 0, the
+    // default, means std::thread::hardware_concurrency().
+    void set_threads(unsigned threads) { threads_ = threads; }
+
     // The laser power factor of a frame (1 in noiseless mode).
     double laser_factor(std::uint64_t frame) const;
     // Fixed-pattern maps of the ROI pixels (all 1 / 0 in noiseless mode).
@@ -111,6 +115,7 @@ class Camera {
     std::vector<float> prnu_gain_;
     std::vector<float> dsnu_electrons_;
     std::uint32_t max_dn_;
+    unsigned threads_ = 0;
 };
 
 }  // namespace opusim::physics
