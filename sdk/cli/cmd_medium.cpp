@@ -36,8 +36,7 @@ void check_size(std::pair<std::uint64_t, std::uint64_t> pixels,
 void check_on_device(const physics::DeviceProfile& profile,
                      std::pair<std::uint64_t, std::uint64_t> pixels,
                      std::pair<std::uint64_t, std::uint64_t> mirrors) {
-    const std::uint64_t camera_pixels =
-        std::uint64_t{profile.camera.width} * profile.camera.height;
+    const std::uint64_t camera_pixels = std::uint64_t{profile.camera.width} * profile.camera.height;
     if (pixels.second > camera_pixels) {
         throw UsageError("--pixels: expected B <= " + std::to_string(camera_pixels) +
                          " (camera pixels of profile " + profile.name + "), got " +
@@ -52,14 +51,17 @@ void check_on_device(const physics::DeviceProfile& profile,
 
 int run_medium(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()
-        ("seed", po::value<std::string>(), "medium seed S (required unless --profile gives one)")
-        ("pixels", po::value<std::string>()->required(), "camera pixel range A:B (rows of the block)")
-        ("mirrors", po::value<std::string>()->required(), "DMD mirror range C:D (columns)")
-        ("out", po::value<std::string>()->required(), "output .npy file (complex64, (B-A, D-C))")
-        ("storage", po::value<std::string>(), "int8 (default: the device's quantised matrix) or float32")
-        ("profile", po::value<std::string>(), "device profile NAME or PATH: its medium settings "
-                                              "and geometry (optional)");
+    options.add_options()("seed", po::value<std::string>(),
+                          "medium seed S (required unless --profile gives one)")(
+        "pixels", po::value<std::string>()->required(),
+        "camera pixel range A:B (rows of the block)")(
+        "mirrors", po::value<std::string>()->required(), "DMD mirror range C:D (columns)")(
+        "out", po::value<std::string>()->required(), "output .npy file (complex64, (B-A, D-C))")(
+        "storage", po::value<std::string>(),
+        "int8 (default: the device's quantised matrix) or float32")(
+        "profile", po::value<std::string>(),
+        "device profile NAME or PATH: its medium settings "
+        "and geometry (optional)");
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
     const auto& vm = *values;
@@ -104,13 +106,11 @@ const Command kMedium{
     "medium",
     "opusim medium --seed S --pixels A:B --mirrors C:D --out F.npy [--storage int8|float32] "
     "[--profile P]",
-    "write a block of the true transmission matrix (oracle) as complex64 .npy",
-    nullptr};
+    "write a block of the true transmission matrix (oracle) as complex64 .npy", nullptr};
 
-const CommandRegistrar registrar{Command{kMedium.name, kMedium.synopsis, kMedium.summary,
-                                         [](const Arguments& args) {
-                                             return run_medium(kMedium, args);
-                                         }}};
+const CommandRegistrar registrar{
+    Command{kMedium.name, kMedium.synopsis, kMedium.summary,
+            [](const Arguments& args) { return run_medium(kMedium, args); }}};
 
 }  // namespace
 }  // namespace opusim::cli

@@ -80,11 +80,16 @@ void BM_MediumBlock(benchmark::State& state) {
         medium.block(0, rows, 0, cols, block.data());
         benchmark::DoNotOptimize(block.data());
     }
-    state.counters["entries/s"] = benchmark::Counter(
-        static_cast<double>(rows * cols), benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["entries/s"] = benchmark::Counter(static_cast<double>(rows * cols),
+                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_MediumBlock)->ArgNames({"float32", "threads"})
-    ->Args({0, 1})->Args({0, 2})->Args({1, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MediumBlock)
+    ->ArgNames({"float32", "threads"})
+    ->Args({0, 1})
+    ->Args({0, 2})
+    ->Args({1, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The effective int8 matrix of the intensity benchmark below (8000 pixels x 1024 features,
 // shortcut columns), i.e. the generation cost of one EffectiveMedium.
@@ -94,9 +99,8 @@ void BM_EffectiveMediumBuild(benchmark::State& state) {
         EffectiveMedium effective(medium, full_layout(kFeatures, 4), first_pixels(kPixels), 2000);
         benchmark::DoNotOptimize(&effective);
     }
-    state.counters["entries/s"] =
-        benchmark::Counter(static_cast<double>(kFeatures * kPixels),
-                           benchmark::Counter::kIsIterationInvariantRate);
+    state.counters["entries/s"] = benchmark::Counter(static_cast<double>(kFeatures * kPixels),
+                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_EffectiveMediumBuild)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -110,8 +114,8 @@ void BM_BareDnnlGemmU8S8S32(benchmark::State& state) {
     const auto m = static_cast<dnnl_dim_t>(kFrames), n = static_cast<dnnl_dim_t>(2 * kPixels),
                k = static_cast<dnnl_dim_t>(kFeatures);
     for (auto _ : state) {
-        if (dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, frames.data(), k, 0, matrix.data(),
-                              k, 0, 0.0f, sums.data(), n, &zero) != dnnl_success) {
+        if (dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, frames.data(), k, 0, matrix.data(), k,
+                              0, 0.0f, sums.data(), n, &zero) != dnnl_success) {
             state.SkipWithError("dnnl_gemm_u8s8s32 failed");
         }
         benchmark::DoNotOptimize(sums.data());
@@ -140,8 +144,7 @@ BENCHMARK(BM_BareSgemm)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_EffectiveIntensities(benchmark::State& state) {
     Medium medium(params_with(state.range(0) == 0 ? "int8" : "float32"), 7);
     medium.set_generation_options({static_cast<unsigned>(state.range(1)), 0});
-    const EffectiveMedium effective(medium, full_layout(kFeatures, 4), first_pixels(kPixels),
-                                    2000);
+    const EffectiveMedium effective(medium, full_layout(kFeatures, 4), first_pixels(kPixels), 2000);
     const auto frames = random_frames(kFrames, kFeatures);
     std::vector<float> out(kFrames * kPixels);
     for (auto _ : state) {
@@ -152,8 +155,14 @@ void BM_EffectiveIntensities(benchmark::State& state) {
     state.counters["frames/s"] = benchmark::Counter(static_cast<double>(kFrames),
                                                     benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_EffectiveIntensities)->ArgNames({"float32", "threads"})->Args({0, 0})->Args({1, 0})->Args({0, 1})->Args({1, 1})
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EffectiveIntensities)
+    ->ArgNames({"float32", "threads"})
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({1, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // ---- 3. Camera chain (owned by the camera code, sim/physics/src/camera.cpp) --------------------
 // The camera model on the same kFrames x kPixels intensities that BM_EffectiveIntensities makes,

@@ -20,7 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class CliMedium : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
                ("opusim_test_cli_medium_" +
@@ -32,8 +32,8 @@ protected:
     // Runs `opusim medium ARGUMENTS`; returns the exit code, output into output_.
     int run(const std::string& arguments) {
         const fs::path log = dir_ / "output.txt";
-        const std::string command = std::string(OPUSIM_CLI_PATH) + " medium " + arguments +
-                                    " > " + log.string() + " 2>&1";
+        const std::string command =
+            std::string(OPUSIM_CLI_PATH) + " medium " + arguments + " > " + log.string() + " 2>&1";
         const int status = std::system(command.c_str());
         std::ifstream in(log);
         std::stringstream text;

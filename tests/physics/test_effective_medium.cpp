@@ -117,7 +117,8 @@ TEST(EffectiveMedium, ExactColumnsAreTheSumsOfTheirMirrors) {
         const double a = 1 / std::sqrt(500.0);
         for (std::size_t j = 0; j < 9; ++j) {
             std::complex<double> all = 0;  // every mirror of the DMD: layout + background
-            for (std::uint64_t m = 0; m < 100; ++m) all += std::complex<double>(medium.entry(50 + j, m));
+            for (std::uint64_t m = 0; m < 100; ++m)
+                all += std::complex<double>(medium.entry(50 + j, m));
             for (std::size_t f = 0; f < 20; ++f) {
                 std::complex<double> sum = 0;
                 for (std::uint64_t c = 0; c < 3; ++c) {

@@ -135,7 +135,8 @@ double correlation(const std::vector<std::pair<double, double>>& pairs) {
 TEST(Medium, NoCorrelationBetweenRowsColumnsOrParts) {
     const Medium medium(params_with("float32"), 14);
     const std::uint64_t rows = 300, cols = 1000;
-    const auto v = sample_block(medium, rows, cols, 5, 7);  // odd start: pairs straddle Philox calls
+    const auto v =
+        sample_block(medium, rows, cols, 5, 7);  // odd start: pairs straddle Philox calls
     auto at = [&](std::uint64_t r, std::uint64_t c) { return v[r * cols + c]; };
     std::vector<std::pair<double, double>> rows_re, cols_re, cols_im_re, parts;
     for (std::uint64_t r = 0; r + 1 < rows; ++r) {
@@ -176,8 +177,8 @@ TEST(Medium, BlocksAreBitIdenticalWhateverTheTilingAndThreads) {
         const std::uint64_t p0 = 3, p1 = 70, m0 = 1001, m1 = 1390;  // odd edges on purpose
         const auto reference = sample_block(medium, p1 - p0, m1 - m0, p0, m0);
         for (unsigned threads : {1u, 2u, 3u, 5u}) {
-            for (std::size_t tile_bytes : {std::size_t{8}, std::size_t{8 * 37}, std::size_t{4096},
-                                           std::size_t{1} << 20}) {
+            for (std::size_t tile_bytes :
+                 {std::size_t{8}, std::size_t{8 * 37}, std::size_t{4096}, std::size_t{1} << 20}) {
                 medium.set_generation_options({threads, tile_bytes});
                 const auto values = sample_block(medium, p1 - p0, m1 - m0, p0, m0);
                 ASSERT_EQ(0, std::memcmp(values.data(), reference.data(),
@@ -202,8 +203,8 @@ TEST(Medium, TilesRespectTheBudget) {
     std::size_t visited = 0;
     std::mutex mutex;
     medium.for_each_tile(0, 50, 0, 300, [&](const MediumTile& tile) {
-        const std::size_t entries = (tile.pixel_end - tile.pixel_begin) *
-                                    (tile.mirror_end - tile.mirror_begin);
+        const std::size_t entries =
+            (tile.pixel_end - tile.pixel_begin) * (tile.mirror_end - tile.mirror_begin);
         EXPECT_LE(entries * sizeof(std::complex<float>), 4096 / 2);
         std::lock_guard<std::mutex> lock(mutex);
         visited += entries;
@@ -228,8 +229,8 @@ TEST(Medium, EntryIsTheDocumentedPhiloxBoxMuller) {
         for (std::uint64_t mirror : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{10},
                                      std::uint64_t{11}, (std::uint64_t{1} << 35) + 1}) {
             const std::uint64_t pair = mirror / 2;
-            r123::Philox4x32::key_type key = {{static_cast<std::uint32_t>(seed),
-                                               static_cast<std::uint32_t>(seed >> 32)}};
+            r123::Philox4x32::key_type key = {
+                {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
             r123::Philox4x32::ctr_type counter = {
                 {static_cast<std::uint32_t>(pair), static_cast<std::uint32_t>(pair >> 32),
                  static_cast<std::uint32_t>(pixel), static_cast<std::uint32_t>(pixel >> 32)}};

@@ -110,9 +110,10 @@ EffectiveMedium::EffectiveMedium(const Medium& medium, const InputLayout& layout
     }
     // The GEMMs take int dimensions and the real and imaginary rows make 2 n_pixels of them.
     if (pixels_.size() > static_cast<std::size_t>(std::numeric_limits<int>::max() / 2)) {
-        throw std::invalid_argument("pixels: expected at most 2^30 - 1 output pixels per "
-                                    "effective medium (shard larger ROIs), got " +
-                                    std::to_string(pixels_.size()));
+        throw std::invalid_argument(
+            "pixels: expected at most 2^30 - 1 output pixels per "
+            "effective medium (shard larger ROIs), got " +
+            std::to_string(pixels_.size()));
     }
     if (column_sum_ == ColumnSum::Shortcut || layout_.replication == 1) {
         build_shortcut();
@@ -123,7 +124,9 @@ EffectiveMedium::EffectiveMedium(const Medium& medium, const InputLayout& layout
     }
 }
 
-std::size_t EffectiveMedium::n_pixels() const { return pixels_.size(); }
+std::size_t EffectiveMedium::n_pixels() const {
+    return pixels_.size();
+}
 std::size_t EffectiveMedium::n_features() const {
     return static_cast<std::size_t>(layout_.n_features);
 }
@@ -162,7 +165,8 @@ void EffectiveMedium::build_exact() {
         double_matrix_ = std::move(sums);
     } else {
         float_matrix_.assign(sums.begin(), sums.end());
-        for (std::size_t e = 0; e < sums.size(); ++e) float_matrix_[e] = static_cast<float>(sums[e]);
+        for (std::size_t e = 0; e < sums.size(); ++e)
+            float_matrix_[e] = static_cast<float>(sums[e]);
     }
 }
 
@@ -192,8 +196,7 @@ std::vector<std::complex<double>> EffectiveMedium::exact_background() const {
                                &re, &im);
             }
             if (tail > 0) sum_row_groups(medium_, pixels_[r], after, tail, tail, &re, &im);
-            background[r] = std::complex<double>(static_cast<double>(re),
-                                                 static_cast<double>(im)) /
+            background[r] = std::complex<double>(static_cast<double>(re), static_cast<double>(im)) /
                             medium_.steps_per_unit();
         } else {
             double re = 0, im = 0;
@@ -211,9 +214,12 @@ std::vector<std::complex<double>> EffectiveMedium::exact_background() const {
 double EffectiveMedium::value(std::size_t plane_row, std::size_t feature) const {
     const std::size_t e = plane_row * n_features() + feature;
     switch (path_) {
-        case Path::Int8: return scale_ * int8_matrix_[e];
-        case Path::IntegerDouble: return scale_ * double_matrix_[e];
-        case Path::Float: break;
+        case Path::Int8:
+            return scale_ * int8_matrix_[e];
+        case Path::IntegerDouble:
+            return scale_ * double_matrix_[e];
+        case Path::Float:
+            break;
     }
     return scale_ * static_cast<double>(float_matrix_[e]);
 }
@@ -239,7 +245,7 @@ struct EffectiveMedium::Workspace {
 
 std::size_t EffectiveMedium::frames_per_chunk() const {
     // Workspace per frame: GEMM sums (2 n_pixels) and, for the BLAS paths, the frame converted.
-    const std::size_t element = path_ == Path::Int8 ? sizeof(std::int32_t)
+    const std::size_t element = path_ == Path::Int8    ? sizeof(std::int32_t)
                                 : path_ == Path::Float ? sizeof(float)
                                                        : sizeof(double);
     const std::size_t per_frame = element * (2 * n_pixels() + n_features());
@@ -280,8 +286,8 @@ void EffectiveMedium::multiply_chunk(const std::uint8_t* frames, std::size_t n_f
         w.int_sums.resize(n_frames * width);
         const std::int32_t zero = 0;
         const dnnl_status_t status =
-            dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, frames, k, 0, int8_matrix_.data(), k,
-                              0, 0.0f, w.int_sums.data(), n, &zero);
+            dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, frames, k, 0, int8_matrix_.data(), k, 0,
+                              0.0f, w.int_sums.data(), n, &zero);
         if (status != dnnl_success) {
             throw std::runtime_error("dnnl_gemm_u8s8s32 failed with status " +
                                      std::to_string(static_cast<int>(status)));
@@ -306,14 +312,14 @@ void EffectiveMedium::intensities(const std::uint8_t* frames, std::size_t n_fram
                                   float* out) const {
     if (n_frames == 0) return;
     if (frames == nullptr || out == nullptr) {
-        throw std::invalid_argument("frames/out: expected buffers for " +
-                                    std::to_string(n_frames) + " frames, got null");
+        throw std::invalid_argument("frames/out: expected buffers for " + std::to_string(n_frames) +
+                                    " frames, got null");
     }
     const std::size_t nf = n_features();
     check_binary(frames, n_frames, nf);
     const std::size_t chunk = std::min<std::size_t>(
-        frames_per_chunk(), static_cast<std::size_t>(std::numeric_limits<int>::max()) /
-                                (2 * n_pixels()));
+        frames_per_chunk(),
+        static_cast<std::size_t>(std::numeric_limits<int>::max()) / (2 * n_pixels()));
     Workspace workspace;
     for (std::size_t first = 0; first < n_frames; first += chunk) {
         const std::size_t count = std::min(chunk, n_frames - first);
@@ -337,8 +343,7 @@ std::vector<std::complex<float>> EffectiveMedium::oracle_matrix() const {
 std::vector<std::complex<float>> EffectiveMedium::oracle_leakage_field() const {
     std::vector<std::complex<float>> field(leakage_.size());
     for (std::size_t r = 0; r < leakage_.size(); ++r) {
-        field[r] = {static_cast<float>(leakage_[r].real()),
-                    static_cast<float>(leakage_[r].imag())};
+        field[r] = {static_cast<float>(leakage_[r].real()), static_cast<float>(leakage_[r].imag())};
     }
     return field;
 }

@@ -82,9 +82,9 @@ Medium::Medium(const MediumParams& params, std::uint64_t seed)
 
 void Medium::set_generation_options(const GenerationOptions& options) {
     if (options.tile_bytes != 0 && options.tile_bytes < kEntryBytes) {
-        throw std::invalid_argument("tile_bytes: expected 0 (use medium.tile_memory_mb) or at least " +
-                                    std::to_string(kEntryBytes) + ", got " +
-                                    std::to_string(options.tile_bytes));
+        throw std::invalid_argument(
+            "tile_bytes: expected 0 (use medium.tile_memory_mb) or at least " +
+            std::to_string(kEntryBytes) + ", got " + std::to_string(options.tile_bytes));
     }
     options_ = options;
 }
@@ -117,7 +117,8 @@ void Medium::for_each_tile(std::uint64_t pixel_begin, std::uint64_t pixel_end,
     const std::uint64_t width = mirror_end - mirror_begin;
     if (height == 0 || width == 0) return;
     const unsigned threads = thread_count();
-    const TileShape shape = tile_shape(std::max(kEntryBytes, tile_bytes() / threads), height, width, threads);
+    const TileShape shape =
+        tile_shape(std::max(kEntryBytes, tile_bytes() / threads), height, width, threads);
     const std::size_t tile_rows = ceil_div(height, shape.rows);
     const std::size_t tile_cols = ceil_div(width, shape.cols);
 
@@ -143,7 +144,8 @@ void Medium::for_each_tile(std::uint64_t pixel_begin, std::uint64_t pixel_end,
                 s.re8.resize(cols);
                 s.im8.resize(cols);
                 medium_row_int8(seed_, p, m0, 1, cols, steps, s.re8.data(), s.im8.data());
-                for (std::size_t c = 0; c < cols; ++c) row[c] = stored_value(s.re8[c], s.im8[c], steps);
+                for (std::size_t c = 0; c < cols; ++c)
+                    row[c] = stored_value(s.re8[c], s.im8[c], steps);
             } else {
                 s.re.resize(cols);
                 s.im.resize(cols);
@@ -168,8 +170,9 @@ void Medium::block(std::uint64_t pixel_begin, std::uint64_t pixel_end, std::uint
         for (std::uint64_t p = tile.pixel_begin; p < tile.pixel_end; ++p) {
             const std::complex<float>* src =
                 tile.values + static_cast<std::size_t>(p - tile.pixel_begin) * cols;
-            std::complex<float>* dst = out + static_cast<std::size_t>((p - pixel_begin) * width +
-                                                                      (tile.mirror_begin - mirror_begin));
+            std::complex<float>* dst =
+                out + static_cast<std::size_t>((p - pixel_begin) * width +
+                                               (tile.mirror_begin - mirror_begin));
             std::copy(src, src + cols, dst);
         }
     });

@@ -15,8 +15,12 @@ constexpr double kQuarterPi = 0.78539816339744830961566084581988;
 // Entries handled per stage: the two words of each entry live on the stack between the stages.
 constexpr std::size_t kBlock = 256;
 
-std::uint32_t low_word(std::uint64_t value) { return static_cast<std::uint32_t>(value); }
-std::uint32_t high_word(std::uint64_t value) { return static_cast<std::uint32_t>(value >> 32); }
+std::uint32_t low_word(std::uint64_t value) {
+    return static_cast<std::uint32_t>(value);
+}
+std::uint32_t high_word(std::uint64_t value) {
+    return static_cast<std::uint32_t>(value >> 32);
+}
 
 Philox::key_type key_of(std::uint64_t seed) {
     Philox::key_type key = {{low_word(seed), high_word(seed)}};
@@ -27,7 +31,8 @@ Philox::key_type key_of(std::uint64_t seed) {
 void entry_words(const Philox::key_type& key, std::uint64_t pixel, std::uint64_t mirror,
                  std::uint32_t& first, std::uint32_t& second) {
     const std::uint64_t pair = mirror >> 1;
-    Philox::ctr_type counter = {{low_word(pair), high_word(pair), low_word(pixel), high_word(pixel)}};
+    Philox::ctr_type counter = {
+        {low_word(pair), high_word(pair), low_word(pixel), high_word(pixel)}};
     const Philox::ctr_type words = Philox()(counter, key);
     const unsigned half = static_cast<unsigned>(mirror & 1u) * 2u;
     first = words.v[half];
@@ -87,16 +92,26 @@ void medium_row(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mir
 // 1e-19 and 3e-18 there, far under the half-ulp rounding of the result.
 double sin_taylor(double x) {
     const double x2 = x * x;
-    return x * (1 + x2 * (-1 / 6.0 + x2 * (1 / 120.0 + x2 * (-1 / 5040.0 + x2 * (1 / 362880.0 +
-           x2 * (-1 / 39916800.0 + x2 * (1 / 6227020800.0 + x2 * (-1 / 1307674368000.0 +
-           x2 * (1 / 355687428096000.0)))))))));
+    return x * (1 + x2 * (-1 / 6.0 +
+                          x2 * (1 / 120.0 +
+                                x2 * (-1 / 5040.0 +
+                                      x2 * (1 / 362880.0 +
+                                            x2 * (-1 / 39916800.0 +
+                                                  x2 * (1 / 6227020800.0 +
+                                                        x2 * (-1 / 1307674368000.0 +
+                                                              x2 * (1 / 355687428096000.0)))))))));
 }
 
 double cos_taylor(double x) {
     const double x2 = x * x;
-    return 1 + x2 * (-1 / 2.0 + x2 * (1 / 24.0 + x2 * (-1 / 720.0 + x2 * (1 / 40320.0 +
-           x2 * (-1 / 3628800.0 + x2 * (1 / 479001600.0 + x2 * (-1 / 87178291200.0 +
-           x2 * (1 / 20922789888000.0))))))));
+    return 1 +
+           x2 * (-1 / 2.0 +
+                 x2 * (1 / 24.0 + x2 * (-1 / 720.0 +
+                                        x2 * (1 / 40320.0 +
+                                              x2 * (-1 / 3628800.0 +
+                                                    x2 * (1 / 479001600.0 +
+                                                          x2 * (-1 / 87178291200.0 +
+                                                                x2 * (1 / 20922789888000.0))))))));
 }
 
 }  // namespace
@@ -111,11 +126,13 @@ CosSin cos_sin_of_turn(double turns) {
     const double x = ((octant & 1) != 0 ? 1 - fraction : fraction) * kQuarterPi;
     const double s = sin_taylor(x);
     const double c = cos_taylor(x);
-    // octant: 0 (c, s), 1 (s, c), 2 (-s, c), 3 (-c, s), 4 (-c, -s), 5 (-s, -c), 6 (s, -c), 7 (c, -s)
+    // octant: 0 (c, s), 1 (s, c), 2 (-s, c), 3 (-c, s), 4 (-c, -s), 5 (-s, -c), 6 (s, -c), 7 (c,
+    // -s)
     const bool swap = ((octant + 1) & 2) != 0;
     const double cos_part = swap ? s : c;
     const double sin_part = swap ? c : s;
-    return {((octant + 2) & 4) != 0 ? -cos_part : cos_part, (octant & 4) != 0 ? -sin_part : sin_part};
+    return {((octant + 2) & 4) != 0 ? -cos_part : cos_part,
+            (octant & 4) != 0 ? -sin_part : sin_part};
 }
 
 GaussianPair medium_gaussian(std::uint64_t seed, std::uint64_t pixel, std::uint64_t mirror) {
@@ -133,8 +150,8 @@ std::int8_t quantise_int8(double value, double steps_per_unit) {
     const int truncated = static_cast<int>(scaled);  // toward zero
     const double fraction = scaled - truncated;
     // Branch-free: the sign of the fraction is random, so branches would mispredict half the time.
-    const int rounded = truncated + static_cast<int>(fraction >= 0.5) -
-                        static_cast<int>(fraction <= -0.5);
+    const int rounded =
+        truncated + static_cast<int>(fraction >= 0.5) - static_cast<int>(fraction <= -0.5);
     return static_cast<std::int8_t>(std::clamp(rounded, -127, 127));
 }
 

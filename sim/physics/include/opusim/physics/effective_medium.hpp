@@ -34,7 +34,7 @@ namespace opusim::physics {
 enum class ColumnSum { Shortcut, Exact };
 
 class EffectiveMedium {
-public:
+  public:
     // PIXELS: camera pixel indices (y * camera width + x) of the output ROI, in output order.
     // Throws std::invalid_argument naming `layout`, `pixels` or `contrast_ratio` when unusable.
     EffectiveMedium(const Medium& medium, const InputLayout& layout,
@@ -59,7 +59,7 @@ public:
     ColumnSum column_sum() const { return column_sum_; }
     double leakage_amplitude() const { return leak_amplitude_; }  // a = 1/sqrt(contrast_ratio)
 
-private:
+  private:
     // Which representation of the effective matrix the GEMM uses.
     enum class Path { Int8, IntegerDouble, Float };
 

@@ -15,7 +15,8 @@
 namespace opusim::physics {
 
 // How the device's true matrix is stored: Int8 is the Gaussian quantised at
-// MediumParams::int8_steps_per_unit (the default, exact integer GEMM); Float32 keeps it unquantised.
+// MediumParams::int8_steps_per_unit (the default, exact integer GEMM); Float32 keeps it
+// unquantised.
 enum class MediumStorage { Int8, Float32 };
 
 // "int8" or "float32"; throws std::invalid_argument naming ARGUMENT otherwise.
@@ -40,7 +41,7 @@ struct MediumTile {
 };
 
 class Medium {
-public:
+  public:
     // Throws std::invalid_argument naming the bad medium.* parameter (storage, steps, tile size).
     Medium(const MediumParams& params, std::uint64_t seed);
 
@@ -65,9 +66,9 @@ public:
     void gather_int8(const std::uint64_t* pixels, std::size_t n_pixels, std::uint64_t first_mirror,
                      std::uint64_t stride, std::size_t count, std::int8_t* re, std::int8_t* im,
                      std::size_t ld) const;
-    void gather_float(const std::uint64_t* pixels, std::size_t n_pixels,
-                      std::uint64_t first_mirror, std::uint64_t stride, std::size_t count,
-                      float* re, float* im, std::size_t ld) const;
+    void gather_float(const std::uint64_t* pixels, std::size_t n_pixels, std::uint64_t first_mirror,
+                      std::uint64_t stride, std::size_t count, float* re, float* im,
+                      std::size_t ld) const;
 
     const MediumParams& params() const { return params_; }
     std::uint64_t seed() const { return seed_; }
@@ -78,7 +79,7 @@ public:
     unsigned thread_count() const;   // resolved from GenerationOptions
     std::size_t tile_bytes() const;  // resolved from GenerationOptions / tile_memory_mb
 
-private:
+  private:
     MediumParams params_;
     std::uint64_t seed_;
     MediumStorage storage_ = MediumStorage::Int8;
