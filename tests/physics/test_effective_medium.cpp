@@ -135,6 +135,19 @@ TEST(EffectiveMedium, ExactColumnsAreTheSumsOfTheirMirrors) {
     }
 }
 
+TEST(EffectiveMedium, ExactBackgroundWithOneMirrorPerFeature) {
+    // k = 1: the columns are the entries themselves, but Exact still sums every outside mirror.
+    const Medium medium(MediumParams{}, 32);
+    const EffectiveMedium exact(medium, layout_of(10, 1, 5, 60), pixel_range(0, 4), 100,
+                                ColumnSum::Exact);
+    const auto leak = exact.oracle_leakage_field();
+    for (std::size_t j = 0; j < 4; ++j) {
+        std::complex<double> all = 0;
+        for (std::uint64_t m = 0; m < 60; ++m) all += std::complex<double>(medium.entry(j, m));
+        EXPECT_NEAR(std::abs(std::complex<double>(leak[j]) - 0.1 * all), 0, 1e-5);
+    }
+}
+
 TEST(EffectiveMedium, Float32StorageMatchesReference) {
     const Medium medium(params_with("float32"), 24);
     const EffectiveMedium effective(medium, layout_of(33, 2, 4, 200), pixel_range(7, 19), 1500);

@@ -115,13 +115,13 @@ EffectiveMedium::EffectiveMedium(const Medium& medium, const InputLayout& layout
             "effective medium (shard larger ROIs), got " +
             std::to_string(pixels_.size()));
     }
+    // With one mirror per feature the shortcut columns are the exact ones (and stay int8).
     if (column_sum_ == ColumnSum::Shortcut || layout_.replication == 1) {
         build_shortcut();
-        build_leakage(shortcut_background());
     } else {
         build_exact();
-        build_leakage(exact_background());
     }
+    build_leakage(column_sum_ == ColumnSum::Exact ? exact_background() : shortcut_background());
 }
 
 std::size_t EffectiveMedium::n_pixels() const {
@@ -164,7 +164,7 @@ void EffectiveMedium::build_exact() {
     if (quantised) {
         double_matrix_ = std::move(sums);
     } else {
-        float_matrix_.assign(sums.begin(), sums.end());
+        float_matrix_.resize(sums.size());
         for (std::size_t e = 0; e < sums.size(); ++e)
             float_matrix_[e] = static_cast<float>(sums[e]);
     }
