@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "opusim/context.hpp"
 #include "opusim/kernels/projection.hpp"
@@ -47,6 +49,40 @@ class DeviceLinearProjection : public Projection {
     std::size_t d_;
     Opu opu_;
     std::size_t max_features_ = 0;
+    std::optional<Context> last_context_;
+};
+
+// Intensities |R e(x)|^2 from the device's native mode (transform_rescaled: camera values minus
+// the dark level, in units of one lit mirror's mean intensity, so E|R_ji|^2 = 1 as on the CPU
+// model). The DMD shows binary frames, so real rows are encoded first, row by row with fixed
+// thresholds (no fitting, so a row's features do not depend on the other rows of the call):
+// e(x) has d x T bits, e(x)[t d + i] = x_i > thresholds[t] (threshold-major, a thermometer code;
+// the default {0} is the sign pattern). The kernel this gives is the degree-2 polynomial kernel of
+// the codes, kappa = (|e_q|^2 |e_k|^2 + (e_q . e_k)^2) (up to scale), not that of x itself:
+// magnitudes below the thresholds' resolution are lost. One frame per row.
+class DeviceIntensityProjection : public Projection {
+  public:
+    DeviceIntensityProjection(std::size_t m, std::size_t d, const std::string& device,
+                              std::vector<float> thresholds = {0.0f});
+
+    std::size_t input_dim() const override { return d_; }
+    std::size_t output_dim() const override { return m_; }
+    ProjectionOutput output_kind() const override { return ProjectionOutput::Intensity; }
+    ProjectionBatching batching() const override { return ProjectionBatching::WholeCall; }
+    std::string describe() const override;
+
+    // The binary code of rows X (rows x d) as shown on the DMD (rows x d T).
+    std::vector<std::uint8_t> encode(ConstMatrix x) const;
+    const std::optional<Context>& last_context() const { return last_context_; }
+
+  protected:
+    ProjectionCost do_project(ConstMatrix x, Matrix out) override;
+
+  private:
+    std::size_t m_;
+    std::size_t d_;
+    std::vector<float> thresholds_;
+    Opu opu_;
     std::optional<Context> last_context_;
 };
 
