@@ -69,10 +69,7 @@ int run_flatfield(const Command& command, const Arguments& args) {
                          std::to_string(pixels) +
                          " values exceed the limit of 2^28; ask for fewer");
     }
-    const std::string noise = vm["noise"].as<std::string>();
-    if (noise != "on" && noise != "off") {
-        throw UsageError("--noise: expected on or off, got '" + noise + "'");
-    }
+    const bool noise = parse_noise_option(vm["noise"].as<std::string>());
     const auto device_seed = vm.count("seed")
                                  ? parse_whole("seed", vm["seed"].as<std::string>(), 0, kNoLimit)
                                  : profile.medium.seed;
@@ -86,8 +83,7 @@ int run_flatfield(const Command& command, const Arguments& args) {
             : profile.camera.exposure_us;
 
     const auto roi = physics::make_output_roi(profile.camera, pixels);
-    const physics::Camera camera(profile.camera, device_seed, noise_seed, noise == "on",
-                                 roi.pixels);
+    const physics::Camera camera(profile.camera, device_seed, noise_seed, noise, roi.pixels);
     const std::string out = vm["out"].as<std::string>();
     if (profile.camera.bits <= 8) {
         grab_and_write<std::uint8_t>(camera, photons, frames, exposure, out);

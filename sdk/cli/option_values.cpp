@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <limits>
 #include <sstream>
+#include <stdexcept>
 
 #include "command.hpp"
 
@@ -47,6 +48,21 @@ physics::DeviceProfile load_profile_option(const std::string& text) {
     } catch (const physics::ProfileError& error) {
         throw UsageError(std::string("--profile: ") + error.what());
     }
+}
+
+physics::InputRoiStrategy parse_input_roi_option(const std::string& text) {
+    try {
+        return physics::parse_input_roi_strategy(text, "--input-roi");
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(error.what());
+    }
+}
+
+bool parse_noise_option(const std::string& text) {
+    if (text != "on" && text != "off") {
+        throw UsageError("--noise: expected on or off, got '" + text + "'");
+    }
+    return text == "on";
 }
 
 double parse_exposure(const std::string& text, const physics::CameraParams& camera) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "opusim/physics/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::cli {
@@ -19,6 +20,10 @@ double parse_real(const std::string& option, const std::string& text, double min
 // --profile NAME|PATH, loaded and validated; a bad profile is a UsageError naming --profile and
 // the bad key.
 physics::DeviceProfile load_profile_option(const std::string& text);
+// --input-roi full|small|auto.
+physics::InputRoiStrategy parse_input_roi_option(const std::string& text);
+// --noise on|off: true for on.
+bool parse_noise_option(const std::string& text);
 // --exposure-us within the camera's [min_exposure_us, max_exposure_us].
 double parse_exposure(const std::string& text, const physics::CameraParams& camera);
 

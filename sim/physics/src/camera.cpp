@@ -302,9 +302,10 @@ void check_flat_photons(double photons) {
 }
 }  // namespace
 
-GrabStats Camera::grab(const float* intensities, std::size_t n_frames, std::uint64_t first_frame,
-                       double exposure_us, double photons_per_unit_intensity_per_us,
-                       std::uint16_t* out) const {
+template <class Out>
+GrabStats Camera::grab_intensities(const float* intensities, std::size_t n_frames,
+                                   std::uint64_t first_frame, double exposure_us,
+                                   double photons_per_unit_intensity_per_us, Out* out) const {
     check_photon_scale(photons_per_unit_intensity_per_us);
     return grab_frames(intensities, 0.0, n_frames, first_frame, exposure_us,
                        photons_per_unit_intensity_per_us, out);
@@ -312,10 +313,16 @@ GrabStats Camera::grab(const float* intensities, std::size_t n_frames, std::uint
 
 GrabStats Camera::grab(const float* intensities, std::size_t n_frames, std::uint64_t first_frame,
                        double exposure_us, double photons_per_unit_intensity_per_us,
+                       std::uint16_t* out) const {
+    return grab_intensities(intensities, n_frames, first_frame, exposure_us,
+                            photons_per_unit_intensity_per_us, out);
+}
+
+GrabStats Camera::grab(const float* intensities, std::size_t n_frames, std::uint64_t first_frame,
+                       double exposure_us, double photons_per_unit_intensity_per_us,
                        std::uint8_t* out) const {
-    check_photon_scale(photons_per_unit_intensity_per_us);
-    return grab_frames(intensities, 0.0, n_frames, first_frame, exposure_us,
-                       photons_per_unit_intensity_per_us, out);
+    return grab_intensities(intensities, n_frames, first_frame, exposure_us,
+                            photons_per_unit_intensity_per_us, out);
 }
 
 GrabStats Camera::grab_flat_field(double photons, std::size_t n_frames, std::uint64_t first_frame,

@@ -101,6 +101,10 @@ class Camera {
 
   private:
     template <class Out>
+    GrabStats grab_intensities(const float* intensities, std::size_t n_frames,
+                               std::uint64_t first_frame, double exposure_us,
+                               double photons_per_unit_intensity_per_us, Out* out) const;
+    template <class Out>
     GrabStats grab_frames(const float* intensities, double flat_photons, std::size_t n_frames,
                           std::uint64_t first_frame, double exposure_us,
                           double photons_per_unit_intensity_per_us, Out* out) const;
