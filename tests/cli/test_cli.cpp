@@ -142,6 +142,30 @@ TEST_F(Cli, FlatfieldWritesFramesOfTheRequestedShape) {
     EXPECT_EQ(opusim::io::read_npy(path("ff2.npy")).bytes, array.bytes);
 }
 
+TEST_F(Cli, FlatfieldOfA12BitProfileIsUint16) {
+    const CliRun json = opusim("profile show gen2 --json");
+    ASSERT_EQ(json.exit_code, 0);
+    std::string text = json.output;
+    const auto at = text.find("\"bits\": 8");
+    ASSERT_NE(at, std::string::npos) << text;
+    text.replace(at, 9, "\"bits\": 12");
+    {
+        FILE* file = std::fopen(path("gen2_12bit.json").c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        std::fwrite(text.data(), 1, text.size(), file);
+        std::fclose(file);
+    }
+    const CliRun run = opusim("flatfield --profile " + path("gen2_12bit.json") +
+                              " --photons 1e6 --frames 2 --pixels 64 --out " + path("ff.npy"));
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    const auto array = opusim::io::read_npy(path("ff.npy"));
+    EXPECT_EQ(array.dtype, opusim::io::DType::UInt16);
+    // 10^6 photons is far beyond the 13,500 e- well: every pixel reads K x 13,500 + 3 = 258 DN (the
+    // profile keeps the 8-bit gain), a level an 8-bit ADC would clip at 255.
+    const auto values = array.to_double();
+    for (double v : values) EXPECT_EQ(v, 258.0);
+}
+
 TEST_F(Cli, FlatfieldBadArguments) {
     const std::string out = " --out " + path("x.npy");
     expect_usage_error(opusim("flatfield --profile gen2 --frames 2 --pixels 10" + out),
