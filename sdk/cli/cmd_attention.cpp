@@ -116,10 +116,12 @@ kernels::Tensor4 random_tensor(const Workload& w, double sigma, std::uint64_t st
 std::unique_ptr<kernels::Projection> make_projection(const Workload& w) {
     if (w.projection == "device") {
         if (w.kernel == kernels::FeatureKernel::Optical) {
-            throw UsageError(
-                "--kernel optical with --projection device: not available yet (the device's "
-                "intensity features of real inputs are not implemented); use --projection iid "
-                "for the CPU model of the optical kernel");
+            // The DMD shows binary frames: a thermometer code of c x at the quartiles of its
+            // distribution, N(0, (S d^(-1/4))^2) (docs/kernels.md, DeviceIntensityProjection).
+            const float quartile =
+                static_cast<float>(0.6745 * w.scale * kernels::data_normalizer(w.dim));
+            return std::make_unique<kernels::DeviceIntensityProjection>(
+                w.features, w.dim, w.device, std::vector<float>{-quartile, 0.0f, quartile});
         }
         LinearSettings linear;
         if (w.bits) linear.bits = *w.bits;
@@ -209,6 +211,11 @@ int run_attention(const Command& command, const Arguments& args) {
         cpu_favor.kernel = kernels::FeatureKernel::Softmax;
     }
     const kernels::Tensor4 cpu_out = kernels::favor_attention(q, k, v, *cpu_projection, cpu_favor);
+    // ... and with an i.i.d. W as the device's (separates the device's own error from the
+    // orthogonal-vs-iid gap).
+    auto cpu_iid_projection = kernels::make_iid_projection(w.features, w.dim, w.seed);
+    const kernels::Tensor4 cpu_iid_out =
+        kernels::favor_attention(q, k, v, *cpu_iid_projection, cpu_favor);
 
     const double cpu_projection_s = cpu_projection_time(w, q, k);
     const bool on_device = report.projection.frames > 0;
@@ -220,17 +227,24 @@ int run_attention(const Command& command, const Arguments& args) {
             report.projection.device_time_s * double(w.features) / cpu_projection_s;
     }
     std::optional<std::size_t> device_max_features;
-    nlohmann::json device_conditions = nullptr;
-    if (const auto* device =
+    const std::optional<Context>* context = nullptr;
+    if (const auto* linear =
             dynamic_cast<const kernels::DeviceLinearProjection*>(projection.get())) {
-        device_max_features = device->max_features();
-        if (const auto& context = device->last_context()) {
-            device_conditions = {{"device", context->device},
-                                 {"exposure_us", context->exposure_us},
-                                 {"frametime_us", context->frametime_us},
-                                 {"saturated_pixels", context->saturated_pixels},
-                                 {"passes", context->passes}};
-        }
+        device_max_features = linear->max_features();
+        context = &linear->last_context();
+    } else if (const auto* intensity =
+                   dynamic_cast<const kernels::DeviceIntensityProjection*>(projection.get())) {
+        context = &intensity->last_context();
+    }
+    nlohmann::json device_conditions = nullptr;
+    if (context != nullptr && context->has_value()) {
+        const Context& c = **context;
+        device_conditions = {{"device", c.device},
+                             {"exposure_us", c.exposure_us},
+                             {"frametime_us", c.frametime_us},
+                             {"saturated_pixels", c.saturated_pixels},
+                             {"output_values", c.output_values},
+                             {"passes", c.passes}};
     }
     nlohmann::json result = {
         {"seq_len", w.length},
@@ -243,6 +257,7 @@ int run_attention(const Command& command, const Arguments& args) {
         {"scale", w.scale},
         {"rel_error_vs_exact", kernels::relative_error(out, exact)},
         {"cpu_favor_rel_error_vs_exact", kernels::relative_error(cpu_out, exact)},
+        {"cpu_iid_favor_rel_error_vs_exact", kernels::relative_error(cpu_iid_out, exact)},
         {"cpu_favor_kernel", kernels::to_string(cpu_favor.kernel)},
         {"device_time_s", report.projection.device_time_s},
         {"frames", report.projection.frames},
@@ -268,6 +283,8 @@ int run_attention(const Command& command, const Arguments& args) {
               << "  relative error vs exact attention: " << result["rel_error_vs_exact"] << "\n"
               << "  CPU FAVOR+ (orthogonal, same M):    " << result["cpu_favor_rel_error_vs_exact"]
               << "\n"
+              << "  CPU FAVOR+ (iid, same M):           "
+              << result["cpu_iid_favor_rel_error_vs_exact"] << "\n"
               << "  frames: " << report.projection.frames
               << ", simulated device time: " << report.projection.device_time_s << " s\n"
               << "  CPU time of the same projection:   " << cpu_projection_s << " s\n";

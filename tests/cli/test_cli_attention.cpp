@@ -164,6 +164,20 @@ TEST_F(CliAttention, AttentionOnTheDeviceReportsFramesAndDeviceTime) {
     EXPECT_LT(json["rel_error_vs_exact"].get<double>(), 0.2);
 }
 
+TEST_F(CliAttention, AttentionWithTheOpticalKernelOnTheDevice) {
+    ASSERT_EQ(opusim("attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 --dim 16 "
+                     "--heads 1 --features 64 --kernel optical --json"),
+              0)
+        << output_;
+    const auto json = nlohmann::json::parse(output_);
+    // Intensity mode: one frame per query or key row (64 rows), calibration aside.
+    EXPECT_GE(json["frames"].get<std::uint64_t>(), 64u);
+    EXPECT_GT(json["device_time_s"].get<double>(), 0.0);
+    EXPECT_EQ(json["kernel"].get<std::string>(), "optical");
+    EXPECT_TRUE(std::isfinite(json["rel_error_vs_exact"].get<double>()));
+    EXPECT_FALSE(json["device_conditions"].is_null());
+}
+
 TEST_F(CliAttention, AttentionRejectsBadArguments) {
     expect_usage_error("attention --seq-len 0 --dim 8 --heads 1 --features 8 --projection iid",
                        "--seq-len: expected a whole number >= 1, got 0");
