@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iostream>
-#include <regex>
 
 namespace po = boost::program_options;
 
@@ -47,14 +46,21 @@ std::optional<po::variables_map> parse_options(const Command& command, const Arg
 
 std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& option,
                                                     const std::string& text) {
-    static const std::regex pattern(R"(^\s*(\d+)\s*:\s*(\d+)\s*$)");
-    std::smatch match;
-    if (!std::regex_match(text, match, pattern)) {
-        throw UsageError("--" + option + ": expected A:B with whole numbers 0 <= A < B, got '" +
-                         text + "'");
-    }
-    const auto begin = std::stoull(match[1].str());
-    const auto end = std::stoull(match[2].str());
+    const auto malformed = [&] {
+        return UsageError("--" + option + ": expected A:B with whole numbers 0 <= A < B, got '" +
+                          text + "'");
+    };
+    const std::size_t colon = text.find(':');
+    if (colon == std::string::npos) throw malformed();
+    const auto whole = [&](const std::string& part) {
+        if (part.empty() || part.size() > 19 ||
+            !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            throw malformed();
+        }
+        return std::stoull(part);
+    };
+    const auto begin = whole(text.substr(0, colon));
+    const auto end = whole(text.substr(colon + 1));
     if (begin >= end) {
         throw UsageError("--" + option + ": expected A < B in A:B, got '" + text + "'");
     }

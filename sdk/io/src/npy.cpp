@@ -5,7 +5,6 @@
 #include <fstream>
 #include <functional>
 #include <numeric>
-#include <regex>
 #include <sstream>
 
 namespace opusim::io {
@@ -47,19 +46,33 @@ DType parse_descr(const std::string& descr, const std::filesystem::path& path) {
                    "float64 or complex64)");
 }
 
+// The text of KEY's value in the header dict: a quoted string, a bare word (True/False) or a
+// parenthesised tuple, returned without its quotes or parentheses. Hand-parsed: the header is a
+// tiny fixed-form Python dict literal.
 std::string header_field(const std::string& header, const std::string& key,
-                         const std::regex& value_pattern, const std::filesystem::path& path) {
-    std::smatch match;
-    const std::regex field("'" + key + "'\\s*:\\s*");
-    if (!std::regex_search(header, match, field)) {
+                         const std::filesystem::path& path) {
+    const std::string quoted_key = "'" + key + "'";
+    std::size_t at = header.find(quoted_key);
+    if (at == std::string::npos) {
         throw NpyError(path.string() + ": header has no '" + key + "' field");
     }
-    const std::string rest = match.suffix().str();
-    std::smatch value;
-    if (!std::regex_search(rest, value, value_pattern, std::regex_constants::match_continuous)) {
-        throw NpyError(path.string() + ": cannot parse the '" + key + "' field of the header");
+    at = header.find(':', at + quoted_key.size());
+    if (at == std::string::npos) throw NpyError(path.string() + ": malformed '" + key + "' field");
+    at = header.find_first_not_of(" \t", at + 1);
+    if (at == std::string::npos) throw NpyError(path.string() + ": malformed '" + key + "' field");
+    const char opening = header[at];
+    const char closing = opening == '\'' ? '\'' : opening == '(' ? ')' : '\0';
+    if (closing != '\0') {
+        const std::size_t end = header.find(closing, at + 1);
+        if (end == std::string::npos) {
+            throw NpyError(path.string() + ": unterminated '" + key + "' field");
+        }
+        return header.substr(at + 1, end - at - 1);
     }
-    return value[1].str();
+    const std::size_t end = header.find_first_of(",}", at);
+    std::string word = header.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    word.erase(word.find_last_not_of(" \t") + 1);
+    return word;
 }
 
 std::vector<std::size_t> parse_shape(const std::string& text, const std::filesystem::path& path) {
@@ -156,12 +169,12 @@ NpyArray read_npy(const std::filesystem::path& path) {
         throw NpyError(path.string() + ": truncated header");
     }
     NpyArray array;
-    array.dtype = parse_descr(header_field(header, "descr", std::regex("'([^']*)'"), path), path);
-    if (header_field(header, "fortran_order", std::regex("(True|False)"), path) == "True") {
+    array.dtype = parse_descr(header_field(header, "descr", path), path);
+    if (header_field(header, "fortran_order", path) != "False") {
         throw NpyError(path.string() + ": Fortran-order arrays are not supported (save with "
                                        "numpy.ascontiguousarray)");
     }
-    array.shape = parse_shape(header_field(header, "shape", std::regex("\\(([^)]*)\\)"), path), path);
+    array.shape = parse_shape(header_field(header, "shape", path), path);
     array.bytes.resize(array.size() * dtype_size(array.dtype));
     if (!file.read(reinterpret_cast<char*>(array.bytes.data()),
                    static_cast<std::streamsize>(array.bytes.size()))) {
