@@ -240,11 +240,15 @@ int run_main_job(const Command& command, const Arguments& args) {
                             {"frames_per_vector", linear_frames_per_vector},
                             {"reference_features", context.input_roi.reference_features}};
     }
-    report["noise"] = {{"mean_signal_dn", noise.mean_signal_dn},
-                       {"temporal_noise_dn", noise.temporal_noise_dn},
-                       {"snr", std::isfinite(noise.snr) ? nlohmann::json(noise.snr) : nlohmann::json(nullptr)},
+    // Linear mode reports saturation only: its outputs are projections, not camera values.
+    auto measured = [&](double value) {
+        return o.linear || !std::isfinite(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
+    };
+    report["noise"] = {{"mean_signal_dn", measured(noise.mean_signal_dn)},
+                       {"temporal_noise_dn", measured(noise.temporal_noise_dn)},
+                       {"snr", measured(noise.snr)},
                        {"saturated_fraction", noise.saturated_fraction},
-                       {"speckle_contrast", noise.speckle_contrast}};
+                       {"speckle_contrast", measured(noise.speckle_contrast)}};
     std::string advice;
     if (noise.saturated_fraction > kSaturationAdvice) {
         // Signal is proportional to exposure: bring the 99.9th percentile to 80 % of full scale.
