@@ -1,7 +1,8 @@
-// opusim capture: camera frames for the binary rows of an input array, through the device physics
-// (DMD layout, medium, camera with noise). Output uint8 (8-bit camera) or uint16 .npy, shape
-// (frames, n_components). Once the driver and SDK exist, the same output comes through the whole
-// device stack.
+// opusim capture: camera frames for the binary rows of an input array, through the whole device
+// stack: the SDK formats the rows for the DMD, the driver runs them as jobs on the simulated
+// device (SystemC model: link, DMD, medium, camera with noise), frame k keyed by noise sequence
+// number k. The frames are bit-identical to the physics capture chain for the same seeds
+// (tests/sdk). Output uint8 (8-bit camera) or uint16 .npy, shape (frames, n_components).
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -12,6 +13,7 @@
 #include "command.hpp"
 #include "option_values.hpp"
 #include "opusim/io/npy.hpp"
+#include "opusim/opu.hpp"
 #include "opusim/physics/capture.hpp"
 #include "opusim/physics/dmd_format.hpp"
 #include "opusim/physics/output_roi.hpp"
@@ -67,26 +69,43 @@ BinaryInput read_binary_input(const std::string& path) {
     return input;
 }
 
+// The device URI for PROFILE_ARG (a built-in name or a path) and the seeds.
+std::string device_uri(const std::string& profile_arg, std::uint64_t seed, std::uint64_t noise_seed,
+                       bool noise) {
+    return "sim:" + profile_arg + "?seed=" + std::to_string(seed) +
+           "&noise_seed=" + std::to_string(noise_seed) + "&noise=" + (noise ? "on" : "off");
+}
+
 template <class Out>
-void capture_and_write(const physics::CaptureChain& chain, const BinaryInput& input,
-                       double exposure_us, const physics::DeviceProfile& profile,
-                       const std::string& out_path) {
-    const std::size_t pixels = chain.n_pixels();
-    std::vector<Out> frames(input.frames * pixels);
-    const auto stats =
-        chain.capture(input.bits.data(), input.frames, 0, exposure_us, frames.data());
+void capture_and_write(const std::string& uri, const BinaryInput& input, std::uint64_t components,
+                       physics::InputRoiStrategy strategy, double exposure_us,
+                       const physics::DeviceProfile& profile, const std::string& out_path) {
+    OpuSettings settings;
+    settings.device = uri;
+    settings.n_components = components;
+    settings.max_n_features = input.n_features;
+    settings.input_roi_strategy = strategy == physics::InputRoiStrategy::Full    ? InputRoiStrategy::Full
+                                  : strategy == physics::InputRoiStrategy::Small ? InputRoiStrategy::Small
+                                                                                 : InputRoiStrategy::Auto;
+    settings.overrides.exposure_us = exposure_us;
+    Opu opu(settings);
+    opu.fit1d(input.n_features);
+    const auto result =
+        opu.transform(ArrayView<std::uint8_t>(input.bits, {input.frames, input.n_features}));
+    const std::size_t pixels = components;
+    const std::vector<Out> frames(result.output.values.begin(), result.output.values.end());
     io::write_npy(out_path, {input.frames, pixels}, frames);
 
+    const auto& context = result.context;
     const double values = static_cast<double>(std::max<std::size_t>(frames.size(), 1));
     const double mean_dn = std::accumulate(frames.begin(), frames.end(), 0.0) / values;
-    const double mean_lit =
-        std::accumulate(stats.lit_mirrors.begin(), stats.lit_mirrors.end(), 0.0) /
-        static_cast<double>(std::max<std::size_t>(input.frames, 1));
+    const double mean_lit = context.lit_mirrors_mean;
     std::cout << "capture: " << input.frames << " frames x " << pixels << " pixels ("
-              << profile.name << ", " << physics::to_string(chain.layout().strategy) << " layout, "
-              << chain.layout().replication << " mirror(s) per feature), exposure " << exposure_us
+              << profile.name << ", " << context.input_roi.strategy << " layout, "
+              << context.input_roi.replication << " mirror(s) per feature), exposure " << exposure_us
               << " us, mean lit mirrors " << mean_lit << ", mean " << mean_dn << " DN, saturated "
-              << stats.saturated << " (" << 100.0 * static_cast<double>(stats.saturated) / values
+              << context.saturated_pixels << " ("
+              << 100.0 * static_cast<double>(context.saturated_pixels) / values
               << " %), written to " << out_path << "\n";
     if (input.frames > 0 && mean_lit < static_cast<double>(profile.dmd.ones_min)) {
         std::cerr << "opusim capture: warning: input too sparse: " << mean_lit
@@ -166,13 +185,13 @@ int run_capture(const Command& command, const Arguments& args) {
             std::to_string(input.n_features) +
             " features exceed the in-memory medium limit of 2^31 entries; ask for fewer");
     }
-    const auto roi = physics::make_output_roi(profile.camera, components, roi_strategy);
-    const physics::CaptureChain chain(profile, layout, roi.pixels, settings);
     const std::string out = vm["out"].as<std::string>();
+    const std::string uri = device_uri(vm["profile"].as<std::string>(), settings.device_seed,
+                                       settings.noise_seed, settings.noise);
     if (profile.camera.bits <= 8) {
-        capture_and_write<std::uint8_t>(chain, input, exposure, profile, out);
+        capture_and_write<std::uint8_t>(uri, input, components, strategy, exposure, profile, out);
     } else {
-        capture_and_write<std::uint16_t>(chain, input, exposure, profile, out);
+        capture_and_write<std::uint16_t>(uri, input, components, strategy, exposure, profile, out);
     }
     return 0;
 }
@@ -181,7 +200,7 @@ const Command kCapture{
     "capture",
     "opusim capture --profile P --input X.npy --n-components M [--input-roi full|small|auto] "
     "[--seed S] [--noise-seed S] [--noise off] [--exposure-us T] --out Y.npy",
-    "camera frames for binary input rows, through the device physics", nullptr};
+    "camera frames for binary input rows, through SDK, driver and the simulated device", nullptr};
 
 const CommandRegistrar registrar{
     Command{kCapture.name, kCapture.synopsis, kCapture.summary,
