@@ -15,6 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "opusim/io/npy.hpp"
+#include "opusim/physics/capture.hpp"
+#include "opusim/physics/dmd_format.hpp"
+#include "opusim/physics/output_roi.hpp"
 
 namespace {
 
@@ -119,6 +122,30 @@ TEST_F(CliSdk, InfoPrintsIdentificationCapabilitiesAndConfiguration) {
     EXPECT_TRUE(info["configuration"].contains("exposure_us"));
     ASSERT_EQ(run("info"), 0) << output_;
     EXPECT_NE(output_.find("capabilities"), std::string::npos);
+}
+
+TEST_F(CliSdk, CaptureThroughTheStackEqualsThePhysicsCapture) {
+    namespace physics = opusim::physics;
+    const std::size_t frames = 8;
+    const std::size_t n = 120;
+    std::vector<std::uint8_t> bits(frames * n);
+    for (std::size_t i = 0; i < bits.size(); ++i) bits[i] = (i * 13 % 7) < 3;
+    opusim::io::write_npy(path("x.npy"), {frames, n}, bits);
+    ASSERT_EQ(run("capture --profile gen2 --input " + path("x.npy") +
+                  " --n-components 300 --seed 11 --noise-seed 12 --input-roi small --out " +
+                  path("y.npy")), 0) << output_;
+    const auto y = opusim::io::read_npy(path("y.npy"));
+
+    const auto profile = physics::DeviceProfile::load("gen2");
+    auto settings = physics::CaptureSettings::from_profile(profile);
+    settings.device_seed = 11;
+    settings.noise_seed = 12;
+    const physics::CaptureChain chain(
+        profile, physics::make_input_layout(profile.dmd, n, physics::InputRoiStrategy::Small),
+        physics::make_output_roi(profile.camera, 300).pixels, settings);
+    std::vector<std::uint8_t> expected(frames * 300);
+    chain.capture(bits.data(), frames, 0, profile.camera.exposure_us, expected.data());
+    EXPECT_EQ(y.bytes, expected);
 }
 
 }  // namespace
