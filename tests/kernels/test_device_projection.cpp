@@ -23,17 +23,23 @@ namespace {
 constexpr std::uint64_t kMediumSeed = 5;
 const std::string kNoiselessDevice = "sim:gen2?seed=5&noise=off";
 
-// Oracle only: the matrix the linear mode implements, sqrt(2) Re(e^{-i arg r_j} C_jf) /
-// sqrt(replication) (r_j the reference field: the sum of the reference features' columns), from
-// the true effective medium of the call's layout and pixels. The SDK never sees it.
-std::vector<float> oracle_matrix(const Context& context, std::size_t d) {
-    const auto profile = physics::DeviceProfile::load("gen2");
+// The input layout the device used for a call, from its context.
+physics::InputLayout layout_of(const Context& context) {
     physics::InputLayout layout;
     layout.n_features = context.input_roi.n_features;
     layout.replication = context.input_roi.replication;
     layout.first_mirror = context.input_roi.first_mirror;
     layout.total_mirrors = context.input_roi.total_mirrors;
     layout.strategy = physics::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
+    return layout;
+}
+
+// Oracle only: the matrix the linear mode implements, sqrt(2) Re(e^{-i arg r_j} C_jf) /
+// sqrt(replication) (r_j the reference field: the sum of the reference features' columns), from
+// the true effective medium of the call's layout and pixels. The SDK never sees it.
+std::vector<float> oracle_matrix(const Context& context, std::size_t d) {
+    const auto profile = physics::DeviceProfile::load("gen2");
+    const physics::InputLayout layout = layout_of(context);
     const physics::Medium medium(profile.medium, kMediumSeed);
     const physics::EffectiveMedium effective(medium, layout, context.output_pixels,
                                              profile.dmd.contrast_ratio);
@@ -166,15 +172,6 @@ class OracleIntensityProjection : public Projection {
             pixels[i] = (roi.y + i / roi.width) * sensor_width + (roi.x + i % roi.width);
         }
         return pixels;
-    }
-    static physics::InputLayout layout_of(const Context& context) {
-        physics::InputLayout layout;
-        layout.n_features = context.input_roi.n_features;
-        layout.replication = context.input_roi.replication;
-        layout.first_mirror = context.input_roi.first_mirror;
-        layout.total_mirrors = context.input_roi.total_mirrors;
-        layout.strategy = physics::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
-        return layout;
     }
     const DeviceIntensityProjection& device_;
     physics::Medium medium_;
