@@ -180,9 +180,14 @@ int run_main_job(const Command& command, const Arguments& args) {
     NoiseReport noise;
     double linear_frames_per_vector = 0;
     if (!o.linear) {
-        std::bernoulli_distribution bit(0.5);
+        // Fair random bits, 64 from each draw of the generator.
         std::vector<std::uint8_t> bits(o.batch * o.n_features);
-        for (auto& b : bits) b = bit(generator) ? 1 : 0;
+        for (std::size_t i = 0; i < bits.size(); i += 64) {
+            const std::uint64_t word = generator();
+            for (std::size_t k = 0; k < 64 && i + k < bits.size(); ++k) {
+                bits[i + k] = static_cast<std::uint8_t>((word >> k) & 1u);
+            }
+        }
         const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {o.batch, o.n_features}));
         context = result.context;
         // The model's statistics cover the jobs since the driver's last reset: this transform.
