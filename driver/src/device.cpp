@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::uint32_t kRingEntries = 64;
 // Wall-clock seconds an open waits for another holder by default (URI option lock_wait).
-constexpr double kDefaultLockWaitS = 10.0;
+constexpr double kDefaultLockWaitS = 30.0;
 // Device time granted to an ABORT to write the stuck job back before the driver resets.
 constexpr double kAbortGraceS = 0.05;
 
