@@ -272,8 +272,15 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
             }
         }
         std::vector<std::uint16_t> values(n_frames * k);
-        stats.merge(capture(config_, layout_, frames.data(), n_frames, *sequence, values.data()));
+        RunStats chunk = capture(config_, layout_, frames.data(), n_frames, *sequence, values.data());
         *sequence += n_frames;
+        // Saturation that matters: the selected pixels of these frames (the other read-out
+        // pixels are discarded).
+        chunk.saturated = 0;
+        for (std::size_t i = 0; i < n_frames; ++i) {
+            for (const std::size_t j : selected_) chunk.saturated += values[i * k + j] >= full_scale_;
+        }
+        stats.merge(chunk);
         for (std::size_t r = 0; r < rows.size(); ++r) {
             float* dst = out + rows[r] * m;
             for (std::size_t s = 0; s < m; ++s) {

@@ -254,7 +254,7 @@ struct Opu::Impl {
         return result;
     }
 
-    void calibrate_rescale(const driver::DeviceConfig& config) {
+    RunStats calibrate_rescale(const driver::DeviceConfig& config) {
         const std::size_t n = layout.n_features;
         const std::size_t frames = 2 * kRescaleCalibrationFrames;
         // Half dark frames, half with every other feature lit (alternating the phase).
@@ -266,8 +266,11 @@ struct Opu::Impl {
         }
         lit /= double(kRescaleCalibrationFrames);
         std::vector<std::uint16_t> values(frames * config.n_components);
-        capture(config, layout, bits.data(), frames, calibration_sequence, values.data());
+        RunStats stats = capture(config, layout, bits.data(), frames, calibration_sequence, values.data());
         calibration_sequence += frames;
+        stats.saturated = 0;
+        stats.data_frames = 0;  // not the user's frames: no lit-mirror figures
+        stats.lit_sum = 0;
         RescaleCalibration cal;
         cal.exposure_us = config.exposure_us;
         cal.dark.assign(config.n_components, 0.0);
@@ -292,6 +295,7 @@ struct Opu::Impl {
                                      "the dark level; raise the exposure");
         }
         rescale = std::move(cal);
+        return stats;
     }
 
     Result<float> transform_rescaled(const ArrayView<std::uint8_t>& x, const Overrides& call) {
@@ -299,7 +303,10 @@ struct Opu::Impl {
         require_fitted("transform_rescaled");
         require_open();
         const driver::DeviceConfig config = transform_config(call);
-        if (!rescale || rescale->exposure_us != config.exposure_us) calibrate_rescale(config);
+        RunStats calibration;
+        if (!rescale || rescale->exposure_us != config.exposure_us) {
+            calibration = calibrate_rescale(config);
+        }
         Result<std::uint16_t> raw = transform(x, call);
         Result<float> result;
         result.output.shape = raw.output.shape;
@@ -310,6 +317,8 @@ struct Opu::Impl {
                 (double(raw.output.values[i]) - rescale->dark[i % m]) / rescale->gain);
         }
         result.context = raw.context;
+        result.context.frames += calibration.frames;
+        if (calibration.frames > 0) result.context.start_s = calibration.start_s;
         result.context.wall_time_s = wall_seconds_since(wall_start);
         return result;
     }
@@ -330,7 +339,9 @@ struct Opu::Impl {
                 to_physics(settings.input_roi_strategy), base_config);
         }
         if (!linear->calibrated()) {
-            stats.merge(linear->calibrate(capture_fn(), exposure, &calibration_sequence));
+            RunStats calibration = linear->calibrate(capture_fn(), exposure, &calibration_sequence);
+            calibration.saturated = 0;  // exposure search: saturation there is expected
+            stats.merge(calibration);
         }
         Result<float> result;
         result.output.shape = sdk_detail::output_shape(batch_shape, settings.n_components);
@@ -343,7 +354,7 @@ struct Opu::Impl {
         result.context.input_roi.reference_features = linear->n_reference();
         result.context.output_pixels = linear->output_pixels();
         result.context.output_values = samples * linear->frames_per_sample() *
-                                       linear->config().n_components;
+                                       settings.n_components;
         return result;
     }
 };
