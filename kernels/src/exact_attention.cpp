@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "blas.hpp"
+#include "opusim/kernels/fast_exp.hpp"
+#include "opusim/kernels/feature_maps.hpp"
 #include "opusim/kernels/validation.hpp"
 #include "opusim/kernels/workspace.hpp"
 
@@ -33,17 +35,29 @@ void validate(const Tensor4& q, const Tensor4& k, const Tensor4& v, const ExactO
     require_finite("v", v);
 }
 
-// Replaces row[0, limit) by exp(row - max) and zeroes row[limit, cols); returns the sum (double).
-double exponentiate_row(float* row, std::size_t limit, std::size_t cols) {
-    const float row_max = *std::max_element(row, row + limit);
-    double sum = 0.0;
-    for (std::size_t j = 0; j < limit; ++j) {
-        const double p = std::exp(static_cast<double>(row[j]) - row_max);
-        row[j] = static_cast<float>(p);
-        sum += p;
+// The sum of VALUES[0, n) in double, in eight interleaved partial sums (so the loop vectorises;
+// the order is fixed, so the result is deterministic).
+double sum_as_double(const float* values, std::size_t n) {
+    constexpr std::size_t kLanes = 8;
+    double lanes[kLanes] = {};
+    std::size_t i = 0;
+    for (; i + kLanes <= n; i += kLanes) {
+        for (std::size_t l = 0; l < kLanes; ++l) lanes[l] += values[i + l];
     }
-    std::fill(row + limit, row + cols, 0.0f);
+    for (; i < n; ++i) lanes[0] += values[i];
+    double sum = 0.0;
+    for (double lane : lanes) sum += lane;
     return sum;
+}
+
+// Replaces row[0, limit) by exp(row - max) (the vectorised float exp of the feature maps) and
+// zeroes row[limit, cols); returns the sum of the exponentials (double).
+double exponentiate_row(float* row, std::size_t limit, std::size_t cols) {
+    const float max = row_max(row, limit);
+    for (std::size_t j = 0; j < limit; ++j) row[j] -= max;
+    exp_in_place(row, limit);
+    std::fill(row + limit, row + cols, 0.0f);
+    return sum_as_double(row, limit);
 }
 
 void exact_head(ConstMatrix q, ConstMatrix k, ConstMatrix v, Matrix out,
