@@ -6,8 +6,11 @@
 //   - Linear:    out = x W^T, W real (m x d): the CPU matrices, the device's linear mode.
 //   - Intensity: out = |x R^T|^2 elementwise, R complex (m x d): the device's native intensities
 //                (and a CPU model of them).
-// Contract for every implementation: deterministic and row-independent (a row's output does not
-// depend on which other rows share the call), so callers may batch rows however they like.
+// Contract for every implementation: deterministic (same inputs, same call sequence -> same
+// bits) and row-independent (a row's output does not depend on which other rows share the call),
+// so callers may batch rows however they like. The device projections are row-independent up to
+// the camera noise, which is keyed by the frame sequence: with noise on, a row's noise depends on
+// where it falls in the device's frame stream (still deterministic for a given call sequence).
 //
 // Batching preference: CPU projections are cheap to call per chunk (Streamed); a device
 // projection pays per pass and wants every query and key of an attention call in one go
