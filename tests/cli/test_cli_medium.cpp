@@ -1,54 +1,37 @@
 // `opusim medium` run as a user would: the .npy holds exactly the Medium's true block, and bad
 // arguments exit with code 2 and a message naming the flag.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
 #include <complex>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli_test_support.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/physics/medium.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using opusim::cli_testing::CliTest;
+using opusim::cli_testing::run_opusim;
 
-class CliMedium : public ::testing::Test {
+class CliMedium : public CliTest {
   protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("opusim_test_cli_medium_" +
-                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
     // Runs `opusim medium ARGUMENTS`; returns the exit code, output into output_.
     int run(const std::string& arguments) {
-        const fs::path log = dir_ / "output.txt";
-        const std::string command =
-            std::string(OPUSIM_CLI_PATH) + " medium " + arguments + " > " + log.string() + " 2>&1";
-        const int status = std::system(command.c_str());
-        std::ifstream in(log);
-        std::stringstream text;
-        text << in.rdbuf();
-        output_ = text.str();
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        const auto result = run_opusim("medium " + arguments);
+        output_ = result.output;
+        return result.exit_code;
     }
     void expect_usage_error(const std::string& arguments, const std::string& needle) {
         EXPECT_EQ(run(arguments + " --out " + out()), 2) << arguments << "\n" << output_;
         EXPECT_NE(output_.find(needle), std::string::npos) << arguments << "\n" << output_;
         EXPECT_FALSE(fs::exists(out())) << arguments;
     }
-    std::string out() const { return (dir_ / "m.npy").string(); }
+    std::string out() const { return path("m.npy"); }
 
-    fs::path dir_;
     std::string output_;
 };
 
