@@ -74,6 +74,24 @@ RunStats FrameRunner::run(const physics::InputLayout& layout, const std::uint8_t
     return total;
 }
 
+namespace {
+
+// A pass runs as jobs of at most this many frames, two in flight (one running, one queued behind
+// it on the ring), so the device never waits for the host and the DMA buffers stay small
+// (2 x 256 x 130 KB on gen2) whatever n_samples_by_pass is.
+constexpr std::size_t kFramesPerJob = 256;
+constexpr std::size_t kJobsInFlight = 2;
+
+struct JobSlot {
+    driver::Buffer input;
+    driver::Buffer output;
+    std::uint64_t job_id = 0;
+    std::size_t begin = 0;  // first frame of the pass in this job
+    std::size_t count = 0;
+};
+
+}  // namespace
+
 RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::uint8_t* features,
                                std::size_t n, std::uint64_t first_sequence, std::uint16_t* out) {
     const driver::DeviceInfo& info = device_.info();
@@ -83,13 +101,6 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
     // A pass shorter than the minimum batch is padded with dark frames (all mirrors off) whose
     // outputs are dropped: the device's per-job overheads amortise as on the vendor's runner.
     const std::size_t frames = std::max(n, policy_.min_batch_size);
-    if (frames > std::numeric_limits<std::uint32_t>::max()) {
-        throw driver::UsageError("pass of " + std::to_string(frames) + " frames is too large");
-    }
-
-    driver::Buffer input = device_.allocate(frames * frame_bytes);
-    driver::Buffer output = device_.allocate(frames * out_frame_bytes);
-    physics::format_frames(layout, features, n, input.data());
 
     RunStats stats;
     stats.lit_min = std::numeric_limits<std::uint64_t>::max();
@@ -102,31 +113,65 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
     if (n == 0) stats.lit_min = 0;
     stats.data_frames = n;
 
-    input.sync(driver::SyncDirection::ToDevice);
-    output.sync(driver::SyncDirection::ToDevice);
-    driver::Job job;
-    job.input = &input;
-    job.input_stride = static_cast<std::uint32_t>(frame_bytes);
-    job.output = &output;
-    job.output_stride = static_cast<std::uint32_t>(out_frame_bytes);
-    job.frames = static_cast<std::uint32_t>(frames);
-    job.first_sequence = first_sequence;
-    const driver::JobCompletion done = device_.run(job, job_timeout_s(config, frames));
-    output.sync(driver::SyncDirection::FromDevice);
-
-    const std::size_t values = n * config.n_components;
-    const std::uint16_t full_scale = static_cast<std::uint16_t>((1u << info.bit_depth) - 1u);
-    if (info.bytes_per_pixel == 1) {
-        for (std::size_t i = 0; i < values; ++i) out[i] = output.data()[i];
-    } else {
-        for (std::size_t i = 0; i < values; ++i) {
-            out[i] = static_cast<std::uint16_t>(output.data()[2 * i] |
-                                                (output.data()[2 * i + 1] << 8));
-        }
+    const std::size_t job_frames = std::min(kFramesPerJob, frames);
+    std::vector<JobSlot> slots(std::min(kJobsInFlight, (frames + job_frames - 1) / job_frames));
+    for (auto& slot : slots) {
+        slot.input = device_.allocate(job_frames * frame_bytes);
+        slot.output = device_.allocate(job_frames * out_frame_bytes);
     }
-    for (std::size_t i = 0; i < values; ++i) stats.saturated += out[i] >= full_scale ? 1 : 0;
-    stats.start_s = done.start_s;
-    stats.end_s = done.end_s;
+    const std::uint16_t full_scale = static_cast<std::uint16_t>((1u << info.bit_depth) - 1u);
+    std::size_t next = 0;     // next frame of the pass to submit
+    std::size_t issued = 0;   // jobs submitted
+    std::size_t collected = 0;
+    bool first_job = true;
+    while (collected < issued || next < frames) {
+        // Fill every free slot (slot k serves jobs k, k + 2, ...).
+        while (next < frames && issued - collected < slots.size()) {
+            JobSlot& slot = slots[issued % slots.size()];
+            slot.begin = next;
+            slot.count = std::min(job_frames, frames - next);
+            const std::size_t data = next < n ? std::min(slot.count, n - next) : 0;
+            slot.input.sync(driver::SyncDirection::FromDevice);  // the host writes it again
+            physics::format_frames(layout, features + next * layout.n_features, data,
+                                   slot.input.data());
+            std::fill(slot.input.data() + data * frame_bytes,
+                      slot.input.data() + slot.count * frame_bytes, std::uint8_t{0});
+            slot.input.sync(driver::SyncDirection::ToDevice);
+            slot.output.sync(driver::SyncDirection::ToDevice);
+            driver::Job job;
+            job.input = &slot.input;
+            job.input_stride = static_cast<std::uint32_t>(frame_bytes);
+            job.output = &slot.output;
+            job.output_stride = static_cast<std::uint32_t>(out_frame_bytes);
+            job.frames = static_cast<std::uint32_t>(slot.count);
+            job.first_sequence = first_sequence + next;
+            slot.job_id = device_.submit(job);
+            next += slot.count;
+            ++issued;
+        }
+        JobSlot& slot = slots[collected % slots.size()];
+        const driver::JobCompletion done =
+            device_.wait(slot.job_id, job_timeout_s(config, slot.count));
+        ++collected;
+        slot.output.sync(driver::SyncDirection::FromDevice);
+        if (first_job) stats.start_s = done.start_s;
+        first_job = false;
+        stats.end_s = done.end_s;
+        const std::size_t data = slot.begin < n ? std::min(slot.count, n - slot.begin) : 0;
+        const std::size_t values = data * config.n_components;
+        std::uint16_t* dst = out + slot.begin * config.n_components;
+        const std::uint8_t* src = slot.output.data();
+        for (std::size_t f = 0; f < data; ++f) {
+            const std::uint8_t* row = src + f * out_frame_bytes;
+            std::uint16_t* out_row = dst + f * config.n_components;
+            for (std::size_t j = 0; j < config.n_components; ++j) {
+                out_row[j] = info.bytes_per_pixel == 1
+                                 ? row[j]
+                                 : static_cast<std::uint16_t>(row[2 * j] | (row[2 * j + 1] << 8));
+            }
+        }
+        for (std::size_t i = 0; i < values; ++i) stats.saturated += dst[i] >= full_scale ? 1 : 0;
+    }
     stats.frames = frames;
     stats.passes = 1;
     return stats;
