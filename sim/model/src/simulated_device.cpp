@@ -10,7 +10,8 @@
 #include "top/opu_top.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
 #endif
 
 namespace opusim::model {
@@ -25,23 +26,30 @@ struct SimulatedDevice::Impl {
 
 namespace {
 
-// SystemC switches between its process stacks with QuickThreads, which AddressSanitizer does not
-// see: frames that ran across a switch leave their redzones poisoned on this stack after they
-// return, and the stale poison later trips unrelated code (typically ASan's own no-return handler
-// at the next C++ throw). Each public entry point that ran the kernel calls this on its way out:
-// everything below the entry point's own frame is dead stack then, so clearing it is exact.
+// SystemC 2.3.4 tells AddressSanitizer about its QuickThreads stack switches through the weak
+// fiber API, but describes the main stack as empty (base 0, size 0) when it switches back to it.
+// After sc_start() returns, ASan therefore believes this thread's stack is [0, 0): its no-return
+// handler (run at every C++ throw) stops clearing the poison of unwound frames, and the next throw
+// reports a false stack-use-after-scope. Each time the kernel hands control back, re-announce the
+// real main stack with a switch to itself. (Only in sanitizer builds; see docs/performance.md.)
 #if defined(__SANITIZE_ADDRESS__)
-#define OPUSIM_CLEAR_DEAD_STACK()                                                              \
-    do {                                                                                       \
-        char* const entry_frame = static_cast<char*>(__builtin_frame_address(0));              \
-        constexpr std::size_t kDeadStackSpan = 256 * 1024;                                     \
-        __asan_unpoison_memory_region(entry_frame - kDeadStackSpan, kDeadStackSpan);           \
-    } while (false)
+void restore_main_stack_for_asan() {
+    static void* bottom = nullptr;
+    static std::size_t size = 0;
+    if (bottom == nullptr) {
+        pthread_attr_t attributes;
+        if (pthread_getattr_np(pthread_self(), &attributes) != 0) return;
+        pthread_attr_getstack(&attributes, &bottom, &size);
+        pthread_attr_destroy(&attributes);
+    }
+    void* fake_stack = nullptr;
+    __sanitizer_start_switch_fiber(&fake_stack, bottom, size);
+    __sanitizer_finish_switch_fiber(fake_stack, nullptr, nullptr);
+}
 #else
-#define OPUSIM_CLEAR_DEAD_STACK() \
-    do {                          \
-    } while (false)
+void restore_main_stack_for_asan() {}
 #endif
+
 
 void quiet_systemc() {
     // The kernel prints a banner on first use unless told not to; a library must not.
@@ -86,18 +94,16 @@ void SimulatedDevice::advance(std::uint64_t picoseconds) {
     if (picoseconds == 0) return;  // nothing to simulate (SystemC warns about an empty sc_start)
     impl_->started = true;
     sc_core::sc_start(sc_core::sc_time::from_value(picoseconds));
+    restore_main_stack_for_asan();
 }
 
 namespace {
 
-// Out of line and without stack temporaries (the message is formatted into a static buffer): a
-// throw from a frame holding instrumented locals trips GCC 12's AddressSanitizer in its no-return
-// handler once SystemC has switched stacks (see OPUSIM_CLEAR_DEAD_STACK above).
-[[noreturn]] __attribute__((noinline)) void throw_bad_offset(std::uint32_t offset) {
-    static thread_local char message[96];
-    std::snprintf(message, sizeof message,
-                  "register offset 0x%03X: expected a multiple of 4 below 0x1000", offset);
-    throw std::out_of_range(message);
+[[noreturn]] void throw_bad_offset(std::uint32_t offset) {
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%03X", offset);
+    throw std::out_of_range(std::string("register offset ") + text +
+                            ": expected a multiple of 4 below 0x1000");
 }
 
 void check_access(bool powered, std::uint32_t offset) {
@@ -108,12 +114,6 @@ void check_access(bool powered, std::uint32_t offset) {
 }  // namespace
 
 std::uint32_t SimulatedDevice::read_register(std::uint32_t offset) {
-    const std::uint32_t value = read_register_impl(offset);
-    OPUSIM_CLEAR_DEAD_STACK();
-    return value;
-}
-
-std::uint32_t SimulatedDevice::read_register_impl(std::uint32_t offset) {
     check_access(impl_->powered, offset);
     unsigned char data[4] = {};
     tlm::tlm_generic_payload payload;
@@ -130,11 +130,6 @@ std::uint32_t SimulatedDevice::read_register_impl(std::uint32_t offset) {
 }
 
 void SimulatedDevice::write_register(std::uint32_t offset, std::uint32_t value) {
-    write_register_impl(offset, value);
-    OPUSIM_CLEAR_DEAD_STACK();
-}
-
-void SimulatedDevice::write_register_impl(std::uint32_t offset, std::uint32_t value) {
     check_access(impl_->powered, offset);
     unsigned char data[4];
     for (int i = 0; i < 4; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
@@ -150,12 +145,6 @@ void SimulatedDevice::write_register_impl(std::uint32_t offset, std::uint32_t va
 }
 
 bool SimulatedDevice::run_until_interrupt(double timeout_s) {
-    const bool interrupted = run_until_interrupt_impl(timeout_s);
-    OPUSIM_CLEAR_DEAD_STACK();
-    return interrupted;
-}
-
-bool SimulatedDevice::run_until_interrupt_impl(double timeout_s) {
     if (!impl_->powered) throw std::logic_error("SimulatedDevice: power_on() before running");
     if (!(timeout_s >= 0)) {
         throw std::invalid_argument("timeout_s: expected >= 0, got " + std::to_string(timeout_s));

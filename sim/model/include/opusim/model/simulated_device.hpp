@@ -70,10 +70,6 @@ public:
 private:
     SimulatedDevice();
     void advance(std::uint64_t picoseconds);
-    // The entry points' bodies (the public ones add a sanitizer fix-up on the way out).
-    __attribute__((noinline)) std::uint32_t read_register_impl(std::uint32_t offset);
-    __attribute__((noinline)) void write_register_impl(std::uint32_t offset, std::uint32_t value);
-    __attribute__((noinline)) bool run_until_interrupt_impl(double timeout_s);
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
