@@ -166,7 +166,7 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
             std::uint16_t* out_row = dst + f * config.n_components;
             for (std::size_t j = 0; j < config.n_components; ++j) {
                 out_row[j] = info.bytes_per_pixel == 1
-                                 ? row[j]
+                                 ? std::uint16_t{row[j]}
                                  : static_cast<std::uint16_t>(row[2 * j] | (row[2 * j + 1] << 8));
             }
         }
