@@ -99,8 +99,8 @@ TEST(DeviceJobs, SameJobGivesIdenticalTimestampsAndOutputsTwiceAndAfterReset) {
     for (const auto* run : {&second, &after_reset}) {
         ASSERT_EQ(run->outcome.error, abi::DeviceError::None);
         EXPECT_EQ(run->outcome.output, first.outcome.output);
-        EXPECT_DOUBLE_EQ(run->outcome.end_s - run->outcome.start_s,
-                         first.outcome.end_s - first.outcome.start_s);
+        EXPECT_EQ(run->outcome.end_ns - run->outcome.start_ns,
+                  first.outcome.end_ns - first.outcome.start_ns);
         EXPECT_EQ(run->stats.frame_period_s, first.stats.frame_period_s);
         EXPECT_EQ(run->stats.latency_p50_s, first.stats.latency_p50_s);
         EXPECT_EQ(run->stats.latency_p99_s, first.stats.latency_p99_s);
@@ -109,7 +109,7 @@ TEST(DeviceJobs, SameJobGivesIdenticalTimestampsAndOutputsTwiceAndAfterReset) {
     // Twice in a row without a reset: the same job again, the same outputs and job duration.
     const auto again = run_functional(host, packed, frames, 0);
     EXPECT_EQ(again.outcome.output, first.outcome.output);
-    EXPECT_DOUBLE_EQ(again.outcome.end_s - again.outcome.start_s, first.outcome.end_s - first.outcome.start_s);
+    EXPECT_EQ(again.outcome.end_ns - again.outcome.start_ns, first.outcome.end_ns - first.outcome.start_ns);
 }
 
 TEST(DeviceJobs, OutputsDoNotDependOnHowABatchIsSplitIntoJobs) {

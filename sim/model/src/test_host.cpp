@@ -113,11 +113,9 @@ void TestHost::configure(const JobSettings& s) {
 JobOutcome TestHost::run(const std::uint8_t* packed_input, std::uint64_t frames,
                          std::uint64_t first_sequence, double timeout_s) {
     const std::uint32_t input_bytes = device_.read_register(kCapInputFrameBytes);
-    const std::uint32_t bytes_per_pixel = device_.read_register(kCapBytesPerPixel);
-    const std::uint32_t n_components = device_.read_register(kNComponents);
+    const std::uint32_t output_stride =
+        device_.read_register(kNComponents) * device_.read_register(kCapBytesPerPixel);
     const bool timing_only = (device_.read_register(kMode) & abi::mode::kTimingOnly) != 0;
-    const std::uint32_t output_stride = n_components * bytes_per_pixel;
-
     // Timing-only jobs move no data, so they need no buffers: a one-frame stand-in keeps the
     // descriptor's addresses valid.
     const std::uint64_t buffer_frames = timing_only ? 1 : frames;
@@ -126,13 +124,26 @@ JobOutcome TestHost::run(const std::uint8_t* packed_input, std::uint64_t frames,
     if (!timing_only && packed_input != nullptr) {
         std::memcpy(memory_.data(input), packed_input, frames * input_bytes);
     }
+    JobOutcome outcome = run_in_place(input, output, frames, first_sequence, timeout_s);
+    if (!timing_only) {
+        const std::uint8_t* bytes = memory_.data(output);
+        outcome.output.assign(bytes, bytes + frames * output_stride);
+    }
+    memory_.release(input);
+    memory_.release(output);
+    return outcome;
+}
 
+JobOutcome TestHost::run_in_place(std::uint64_t input_address, std::uint64_t output_address,
+                                  std::uint64_t frames, std::uint64_t first_sequence,
+                                  double timeout_s) {
     const std::uint32_t tail = device_.read_register(kRingTail);
     abi::JobDescriptor descriptor;
-    descriptor.input_address = input;
-    descriptor.output_address = output;
-    descriptor.input_stride = input_bytes;
-    descriptor.output_stride = output_stride;
+    descriptor.input_address = input_address;
+    descriptor.output_address = output_address;
+    descriptor.input_stride = device_.read_register(kCapInputFrameBytes);
+    descriptor.output_stride =
+        device_.read_register(kNComponents) * device_.read_register(kCapBytesPerPixel);
     descriptor.frame_count = static_cast<std::uint32_t>(frames);
     descriptor.flags = abi::job_flags::kInterrupt;
     descriptor.job_id = next_job_id_++;
@@ -158,16 +169,13 @@ JobOutcome TestHost::run(const std::uint8_t* packed_input, std::uint64_t frames,
     outcome.frames_done = descriptor.frames_done;
     outcome.error = static_cast<abi::DeviceError>(device_.read_register(kErrorCode));
     outcome.error_detail = device_.read_register(kErrorDetail);
-    outcome.start_s = static_cast<double>((std::uint64_t{device_.read_register(kLastJobStartNsHi)} << 32) |
-                                          device_.read_register(kLastJobStartNsLo)) * 1e-9;
-    outcome.end_s = static_cast<double>((std::uint64_t{device_.read_register(kLastJobEndNsHi)} << 32) |
-                                        device_.read_register(kLastJobEndNsLo)) * 1e-9;
-    if (!timing_only) {
-        const std::uint8_t* bytes = memory_.data(output);
-        outcome.output.assign(bytes, bytes + frames * output_stride);
-    }
-    memory_.release(input);
-    memory_.release(output);
+    const auto read64 = [this](std::uint32_t lo) {
+        return (std::uint64_t{device_.read_register(lo + 4)} << 32) | device_.read_register(lo);
+    };
+    outcome.start_ns = read64(kLastJobStartNsLo);
+    outcome.end_ns = read64(kLastJobEndNsLo);
+    outcome.start_s = static_cast<double>(outcome.start_ns) * 1e-9;
+    outcome.end_s = static_cast<double>(outcome.end_ns) * 1e-9;
     return outcome;
 }
 

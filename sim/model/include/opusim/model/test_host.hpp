@@ -59,8 +59,10 @@ struct JobOutcome {
     std::uint32_t error_detail = 0;
     std::uint32_t status = 0;       // descriptor write-back status
     std::uint32_t frames_done = 0;  // descriptor write-back
-    double start_s = 0;             // LAST_JOB_START_NS
-    double end_s = 0;               // LAST_JOB_END_NS
+    std::uint64_t start_ns = 0;     // LAST_JOB_START_NS: device time the job started
+    std::uint64_t end_ns = 0;       // LAST_JOB_END_NS
+    double start_s = 0;             // the same in seconds
+    double end_s = 0;
     std::vector<std::uint8_t> output;  // frames x output_stride bytes (functional jobs)
 };
 
@@ -74,6 +76,11 @@ public:
     // timing-only jobs); waits for the interrupt up to TIMEOUT_S of simulated time.
     JobOutcome run(const std::uint8_t* packed_input, std::uint64_t frames,
                    std::uint64_t first_sequence = 0, double timeout_s = 1e4);
+    // The same with the input already in host memory at INPUT_ADDRESS and the output written at
+    // OUTPUT_ADDRESS (frames x N_COMPONENTS x bytes per pixel); OUTCOME.output stays empty.
+    JobOutcome run_in_place(std::uint64_t input_address, std::uint64_t output_address,
+                            std::uint64_t frames, std::uint64_t first_sequence = 0,
+                            double timeout_s = 1e4);
     void reset();
     SimulatedDevice& device() { return device_; }
     HostMemoryArena& memory() { return memory_; }
