@@ -2,20 +2,16 @@
 // performer-pytorch outputs from the .npy files, attention reports what it promises (JSON keys,
 // errors within favor.md's expectation, device frames and time), bad arguments exit 2 naming the
 // flag.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_test_support.hpp"
 #include "opusim/io/npy.hpp"
 
 namespace {
@@ -26,27 +22,13 @@ std::string golden(const std::string& name) {
     return std::string(OPUSIM_SHARED_DIR) + "/golden/favor/" + name;
 }
 
-class CliAttention : public ::testing::Test {
+class CliAttention : public opusim::cli_testing::CliTest {
   protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("opusim_test_cli_attention_" +
-                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
     // Runs `opusim ARGUMENTS`; returns the exit code, stdout and stderr into output_.
     int opusim(const std::string& arguments) {
-        const fs::path log = dir_ / "output.txt";
-        const std::string command =
-            std::string(OPUSIM_CLI_PATH) + " " + arguments + " > " + log.string() + " 2>&1";
-        const int status = std::system(command.c_str());
-        std::ifstream in(log);
-        std::stringstream text;
-        text << in.rdbuf();
-        output_ = text.str();
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        const opusim::cli_testing::CliRun run = opusim::cli_testing::run_opusim(arguments);
+        output_ = run.output;
+        return run.exit_code;
     }
     std::string favor_inputs(const std::string& q = golden("q.npy"),
                              const std::string& k = golden("k.npy"),
@@ -54,13 +36,11 @@ class CliAttention : public ::testing::Test {
                              const std::string& w = golden("W.npy")) const {
         return "favor --q " + q + " --k " + k + " --v " + v + " --projection-matrix " + w;
     }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
     void expect_usage_error(const std::string& arguments, const std::string& needle) {
         EXPECT_EQ(opusim(arguments), 2) << arguments << "\n" << output_;
         EXPECT_NE(output_.find(needle), std::string::npos) << arguments << "\n" << output_;
     }
 
-    fs::path dir_;
     std::string output_;
 };
 
