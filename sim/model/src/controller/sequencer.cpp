@@ -220,7 +220,7 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
             outcome = {abi::DeviceError::BadConfig, kNFeatures, 0};
             return true;
         }
-        const std::uint64_t chunk = std::min(kChunkFrames, frames);
+        const std::uint64_t chunk = std::min(kFunctionalChunkFrames, frames);
         input_chunk_.resize(chunk * input_bytes);
         features_chunk_.resize(chunk * features);
         intensities_chunk_.resize(chunk * config_.n_components);
@@ -234,10 +234,11 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
     pipeline_.start_job(ready, ready + clock_.ps(camera_.trigger_latency_cycles()));
     const double exposure_us = static_cast<double>(config_.exposure_ns) * 1e-3;
 
+    const std::uint64_t chunk_frames = functional ? kFunctionalChunkFrames : kTimingChunkFrames;
     std::uint64_t scheduled = 0;
     std::optional<std::uint64_t> dropped_at;
     while (scheduled < frames && outcome.error == abi::DeviceError::None) {
-        std::uint64_t count = std::min(kChunkFrames, frames - scheduled);
+        std::uint64_t count = std::min(chunk_frames, frames - scheduled);
         const bool hang_here = fault == InjectedFault::HangNoInterrupt &&
                                fault_frame >= scheduled && fault_frame < scheduled + count;
         if (hang_here) count = fault_frame - scheduled;

@@ -28,7 +28,10 @@ namespace opusim::model {
 
 class Sequencer : public sc_core::sc_module {
 public:
-    static constexpr std::uint64_t kChunkFrames = 64;
+    // Frames scheduled per kernel synchronisation (and the abort granularity). Functional jobs
+    // use larger chunks: the medium's integer GEMM runs at full speed from ~256 rows on.
+    static constexpr std::uint64_t kTimingChunkFrames = 64;
+    static constexpr std::uint64_t kFunctionalChunkFrames = 256;
     static constexpr std::uint64_t kFaultFrame = 1;  // frame an injected fault hits
 
     Sequencer(sc_core::sc_module_name name, HostInterface& host, HostLink& link, Dmd& dmd,
