@@ -146,8 +146,9 @@ void SimulatedDevice::write_register(std::uint32_t offset, std::uint32_t value) 
 
 bool SimulatedDevice::run_until_interrupt(double timeout_s) {
     if (!impl_->powered) throw std::logic_error("SimulatedDevice: power_on() before running");
-    if (!(timeout_s >= 0)) {
-        throw std::invalid_argument("timeout_s: expected >= 0, got " + std::to_string(timeout_s));
+    if (!(timeout_s >= 0) || timeout_s > 1e6) {
+        throw std::invalid_argument("timeout_s: expected 0 to 1e6 seconds of simulated time, got " +
+                                    std::to_string(timeout_s));
     }
     if (impl_->top.host_interface.irq_level()) return true;
     impl_->pause_on_irq = true;

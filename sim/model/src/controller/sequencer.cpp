@@ -28,7 +28,10 @@ Sequencer::Sequencer(sc_core::sc_module_name name, HostInterface& host, HostLink
       camera_(camera),
       tracer_(tracer) {
     sc_core::sc_spawn_options options;
-    options.set_stack_size(64 * 1024);  // frames and buffers live on the heap
+    // Frames and buffers live on the heap; the stack only needs room for the physics calls the
+    // functional path makes from this thread (oneDNN's GEMM driver and OpenMP's master thread run
+    // on it), hence more than the bare sequencer would need.
+    options.set_stack_size(512 * 1024);
     sc_core::sc_spawn([this] { thread(); }, "sequencer_thread", &options);
 }
 
