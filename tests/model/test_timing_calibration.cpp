@@ -103,14 +103,16 @@ struct RateRow {
     std::uint64_t input;
     std::uint64_t output;
     double rate_hz;
+    const char* bottleneck;  // what the fit says limits the row (docs/timing.md)
 };
 
 TEST(TimingCalibration, Gen3ReproducesTheRateTableWithin10Percent) {
     // opu.md §2, input = lit-mirror features (one mirror each: the `small` layout), output =
     // pixels. The table's last row ("larger / larger") gives no size; we take the full DMD and
     // 1.85M pixels (docs/timing.md discusses the choice).
-    const RateRow rows[] = {{145000, 81000, 8000},   {290000, 81000, 6300},   {583000, 163000, 3800},
-                            {1000000, 326000, 1900}, {1000000, 600000, 1000}, {1039680, 1850000, 340}};
+    const RateRow rows[] = {{145000, 81000, 8000, "readout"},   {290000, 81000, 6300, "dmd"},
+                            {583000, 163000, 3800, "dmd"},      {1000000, 326000, 1900, "readout"},
+                            {1000000, 600000, 1000, "readout"}, {1039680, 1850000, 340, "readout"}};
     const auto device_profile = profile("gen3");
     TestHost& host = host_for(device_profile);
     for (const auto& row : rows) {
@@ -119,6 +121,7 @@ TEST(TimingCalibration, Gen3ReproducesTheRateTableWithin10Percent) {
         const auto stats = run_timing_job(host, settings, kFrames);
         EXPECT_NEAR(stats.frame_rate_hz, row.rate_hz, row.rate_hz * 0.10)
             << row.input << " inputs, " << row.output << " outputs";
+        EXPECT_EQ(stats.bottleneck, row.bottleneck) << row.input << " inputs, " << row.output << " outputs";
     }
 }
 

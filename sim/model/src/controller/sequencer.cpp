@@ -299,10 +299,13 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
             }
             const std::uint64_t address = descriptor.output_address + frame * descriptor.output_stride;
             const bool write_fault = fault == InjectedFault::DmaWriteError && frame == fault_frame;
+            // Annotated with when the frame's output DMA starts (loosely timed: issued ahead).
+            const std::uint64_t out_start = pipeline_.frame(frame).start[static_cast<std::size_t>(Op::Out)];
+            const sc_time at = sc_time::from_value(out_start > now_ps() ? out_start - now_ps() : 0);
             const bool written =
-                !write_fault && (!functional || host_.dma_write(address, output_chunk_.data() +
-                                                                             f * output_bytes,
-                                                                output_bytes, sc_core::SC_ZERO_TIME));
+                !write_fault &&
+                (!functional ||
+                 host_.dma_write(address, output_chunk_.data() + f * output_bytes, output_bytes, at));
             if (!written) {
                 if (outcome.error == abi::DeviceError::None) {
                     outcome = {abi::DeviceError::DmaWrite, static_cast<std::uint32_t>(frame), address};
