@@ -58,7 +58,8 @@ void run_jobs(model::TestHost& host, const physics::DeviceProfile& profile,
               const physics::InputLayout& layout, TimingRun& run) {
     if (!run.functional) {
         const auto outcome = host.run(nullptr, run.frames, 0, 1e6);
-        if (!outcome.interrupted || outcome.error != abi::DeviceError::None) job_failed(outcome, false);
+        if (!outcome.interrupted || outcome.error != abi::DeviceError::None)
+            job_failed(outcome, false);
         return;
     }
     std::mt19937_64 generator(12345);  // fixed: the same command gives the same outputs
@@ -70,7 +71,8 @@ void run_jobs(model::TestHost& host, const physics::DeviceProfile& profile,
         for (auto& value : features) value = bit(generator) ? 1 : 0;
         const auto packed = physics::format_frames(layout, features.data(), n);
         const auto outcome = host.run(packed.data(), n, done, 1e6);
-        if (!outcome.interrupted || outcome.error != abi::DeviceError::None) job_failed(outcome, true);
+        if (!outcome.interrupted || outcome.error != abi::DeviceError::None)
+            job_failed(outcome, true);
     }
     (void)profile;
 }
@@ -84,7 +86,8 @@ void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
               << " us, frametime " << fixed(j.frametime_ns * 1e-3, 1) << " us, "
               << (run.functional ? "functional" : "timing-only") << "\n\n";
     std::cout << "  frames                  " << s.frames_out << " out, " << s.frames_in << " in, "
-              << s.frames_dropped << " dropped (" << s.jobs << " job" << (s.jobs == 1 ? "" : "s") << ")\n";
+              << s.frames_dropped << " dropped (" << s.jobs << " job" << (s.jobs == 1 ? "" : "s")
+              << ")\n";
     std::cout << "  frame rate (steady)     " << fixed(s.frame_rate_hz, 1) << " Hz  (period "
               << fixed(s.frame_period_s * 1e6, 2) << " us; analytic model "
               << fixed(run.analytic.period_us, 2) << " us)\n";
@@ -93,17 +96,19 @@ void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
               << fixed(s.latency_p99_s * 1e6, 1) << " us (input DMA start to output DMA end)\n";
     std::cout << "  bottleneck              " << s.bottleneck << "\n\n";
     std::cout << "  stage            utilisation   busy (ms)   per frame (us)\n";
-    const double per_frame[] = {run.analytic.link_in_us,   run.analytic.dmd_load_us + run.analytic.dmd_settle_us,
-                                run.analytic.exposure_us,  run.analytic.frame_overhead_us,
-                                run.analytic.readout_us,   run.analytic.link_out_us};
+    const double per_frame[] = {
+        run.analytic.link_in_us,  run.analytic.dmd_load_us + run.analytic.dmd_settle_us,
+        run.analytic.exposure_us, run.analytic.frame_overhead_us,
+        run.analytic.readout_us,  run.analytic.link_out_us};
     for (std::size_t i = 0; i < s.stages.size(); ++i) {
         const auto& stage = s.stages[i];
         std::cout << "  " << std::left << std::setw(16) << stage.name << std::right << std::setw(10)
                   << fixed(stage.utilisation * 100, 1) << " %" << std::setw(12)
-                  << fixed(stage.busy_s * 1e3, 3) << std::setw(15) << fixed(per_frame[i], 2) << "\n";
+                  << fixed(stage.busy_s * 1e3, 3) << std::setw(15) << fixed(per_frame[i], 2)
+                  << "\n";
     }
-    std::cout << "\n  wall time               " << fixed(run.wall_s, 3) << " s: "
-              << fixed(static_cast<double>(s.frames_out) / run.wall_s, 0)
+    std::cout << "\n  wall time               " << fixed(run.wall_s, 3)
+              << " s: " << fixed(static_cast<double>(s.frames_out) / run.wall_s, 0)
               << " simulated frames per wall second\n";
 }
 
@@ -133,7 +138,8 @@ void print_json(const TimingRun& run) {
 
 int run_timing(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()("profile", po::value<std::string>()->required(), "device profile NAME or PATH")(
+    options.add_options()("profile", po::value<std::string>()->required(),
+                          "device profile NAME or PATH")(
         "n-features", po::value<std::string>()->required(), "input features N per frame")(
         "n-components", po::value<std::string>()->required(), "output pixels M per frame")(
         "frames", po::value<std::string>()->required(), "frames F to run")(
@@ -142,8 +148,10 @@ int run_timing(const Command& command, const Arguments& args) {
         "exposure-us", po::value<std::string>(), "exposure in us (default: the profile's)")(
         "frametime-us", po::value<std::string>(),
         "minimum frame period in us (default: the profile's; 0: as fast as the stages allow)")(
-        "functional", po::bool_switch(), "also compute the optics and camera (random binary inputs)")(
-        "vcd", po::value<std::string>(), "write a VCD trace (stage occupancy, counters, irq) to FILE")(
+        "functional", po::bool_switch(),
+        "also compute the optics and camera (random binary inputs)")(
+        "vcd", po::value<std::string>(),
+        "write a VCD trace (stage occupancy, counters, irq) to FILE")(
         "json", po::bool_switch(), "print one JSON object instead of the table");
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
@@ -152,15 +160,18 @@ int run_timing(const Command& command, const Arguments& args) {
     const auto profile = load_profile_option(vm["profile"].as<std::string>());
     physics::InputRoiStrategy strategy;
     try {
-        strategy = physics::parse_input_roi_strategy(vm["input-roi"].as<std::string>(), "--input-roi");
+        strategy =
+            physics::parse_input_roi_strategy(vm["input-roi"].as<std::string>(), "--input-roi");
     } catch (const std::invalid_argument& error) {
         throw UsageError(error.what());
     }
     const auto roi_strategy =
         physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
-    const auto n_features = parse_whole("n-features", vm["n-features"].as<std::string>(), 1, profile.dmd.mirrors());
-    const auto n_components = parse_whole("n-components", vm["n-components"].as<std::string>(), 1,
-                                          physics::max_output_components(profile.camera, roi_strategy));
+    const auto n_features =
+        parse_whole("n-features", vm["n-features"].as<std::string>(), 1, profile.dmd.mirrors());
+    const auto n_components =
+        parse_whole("n-components", vm["n-components"].as<std::string>(), 1,
+                    physics::max_output_components(profile.camera, roi_strategy));
     TimingRun run;
     run.frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kMaxFrames);
     run.functional = vm["functional"].as<bool>();
@@ -170,8 +181,11 @@ int run_timing(const Command& command, const Arguments& args) {
             parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera) * 1e3 + 0.5);
     }
     if (vm.count("frametime-us")) {
-        const double frametime = parse_real("frametime-us", vm["frametime-us"].as<std::string>(), 0);
-        if (frametime > 4e6) throw UsageError("--frametime-us: expected at most 4000000 (4 s), got " + vm["frametime-us"].as<std::string>());
+        const double frametime =
+            parse_real("frametime-us", vm["frametime-us"].as<std::string>(), 0);
+        if (frametime > 4e6)
+            throw UsageError("--frametime-us: expected at most 4000000 (4 s), got " +
+                             vm["frametime-us"].as<std::string>());
         settings.frametime_ns = static_cast<std::uint32_t>(frametime * 1e3 + 0.5);
     }
     settings.timing_only = !run.functional;
@@ -186,7 +200,8 @@ int run_timing(const Command& command, const Arguments& args) {
 
     const auto wall_start = std::chrono::steady_clock::now();
     run_jobs(host, profile, layout, run);
-    run.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    run.wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     run.stats = device.statistics();
     model::TimingPoint point;
     point.n_features = settings.n_features;
@@ -207,12 +222,14 @@ int run_timing(const Command& command, const Arguments& args) {
 
 const Command kTiming{
     "timing",
-    "opusim timing --profile P --n-features N --n-components M --frames F [--input-roi full|small|auto] "
+    "opusim timing --profile P --n-features N --n-components M --frames F [--input-roi "
+    "full|small|auto] "
     "[--exposure-us E] [--frametime-us T] [--functional] [--vcd FILE] [--json]",
     "run the SystemC device model: frame rate, latency, stage utilisation, bottleneck", nullptr};
 
-const CommandRegistrar registrar{Command{kTiming.name, kTiming.synopsis, kTiming.summary,
-                                         [](const Arguments& args) { return run_timing(kTiming, args); }}};
+const CommandRegistrar registrar{
+    Command{kTiming.name, kTiming.synopsis, kTiming.summary,
+            [](const Arguments& args) { return run_timing(kTiming, args); }}};
 
 }  // namespace
 }  // namespace opusim::cli

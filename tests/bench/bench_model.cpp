@@ -57,7 +57,8 @@ const Workload& workload() {
 // Timing-only jobs of FRAMES frames (gen2 geometry, frametime 0 so the stages set the rate).
 void BM_ModelTimingOnly(benchmark::State& state) {
     auto& test_host = host();
-    auto settings = model::JobSettings::for_sizes(test_host.device().profile(), kFeatures, kComponents);
+    auto settings =
+        model::JobSettings::for_sizes(test_host.device().profile(), kFeatures, kComponents);
     settings.timing_only = true;
     settings.frametime_ns = 0;
     test_host.configure(settings);
@@ -67,10 +68,10 @@ void BM_ModelTimingOnly(benchmark::State& state) {
         if (outcome.frames_done != frames) state.SkipWithError("job failed");
     }
     state.SetItemsProcessed(state.iterations() * state.range(0));  // simulated frames
-    state.counters["sim_s_per_wall_s"] = benchmark::Counter(
-        static_cast<double>(state.iterations()) * static_cast<double>(frames) *
-            test_host.device().statistics().frame_period_s,
-        benchmark::Counter::kIsRate);
+    state.counters["sim_s_per_wall_s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(frames) *
+                               test_host.device().statistics().frame_period_s,
+                           benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ModelTimingOnly)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -82,7 +83,8 @@ void BM_PhysicsCapture(benchmark::State& state) {
                                       physics::CaptureSettings::from_profile(w.profile));
     std::vector<std::uint8_t> out(kFunctionalFrames * kComponents);
     for (auto _ : state) {
-        chain.capture(w.features.data(), kFunctionalFrames, 0, w.profile.camera.exposure_us, out.data());
+        chain.capture(w.features.data(), kFunctionalFrames, 0, w.profile.camera.exposure_us,
+                      out.data());
         benchmark::DoNotOptimize(out.data());
     }
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kFunctionalFrames));

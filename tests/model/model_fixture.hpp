@@ -25,7 +25,9 @@ inline TestHost& host_for(const physics::DeviceProfile& device_profile) {
     return *host;
 }
 
-inline TestHost& host_for(const std::string& profile_name) { return host_for(profile(profile_name)); }
+inline TestHost& host_for(const std::string& profile_name) {
+    return host_for(profile(profile_name));
+}
 
 inline TimingPoint timing_point(const JobSettings& settings) {
     TimingPoint point;
@@ -45,7 +47,8 @@ inline DeviceStatistics run_timing_job(TestHost& host, JobSettings settings, std
     host.configure(settings);
     const JobOutcome outcome = host.run(nullptr, frames);
     if (!outcome.interrupted || outcome.error != abi::DeviceError::None) {
-        throw std::runtime_error(std::string("timing job failed: ") + abi::to_string(outcome.error));
+        throw std::runtime_error(std::string("timing job failed: ") +
+                                 abi::to_string(outcome.error));
     }
     return host.device().statistics();
 }

@@ -29,19 +29,23 @@ TEST(Abi, ResetValuesFollowTheTableAndTheProfile) {
     const auto profile = testing::profile("gen2");
     device.power_on(profile);
     for (const auto& info : abi::kRegisterTable) {
-        if (info.reset_source != abi::ResetSource::Constant || info.access == abi::Access::WriteOnly) continue;
+        if (info.reset_source != abi::ResetSource::Constant ||
+            info.access == abi::Access::WriteOnly)
+            continue;
         EXPECT_EQ(device.read_register(info.offset), info.reset_value) << info.name;
     }
     EXPECT_EQ(device.read_register(reg::kId), abi::kDeviceId);
     EXPECT_EQ(device.read_register(reg::kVersion) >> 16, abi::kAbiVersionMajor);
     EXPECT_EQ(device.read_register(reg::kCapMaxMirrors), profile.dmd.mirrors());
     EXPECT_EQ(device.read_register(reg::kCapInputFrameBytes), 129960u);
-    EXPECT_EQ(device.read_register(reg::kCapMaxPixels), profile.camera.width * profile.camera.height);
+    EXPECT_EQ(device.read_register(reg::kCapMaxPixels),
+              profile.camera.width * profile.camera.height);
     EXPECT_EQ(device.read_register(reg::kCapBitDepth), profile.camera.bits);
     EXPECT_EQ(device.read_register(reg::kRoiWidth), profile.camera.width);
     EXPECT_EQ(device.read_register(reg::kExposureNs), 400000u);
     EXPECT_EQ(device.read_register(reg::kFrametimeNs), 500000u);
-    EXPECT_EQ(device.read_register(reg::kMediumSeedLo), static_cast<std::uint32_t>(profile.medium.seed));
+    EXPECT_EQ(device.read_register(reg::kMediumSeedLo),
+              static_cast<std::uint32_t>(profile.medium.seed));
 }
 
 TEST(Abi, AccessTypesAreHonoured) {
@@ -89,7 +93,7 @@ TEST(Abi, InterruptStatusIsWriteOneToClearAndMasked) {
     EXPECT_FALSE(device.run_until_interrupt(0.1));  // done long before, but masked
     EXPECT_EQ(device.read_register(reg::kIrqStatus), abi::irq::kJobDone | abi::irq::kIdle);
     device.write_register(reg::kIrqEnable, abi::irq::kJobDone);
-    EXPECT_TRUE(device.run_until_interrupt(0));  // unmasking raises the line
+    EXPECT_TRUE(device.run_until_interrupt(0));               // unmasking raises the line
     device.write_register(reg::kIrqStatus, abi::irq::kIdle);  // W1C clears only that bit
     EXPECT_EQ(device.read_register(reg::kIrqStatus), abi::irq::kJobDone);
     device.write_register(reg::kIrqStatus, abi::irq::kJobDone);

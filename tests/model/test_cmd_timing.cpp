@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class CmdTiming : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
                ("opusim_test_cmd_timing_" +
@@ -28,8 +28,8 @@ protected:
 
     int run(const std::string& arguments) {
         const fs::path log = dir_ / "output.txt";
-        const std::string command = std::string(OPUSIM_CLI_PATH) + " timing " + arguments + " > " +
-                                    log.string() + " 2>&1";
+        const std::string command =
+            std::string(OPUSIM_CLI_PATH) + " timing " + arguments + " > " + log.string() + " 2>&1";
         const int status = std::system(command.c_str());
         std::ifstream in(log);
         std::stringstream text;
@@ -43,10 +43,12 @@ protected:
 };
 
 TEST_F(CmdTiming, JsonReportHasTheModelsFigures) {
-    ASSERT_EQ(run("--profile gen2 --n-features 10000 --n-components 2200000 --frames 300 --json"), 0)
+    ASSERT_EQ(run("--profile gen2 --n-features 10000 --n-components 2200000 --frames 300 --json"),
+              0)
         << output_;
     const auto report = nlohmann::json::parse(output_);
-    for (const char* key : {"frame_rate_hz", "simulated_time_s", "frames", "bottleneck", "stages", "wall_time_s"}) {
+    for (const char* key :
+         {"frame_rate_hz", "simulated_time_s", "frames", "bottleneck", "stages", "wall_time_s"}) {
         EXPECT_TRUE(report.contains(key)) << key;
     }
     EXPECT_EQ(report["frames"].get<int>(), 300);
@@ -62,7 +64,8 @@ TEST_F(CmdTiming, JsonReportHasTheModelsFigures) {
 TEST_F(CmdTiming, TableAndVcdTrace) {
     const fs::path trace = dir_ / "trace.vcd";
     ASSERT_EQ(run("--profile gen3 --n-features 290000 --n-components 81000 --frames 50 "
-                  "--input-roi small --vcd " + trace.string()),
+                  "--input-roi small --vcd " +
+                  trace.string()),
               0)
         << output_;
     EXPECT_NE(output_.find("bottleneck              dmd"), std::string::npos) << output_;
@@ -71,7 +74,8 @@ TEST_F(CmdTiming, TableAndVcdTrace) {
     std::stringstream text;
     text << in.rdbuf();
     const std::string vcd = text.str();
-    for (const char* signal : {"link_in", "dmd", "exposure", "readout", "link_out", "frames_out", "irq"}) {
+    for (const char* signal :
+         {"link_in", "dmd", "exposure", "readout", "link_out", "frames_out", "irq"}) {
         EXPECT_NE(vcd.find(std::string(" ") + signal + " "), std::string::npos) << signal;
     }
     EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
@@ -79,7 +83,9 @@ TEST_F(CmdTiming, TableAndVcdTrace) {
 }
 
 TEST_F(CmdTiming, FunctionalRunComputesFrames) {
-    ASSERT_EQ(run("--profile gen2 --n-features 500 --n-components 1000 --frames 40 --functional --json"), 0)
+    ASSERT_EQ(
+        run("--profile gen2 --n-features 500 --n-components 1000 --frames 40 --functional --json"),
+        0)
         << output_;
     const auto report = nlohmann::json::parse(output_);
     EXPECT_TRUE(report["functional"].get<bool>());
@@ -92,7 +98,8 @@ TEST_F(CmdTiming, BadArgumentsNameTheFlag) {
     EXPECT_NE(output_.find("--n-features"), std::string::npos) << output_;
     EXPECT_EQ(run("--profile gen2 --n-features 10 --n-components 99999999 --frames 5"), 2);
     EXPECT_NE(output_.find("--n-components"), std::string::npos) << output_;
-    EXPECT_EQ(run("--profile gen2 --n-features 10 --n-components 10 --frames 5 --exposure-us 0"), 2);
+    EXPECT_EQ(run("--profile gen2 --n-features 10 --n-components 10 --frames 5 --exposure-us 0"),
+              2);
     EXPECT_NE(output_.find("--exposure-us"), std::string::npos) << output_;
     EXPECT_EQ(run("--profile nope --n-features 10 --n-components 10 --frames 5"), 2);
     EXPECT_NE(output_.find("--profile"), std::string::npos) << output_;

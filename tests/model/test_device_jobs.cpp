@@ -46,7 +46,8 @@ TEST(DeviceJobs, FunctionalOutputEqualsThePhysicsCapture) {
     const std::uint64_t n_features = 64, n_components = 300, frames = 150;
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
-    const auto layout = physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+    const auto layout =
+        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 7);
     const auto packed = physics::format_frames(layout, features.data(), frames);
     const std::uint64_t first_sequence = 1000;
@@ -60,7 +61,8 @@ TEST(DeviceJobs, FunctionalOutputEqualsThePhysicsCapture) {
     const auto roi = physics::make_output_roi(profile.camera, n_components);
     const physics::CaptureChain chain(profile, layout, roi.pixels, capture_settings);
     std::vector<std::uint8_t> expected(frames * n_components);
-    chain.capture(features.data(), frames, first_sequence, profile.camera.exposure_us, expected.data());
+    chain.capture(features.data(), frames, first_sequence, profile.camera.exposure_us,
+                  expected.data());
     EXPECT_EQ(outcome.output, expected);
 }
 
@@ -83,7 +85,8 @@ TEST(DeviceJobs, SameJobGivesIdenticalTimestampsAndOutputsTwiceAndAfterReset) {
     const std::uint64_t n_features = 200, n_components = 500, frames = 100;
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
-    const auto layout = physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+    const auto layout =
+        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 11);
     const auto packed = physics::format_frames(layout, features.data(), frames);
 
@@ -109,7 +112,8 @@ TEST(DeviceJobs, SameJobGivesIdenticalTimestampsAndOutputsTwiceAndAfterReset) {
     // Twice in a row without a reset: the same job again, the same outputs and job duration.
     const auto again = run_functional(host, packed, frames, 0);
     EXPECT_EQ(again.outcome.output, first.outcome.output);
-    EXPECT_EQ(again.outcome.end_ns - again.outcome.start_ns, first.outcome.end_ns - first.outcome.start_ns);
+    EXPECT_EQ(again.outcome.end_ns - again.outcome.start_ns,
+              first.outcome.end_ns - first.outcome.start_ns);
 }
 
 TEST(DeviceJobs, OutputsDoNotDependOnHowABatchIsSplitIntoJobs) {
@@ -118,7 +122,8 @@ TEST(DeviceJobs, OutputsDoNotDependOnHowABatchIsSplitIntoJobs) {
     const std::uint64_t n_features = 100, n_components = 256, frames = 150;
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
-    const auto layout = physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+    const auto layout =
+        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 5);
     const auto packed = physics::format_frames(layout, features.data(), frames);
     const std::size_t frame_bytes = packed.size() / frames;
@@ -127,8 +132,9 @@ TEST(DeviceJobs, OutputsDoNotDependOnHowABatchIsSplitIntoJobs) {
     std::vector<std::uint8_t> split;
     for (const std::uint64_t begin : {0u, 7u, 90u}) {
         const std::uint64_t end = begin == 0 ? 7 : begin == 7 ? 90 : frames;
-        std::vector<std::uint8_t> part(packed.begin() + static_cast<std::ptrdiff_t>(begin * frame_bytes),
-                                       packed.begin() + static_cast<std::ptrdiff_t>(end * frame_bytes));
+        std::vector<std::uint8_t> part(
+            packed.begin() + static_cast<std::ptrdiff_t>(begin * frame_bytes),
+            packed.begin() + static_cast<std::ptrdiff_t>(end * frame_bytes));
         const auto outcome = host.run(part.data(), end - begin, 500 + begin);
         ASSERT_EQ(outcome.error, abi::DeviceError::None);
         split.insert(split.end(), outcome.output.begin(), outcome.output.end());
@@ -145,7 +151,8 @@ TEST(DeviceJobs, TwelveBitCameraWritesLittleEndianWordsEqualToThePhysics) {
     const std::uint64_t n_features = 50, n_components = 100, frames = 20;
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
-    const auto layout = physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+    const auto layout =
+        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 3);
     const auto packed = physics::format_frames(layout, features.data(), frames);
     const auto outcome = host.run(packed.data(), frames, 42);
@@ -153,12 +160,14 @@ TEST(DeviceJobs, TwelveBitCameraWritesLittleEndianWordsEqualToThePhysics) {
     ASSERT_EQ(outcome.output.size(), frames * n_components * 2);
 
     const auto roi = physics::make_output_roi(profile.camera, n_components);
-    const physics::CaptureChain chain(profile, layout, roi.pixels, physics::CaptureSettings::from_profile(profile));
+    const physics::CaptureChain chain(profile, layout, roi.pixels,
+                                      physics::CaptureSettings::from_profile(profile));
     std::vector<std::uint16_t> expected(frames * n_components);
     chain.capture(features.data(), frames, 42, profile.camera.exposure_us, expected.data());
     std::size_t above_8_bits = 0;
     for (std::size_t i = 0; i < expected.size(); ++i) {
-        const auto value = static_cast<std::uint16_t>(outcome.output[2 * i] | (outcome.output[2 * i + 1] << 8));
+        const auto value =
+            static_cast<std::uint16_t>(outcome.output[2 * i] | (outcome.output[2 * i + 1] << 8));
         ASSERT_EQ(value, expected[i]) << "pixel " << i;
         above_8_bits += value > 255;
     }

@@ -43,7 +43,7 @@ TEST_P(Faults, InjectedDmaReadErrorFailsTheJobAtThatFrame) {
     EXPECT_EQ(outcome.error, abi::DeviceError::DmaRead);
     EXPECT_EQ(outcome.error_detail, 1u);  // the injected fault hits frame 1
     EXPECT_EQ(outcome.status, abi::job_status::kFailed);
-    EXPECT_EQ(outcome.frames_done, 1u);   // frame 0 still got its output row
+    EXPECT_EQ(outcome.frames_done, 1u);  // frame 0 still got its output row
     EXPECT_NE(host.device().read_register(reg::kErrorAddressLo), 0u);
     EXPECT_TRUE(host.device().read_register(reg::kStatus) & abi::status::kError);
 }
@@ -87,7 +87,8 @@ TEST_P(Faults, HangTimesOutThenAbortReportsStalled) {
     EXPECT_TRUE(device.read_register(reg::kStatus) & abi::status::kBusy);
     device.write_register(reg::kControl, abi::control::kAbort);
     ASSERT_TRUE(device.run_until_interrupt(0.01));
-    EXPECT_EQ(device.read_register(reg::kErrorCode), static_cast<std::uint32_t>(abi::DeviceError::Stalled));
+    EXPECT_EQ(device.read_register(reg::kErrorCode),
+              static_cast<std::uint32_t>(abi::DeviceError::Stalled));
     EXPECT_TRUE(device.read_register(reg::kIrqStatus) & abi::irq::kError);
     // RESET clears the error and the device runs the next job normally.
     host.reset();
@@ -121,7 +122,8 @@ TEST(DeviceErrors, UnmappedOutputBufferIsADmaWriteError) {
     device.write_register(reg::kRingTail, 1);
     device.write_register(reg::kControl, abi::control::kStart);
     ASSERT_TRUE(device.run_until_interrupt(1.0));
-    EXPECT_EQ(device.read_register(reg::kErrorCode), static_cast<std::uint32_t>(abi::DeviceError::DmaWrite));
+    EXPECT_EQ(device.read_register(reg::kErrorCode),
+              static_cast<std::uint32_t>(abi::DeviceError::DmaWrite));
     EXPECT_EQ(device.read_register(reg::kErrorAddressLo), 0xDEAD0000u);
     std::memcpy(&descriptor, host.memory().data(ring), sizeof descriptor);
     EXPECT_EQ(descriptor.status, abi::job_status::kFailed);
@@ -183,7 +185,8 @@ TEST(DeviceErrors, AbortStopsARunningJob) {
     EXPECT_LT(out_before, 1001u);
     device.write_register(reg::kControl, abi::control::kAbort);
     ASSERT_TRUE(device.run_until_interrupt(1.0));
-    EXPECT_EQ(device.read_register(reg::kErrorCode), static_cast<std::uint32_t>(abi::DeviceError::Aborted));
+    EXPECT_EQ(device.read_register(reg::kErrorCode),
+              static_cast<std::uint32_t>(abi::DeviceError::Aborted));
     std::memcpy(&descriptor, host.memory().data(ring), sizeof descriptor);
     EXPECT_EQ(descriptor.status, abi::job_status::kFailed);
     EXPECT_LT(descriptor.frames_done, 1200u);
@@ -196,7 +199,8 @@ TEST(DeviceErrors, BadRingAndBadDescriptor) {
     device.write_register(reg::kRingSize, 0);
     device.write_register(reg::kControl, abi::control::kStart);
     ASSERT_TRUE(device.run_until_interrupt(0.01));
-    EXPECT_EQ(device.read_register(reg::kErrorCode), static_cast<std::uint32_t>(abi::DeviceError::BadRing));
+    EXPECT_EQ(device.read_register(reg::kErrorCode),
+              static_cast<std::uint32_t>(abi::DeviceError::BadRing));
     EXPECT_EQ(device.read_register(reg::kErrorDetail), reg::kRingSize);
 
     TestHost& fresh = host_for("gen2");
@@ -212,7 +216,8 @@ TEST(DeviceErrors, BadRingAndBadDescriptor) {
     device.write_register(reg::kRingTail, 1);
     device.write_register(reg::kControl, abi::control::kStart);
     ASSERT_TRUE(device.run_until_interrupt(0.01));
-    EXPECT_EQ(device.read_register(reg::kErrorCode), static_cast<std::uint32_t>(abi::DeviceError::BadDescriptor));
+    EXPECT_EQ(device.read_register(reg::kErrorCode),
+              static_cast<std::uint32_t>(abi::DeviceError::BadDescriptor));
     EXPECT_EQ(device.read_register(reg::kErrorDetail), offsetof(abi::JobDescriptor, input_stride));
 }
 

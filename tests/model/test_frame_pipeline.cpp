@@ -37,7 +37,11 @@ TEST(FramePipeline, ExposureBoundPeriodIsExposurePlusTheLongerGap) {
 }
 
 TEST(FramePipeline, EachStageCanBeTheBottleneck) {
-    struct Case { void (*tweak)(StageDurations&); double period_us; StageId bottleneck; };
+    struct Case {
+        void (*tweak)(StageDurations&);
+        double period_us;
+        StageId bottleneck;
+    };
     const Case cases[] = {
         {[](StageDurations& d) { d.link_in = 80 * kUs; }, 80, StageId::LinkIn},
         {[](StageDurations& d) { d.dmd_load = 70 * kUs; }, 75, StageId::Dmd},

@@ -36,16 +36,20 @@ TEST(TimingCalibration, SimulatedPeriodMatchesTheAnalyticModelOverASweep) {
                 device_profile.link.latency_us = 20;
             }
             TestHost& host = host_for(device_profile);
-            for (const auto strategy : {physics::InputRoiStrategy::Small, physics::InputRoiStrategy::Full}) {
+            for (const auto strategy :
+                 {physics::InputRoiStrategy::Small, physics::InputRoiStrategy::Full}) {
                 for (const std::uint64_t features : {1000ull, 150000ull, 600000ull, 1039680ull}) {
                     if (strategy == physics::InputRoiStrategy::Full && features > 519840) continue;
-                    for (const std::uint64_t components : {500ull, 60000ull, 400000ull, 1500000ull}) {
+                    for (const std::uint64_t components :
+                         {500ull, 60000ull, 400000ull, 1500000ull}) {
                         for (const double exposure_us : {20.0, 150.0, 400.0}) {
-                            auto settings = JobSettings::for_sizes(device_profile, features, components, strategy);
+                            auto settings = JobSettings::for_sizes(device_profile, features,
+                                                                   components, strategy);
                             settings.exposure_ns = static_cast<std::uint32_t>(exposure_us * 1e3);
                             settings.frametime_ns = 0;
                             expect_period_matches(host, settings,
-                                                  std::string(base) + (slow_link ? " slow link" : "") +
+                                                  std::string(base) +
+                                                      (slow_link ? " slow link" : "") +
                                                       " features " + std::to_string(features) +
                                                       " components " + std::to_string(components) +
                                                       " exposure " + std::to_string(exposure_us));
@@ -66,7 +70,9 @@ TEST(TimingCalibration, Gen2RunsAt2kHzForEveryRoiTheLinkCarries) {
     const auto link_limit = static_cast<std::uint64_t>(
         (period_us - device_profile.link.latency_us) * link_bytes_per_us);
     EXPECT_GT(link_limit, 750000u);
-    for (const std::uint64_t components : {std::uint64_t{1}, std::uint64_t{2040}, std::uint64_t{50000}, std::uint64_t{200000}, std::uint64_t{500000}, std::uint64_t{700000}, link_limit}) {
+    for (const std::uint64_t components :
+         {std::uint64_t{1}, std::uint64_t{2040}, std::uint64_t{50000}, std::uint64_t{200000},
+          std::uint64_t{500000}, std::uint64_t{700000}, link_limit}) {
         for (const std::uint64_t features : {100ull, 10000ull, 1039680ull}) {
             const auto settings = JobSettings::for_sizes(device_profile, features, components);
             const auto stats = run_timing_job(host, settings, kFrames);
@@ -80,7 +86,10 @@ TEST(TimingCalibration, Gen2RunsAt2kHzForEveryRoiTheLinkCarries) {
 TEST(TimingCalibration, Gen2MinimumFrametimeIsMaxOfReadoutAndExposurePlus50us) {
     const auto device_profile = profile("gen2");
     TestHost& host = host_for(device_profile);
-    struct Case { std::uint64_t components; double exposure_us; };
+    struct Case {
+        std::uint64_t components;
+        double exposure_us;
+    };
     for (const Case c : {Case{2040 * 1088, 100.0}, Case{2040 * 900, 200.0}, Case{2040 * 100, 400.0},
                          Case{2040 * 700, 300.0}, Case{1000, 10.0}}) {
         auto settings = JobSettings::for_sizes(device_profile, 1000, c.components);
@@ -121,7 +130,8 @@ TEST(TimingCalibration, Gen3ReproducesTheRateTableWithin10Percent) {
         const auto stats = run_timing_job(host, settings, kFrames);
         EXPECT_NEAR(stats.frame_rate_hz, row.rate_hz, row.rate_hz * 0.10)
             << row.input << " inputs, " << row.output << " outputs";
-        EXPECT_EQ(stats.bottleneck, row.bottleneck) << row.input << " inputs, " << row.output << " outputs";
+        EXPECT_EQ(stats.bottleneck, row.bottleneck)
+            << row.input << " inputs, " << row.output << " outputs";
     }
 }
 
@@ -132,9 +142,10 @@ TEST(TimingCalibration, LargeRoiOnGen2LinkIsReportedLinkBound) {
     const auto settings = JobSettings::for_sizes(device_profile, 10000, components);
     const auto stats = run_timing_job(host, settings, kFrames);
     EXPECT_EQ(stats.bottleneck, "link_out");
-    const double link_rate_hz = device_profile.link.bandwidth_gb_per_s * 1e9 / static_cast<double>(components);
-    EXPECT_LT(stats.frame_rate_hz, link_rate_hz);          // never faster than the link allows
-    EXPECT_GT(stats.frame_rate_hz, 0.98 * link_rate_hz);   // and the link is what limits it
+    const double link_rate_hz =
+        device_profile.link.bandwidth_gb_per_s * 1e9 / static_cast<double>(components);
+    EXPECT_LT(stats.frame_rate_hz, link_rate_hz);         // never faster than the link allows
+    EXPECT_GT(stats.frame_rate_hz, 0.98 * link_rate_hz);  // and the link is what limits it
     double link_out_utilisation = 0;
     for (const auto& stage : stats.stages) {
         if (stage.name == "link_out") link_out_utilisation = stage.utilisation;

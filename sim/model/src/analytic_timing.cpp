@@ -20,8 +20,9 @@ AnalyticTiming analytic_timing(const physics::DeviceProfile& profile, const Timi
     const auto& camera = profile.camera;
     AnalyticTiming t;
     const std::uint64_t used = point.n_features * point.replication;
-    const std::uint64_t rows =
-        used == 0 ? 0 : (point.first_mirror + used - 1) / dmd.columns - point.first_mirror / dmd.columns + 1;
+    const std::uint64_t rows = used == 0 ? 0
+                                         : (point.first_mirror + used - 1) / dmd.columns -
+                                               point.first_mirror / dmd.columns + 1;
     t.link_in_us = transfer_us(profile.link, (dmd.mirrors() + 7) / 8);
     t.dmd_load_us = static_cast<double>(rows) * dmd.load_clocks_per_row / dmd.load_clock_mhz;
     t.dmd_settle_us = dmd.settle_us;
@@ -41,17 +42,21 @@ AnalyticTiming analytic_timing(const physics::DeviceProfile& profile, const Timi
         {t.frametime_us, "frametime"},
         {t.link_in_us, "link_in"},
         {t.link_out_us, "link_out"},
-        {(t.link_in_us + t.dmd_load_us) / b_in, owner(t.link_in_us, "link_in", t.dmd_load_us, "dmd")},
-        {(t.readout_us + t.link_out_us) / b_out, owner(t.readout_us, "readout", t.link_out_us, "link_out")},
+        {(t.link_in_us + t.dmd_load_us) / b_in,
+         owner(t.link_in_us, "link_in", t.dmd_load_us, "dmd")},
+        {(t.readout_us + t.link_out_us) / b_out,
+         owner(t.readout_us, "readout", t.link_out_us, "link_out")},
         {t.dmd_load_us + t.dmd_settle_us, "dmd"},
         {t.dmd_settle_us + dmd.min_display_us, "dmd"},
         {t.dmd_settle_us + t.exposure_us, owner(t.exposure_us, "exposure", t.dmd_settle_us, "dmd")},
-        {t.exposure_us + t.frame_overhead_us, owner(t.exposure_us, "exposure", t.frame_overhead_us, "frame_overhead")},
-        {t.frame_overhead_us + t.readout_us, owner(t.readout_us, "readout", t.frame_overhead_us, "frame_overhead")},
+        {t.exposure_us + t.frame_overhead_us,
+         owner(t.exposure_us, "exposure", t.frame_overhead_us, "frame_overhead")},
+        {t.frame_overhead_us + t.readout_us,
+         owner(t.readout_us, "readout", t.frame_overhead_us, "frame_overhead")},
     };
-    const auto longest = std::max_element(cycles.begin(), cycles.end(), [](const auto& a, const auto& b) {
-        return a.first < b.first;
-    });
+    const auto longest =
+        std::max_element(cycles.begin(), cycles.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
     t.period_us = longest->first;
     t.bottleneck = longest->second;
     return t;

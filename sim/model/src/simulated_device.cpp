@@ -50,7 +50,6 @@ void restore_main_stack_for_asan() {
 void restore_main_stack_for_asan() {}
 #endif
 
-
 void quiet_systemc() {
     // The kernel prints a banner on first use unless told not to; a library must not.
     setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
@@ -82,9 +81,13 @@ void SimulatedDevice::power_on(const physics::DeviceProfile& profile) {
     impl_->powered = true;
 }
 
-bool SimulatedDevice::powered() const { return impl_->powered; }
+bool SimulatedDevice::powered() const {
+    return impl_->powered;
+}
 
-const physics::DeviceProfile& SimulatedDevice::profile() const { return impl_->profile; }
+const physics::DeviceProfile& SimulatedDevice::profile() const {
+    return impl_->profile;
+}
 
 void SimulatedDevice::attach_host_memory(HostMemory* memory) {
     impl_->top.host_memory.attach(memory);
@@ -157,16 +160,23 @@ bool SimulatedDevice::run_until_interrupt(double timeout_s) {
     return impl_->top.host_interface.irq_level();
 }
 
-double SimulatedDevice::now_s() const { return sc_core::sc_time_stamp().to_seconds(); }
+double SimulatedDevice::now_s() const {
+    return sc_core::sc_time_stamp().to_seconds();
+}
 
-void SimulatedDevice::inject_fault(InjectedFault fault) { impl_->top.sequencer.inject(fault); }
+void SimulatedDevice::inject_fault(InjectedFault fault) {
+    impl_->top.sequencer.inject(fault);
+}
 
-DeviceStatistics SimulatedDevice::statistics() const { return impl_->top.sequencer.statistics(); }
+DeviceStatistics SimulatedDevice::statistics() const {
+    return impl_->top.sequencer.statistics();
+}
 
 void SimulatedDevice::enable_vcd(const std::string& path) {
     if (impl_->started) {
-        throw std::logic_error("enable_vcd: SystemC traces only from the start of simulation; "
-                               "call it before the first register access");
+        throw std::logic_error(
+            "enable_vcd: SystemC traces only from the start of simulation; "
+            "call it before the first register access");
     }
     if (impl_->top.tracer.enabled()) return;
     impl_->top.tracer.open(path, impl_->top.host_interface.irq);
@@ -181,4 +191,6 @@ const physics::EffectiveMedium* SimulatedDevice::oracle_effective_medium() const
 // libsystemc.so carries a main() that calls sc_main(). Programs using the model have their own
 // main() and elaborate through SimulatedDevice::instance(), but the shared library's reference
 // must still resolve; this definition is never called.
-int sc_main(int /*argc*/, char* /*argv*/[]) { return 1; }
+int sc_main(int /*argc*/, char* /*argv*/[]) {
+    return 1;
+}

@@ -20,7 +20,9 @@ std::uint64_t HostMemoryArena::allocate(std::size_t bytes) {
     return base;
 }
 
-void HostMemoryArena::release(std::uint64_t address) { regions_.erase(address); }
+void HostMemoryArena::release(std::uint64_t address) {
+    regions_.erase(address);
+}
 
 std::uint8_t* HostMemoryArena::find(std::uint64_t address, std::size_t bytes) {
     auto it = regions_.upper_bound(address);
@@ -51,9 +53,8 @@ bool HostMemoryArena::write(std::uint64_t device_address, const void* data, std:
     return true;
 }
 
-JobSettings JobSettings::for_sizes(const physics::DeviceProfile& profile,
-                                   std::uint64_t n_features, std::uint64_t n_components,
-                                   physics::InputRoiStrategy strategy) {
+JobSettings JobSettings::for_sizes(const physics::DeviceProfile& profile, std::uint64_t n_features,
+                                   std::uint64_t n_components, physics::InputRoiStrategy strategy) {
     const auto layout = physics::make_input_layout(profile.dmd, n_features, strategy);
     const auto roi = physics::make_output_roi(profile.camera, n_components);
     JobSettings settings;

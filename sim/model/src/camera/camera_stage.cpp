@@ -30,7 +30,9 @@ std::uint64_t CameraStage::trigger_latency_cycles() const {
     return clock_.cycles_for_us(params_.trigger_latency_us);
 }
 
-std::uint32_t CameraStage::bytes_per_pixel() const { return abi::bytes_per_pixel(params_.bits); }
+std::uint32_t CameraStage::bytes_per_pixel() const {
+    return abi::bytes_per_pixel(params_.bits);
+}
 
 void CameraStage::prepare(std::uint64_t device_seed, std::uint64_t noise_seed, bool noise,
                           const std::vector<std::uint64_t>& pixels) {

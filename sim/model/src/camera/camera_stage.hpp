@@ -15,7 +15,7 @@
 namespace opusim::model {
 
 class CameraStage : public sc_core::sc_module {
-public:
+  public:
     explicit CameraStage(sc_core::sc_module_name name);
     void configure(const physics::CameraParams& params, const ControllerClock& clock);
 
@@ -34,7 +34,7 @@ public:
               std::uint8_t* out) const;
     std::uint32_t bytes_per_pixel() const;
 
-private:
+  private:
     physics::CameraParams params_;
     ControllerClock clock_;
     std::unique_ptr<physics::Camera> sensor_;

@@ -9,7 +9,7 @@
 namespace opusim::model {
 
 class ControllerClock {
-public:
+  public:
     ControllerClock() = default;
     explicit ControllerClock(double clock_mhz) {
         if (!(clock_mhz > 0) || clock_mhz > 1e6) {
@@ -22,7 +22,8 @@ public:
     // Cycles a duration of MICROSECONDS takes, rounded up (hardware waits whole cycles).
     std::uint64_t cycles_for_us(double microseconds) const {
         if (!(microseconds > 0)) return 0;
-        return static_cast<std::uint64_t>(std::ceil(microseconds * 1e6 / static_cast<double>(period_ps_) - 1e-9));
+        return static_cast<std::uint64_t>(
+            std::ceil(microseconds * 1e6 / static_cast<double>(period_ps_) - 1e-9));
     }
     std::uint64_t ps(std::uint64_t cycles) const { return cycles * period_ps_; }
     // The first clock edge at or after TIME_PS.
@@ -30,7 +31,7 @@ public:
         return (time_ps + period_ps_ - 1) / period_ps_ * period_ps_;
     }
 
-private:
+  private:
     std::uint64_t period_ps_ = 4000;
 };
 

@@ -8,7 +8,7 @@
 namespace opusim::model {
 
 class FrameLedger {
-public:
+  public:
     void record(std::uint64_t in_end_ps, std::uint64_t out_end_ps, bool dropped) {
         pending_.push_back({in_end_ps, out_end_ps, dropped});
     }
@@ -20,7 +20,7 @@ public:
     std::uint64_t frames_out(std::uint64_t now_ps) const;
     std::uint64_t frames_dropped(std::uint64_t now_ps) const;
 
-private:
+  private:
     struct Record {
         std::uint64_t in_end;
         std::uint64_t out_end;

@@ -8,31 +8,48 @@ namespace {
 
 StageId stage_of(Op op) {
     switch (op) {
-        case Op::In: return StageId::LinkIn;
+        case Op::In:
+            return StageId::LinkIn;
         case Op::Load:
-        case Op::Settle: return StageId::Dmd;
-        case Op::Expose: return StageId::Exposure;
-        case Op::Fot: return StageId::FrameOverhead;
-        case Op::Readout: return StageId::Readout;
-        case Op::Out: return StageId::LinkOut;
+        case Op::Settle:
+            return StageId::Dmd;
+        case Op::Expose:
+            return StageId::Exposure;
+        case Op::Fot:
+            return StageId::FrameOverhead;
+        case Op::Readout:
+            return StageId::Readout;
+        case Op::Out:
+            return StageId::LinkOut;
     }
     return StageId::LinkIn;
 }
 
-std::size_t index_of(Op op) { return static_cast<std::size_t>(op); }
-std::size_t index_of(StageId stage) { return static_cast<std::size_t>(stage); }
+std::size_t index_of(Op op) {
+    return static_cast<std::size_t>(op);
+}
+std::size_t index_of(StageId stage) {
+    return static_cast<std::size_t>(stage);
+}
 
 }  // namespace
 
 const char* stage_name(StageId stage) {
     switch (stage) {
-        case StageId::LinkIn: return "link_in";
-        case StageId::Dmd: return "dmd";
-        case StageId::Exposure: return "exposure";
-        case StageId::FrameOverhead: return "frame_overhead";
-        case StageId::Readout: return "readout";
-        case StageId::LinkOut: return "link_out";
-        case StageId::Frametime: return "frametime";
+        case StageId::LinkIn:
+            return "link_in";
+        case StageId::Dmd:
+            return "dmd";
+        case StageId::Exposure:
+            return "exposure";
+        case StageId::FrameOverhead:
+            return "frame_overhead";
+        case StageId::Readout:
+            return "readout";
+        case StageId::LinkOut:
+            return "link_out";
+        case StageId::Frametime:
+            return "frametime";
     }
     return "unknown";
 }
@@ -50,8 +67,10 @@ FramePipeline::FramePipeline(const StageDurations& durations, std::uint32_t inpu
       history_(kHistory) {
     if (input_fifo_frames < 1 || output_fifo_frames < 1 || input_fifo_frames >= kHistory / 2 ||
         output_fifo_frames >= kHistory / 2) {
-        throw std::invalid_argument("controller.input_buffer_frames/output_buffer_frames: expected "
-                                    "1.." + std::to_string(kHistory / 2 - 1) + " frames");
+        throw std::invalid_argument(
+            "controller.input_buffer_frames/output_buffer_frames: expected "
+            "1.." +
+            std::to_string(kHistory / 2 - 1) + " frames");
     }
 }
 
@@ -65,13 +84,20 @@ void FramePipeline::start_job(std::uint64_t ready, std::uint64_t trigger_ready) 
 
 std::uint64_t FramePipeline::duration(Op op) const {
     switch (op) {
-        case Op::In: return durations_.link_in;
-        case Op::Load: return durations_.dmd_load;
-        case Op::Settle: return durations_.dmd_settle;
-        case Op::Expose: return durations_.exposure;
-        case Op::Fot: return durations_.frame_overhead;
-        case Op::Readout: return durations_.readout;
-        case Op::Out: return durations_.link_out;
+        case Op::In:
+            return durations_.link_in;
+        case Op::Load:
+            return durations_.dmd_load;
+        case Op::Settle:
+            return durations_.dmd_settle;
+        case Op::Expose:
+            return durations_.exposure;
+        case Op::Fot:
+            return durations_.frame_overhead;
+        case Op::Readout:
+            return durations_.readout;
+        case Op::Out:
+            return durations_.link_out;
     }
     return 0;
 }
@@ -176,9 +202,8 @@ PipelineMeasure FramePipeline::measure() const {
     // Steady state: the second half of the frames (within the history window).
     const std::uint64_t half = std::max<std::uint64_t>(frames_ / 2, window_begin + 1);
     if (frames_ >= 2 && half < frames_ - 1) {
-        result.steady_period_ps =
-            static_cast<double>(result.last_done - slot(half).times.done()) /
-            static_cast<double>(frames_ - 1 - half);
+        result.steady_period_ps = static_cast<double>(result.last_done - slot(half).times.done()) /
+                                  static_cast<double>(frames_ - 1 - half);
     } else if (frames_ >= 2) {
         result.steady_period_ps =
             static_cast<double>(result.last_done - slot(frames_ - 2).times.done());
@@ -210,8 +235,10 @@ PipelineMeasure FramePipeline::measure() const {
         if (k == 0) break;
         switch (why) {
             case Bound::PreviousFrame:
-                if (op == Op::Expose) op = Op::Fot;
-                else if (op == Op::Fot) op = Op::Readout;
+                if (op == Op::Expose)
+                    op = Op::Fot;
+                else if (op == Op::Fot)
+                    op = Op::Readout;
                 k -= 1;
                 at_end = true;
                 break;
@@ -240,7 +267,8 @@ PipelineMeasure FramePipeline::measure() const {
                 k -= 1;
                 at_end = false;  // arrive at the previous exposure's start
                 break;
-            default: break;
+            default:
+                break;
         }
         if (k + kHistory < frames_) break;  // left the history window (k wrapped below is fine)
     }

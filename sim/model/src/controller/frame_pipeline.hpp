@@ -13,8 +13,8 @@
 // the same frame's previous operation, the stage finishing the previous frame, a free slot in
 // the input FIFO (input_fifo frames, held from DMA start until the DMD has loaded the frame) or
 // the output FIFO (held from readout start until the output DMA ends), the minimum trigger period
-// (FRAMETIME) and the mirrors showing the previous pattern until its exposure ends. The frame period
-// therefore emerges from the stage durations and buffer sizes; nothing sets it directly.
+// (FRAMETIME) and the mirrors showing the previous pattern until its exposure ends. The frame
+// period therefore emerges from the stage durations and buffer sizes; nothing sets it directly.
 //
 // All times are picoseconds of simulated time (integers: schedules are bit-identical run to run).
 // Plain C++ so it can be reasoned about and tested on its own; the sequencer (a SystemC process)
@@ -33,7 +33,15 @@ inline constexpr std::size_t kOpCount = 7;
 
 // Stages reported in statistics, in pipeline order; Frametime is the trigger-period constraint
 // (not a resource: it has no busy time but can be the bottleneck).
-enum class StageId : std::uint8_t { LinkIn, Dmd, Exposure, FrameOverhead, Readout, LinkOut, Frametime };
+enum class StageId : std::uint8_t {
+    LinkIn,
+    Dmd,
+    Exposure,
+    FrameOverhead,
+    Readout,
+    LinkOut,
+    Frametime
+};
 inline constexpr std::size_t kResourceStageCount = 6;
 inline constexpr std::size_t kStageCount = 7;
 const char* stage_name(StageId stage);
@@ -60,8 +68,8 @@ struct FrameSchedule {
 // What a pipeline run measured (one job).
 struct PipelineMeasure {
     std::uint64_t frames = 0;
-    std::uint64_t first_start = 0;  // input DMA start of frame 0
-    std::uint64_t last_done = 0;    // output DMA end of the last frame
+    std::uint64_t first_start = 0;                          // input DMA start of frame 0
+    std::uint64_t last_done = 0;                            // output DMA end of the last frame
     std::array<std::uint64_t, kResourceStageCount> busy{};  // union of busy intervals per stage
     // Time on the steady-state critical path (the second half of the frames, at most the
     // history window) attributed to each stage; the largest is the bottleneck.
@@ -71,7 +79,7 @@ struct PipelineMeasure {
 };
 
 class FramePipeline {
-public:
+  public:
     // FIFO depths in frames (>= 1). Frames of the history window (for the FIFO constraints and
     // the critical-path analysis) live in a ring; nothing grows with the number of frames.
     FramePipeline(const StageDurations& durations, std::uint32_t input_fifo_frames,
@@ -89,9 +97,17 @@ public:
 
     static constexpr std::uint64_t kHistory = 4096;  // frames kept; FIFO depths must be below
 
-private:
+  private:
     // Which predecessor bound an operation's start (for the critical-path walk).
-    enum class Bound : std::uint8_t { JobReady, SameFrame, PreviousFrame, Fifo, Mirrors, MinDisplay, Frametime };
+    enum class Bound : std::uint8_t {
+        JobReady,
+        SameFrame,
+        PreviousFrame,
+        Fifo,
+        Mirrors,
+        MinDisplay,
+        Frametime
+    };
     struct Entry {
         FrameSchedule times;
         std::array<Bound, kOpCount> bound{};

@@ -29,8 +29,8 @@ std::optional<ConfigFault> latch_config(const RegisterFile& registers,
     layout.replication = registers.get(kReplication);
     layout.first_mirror = registers.get(kFirstMirror);
     layout.total_mirrors = mirrors;
-    layout.strategy = layout.replication > 1 ? physics::InputRoiStrategy::Full
-                                             : physics::InputRoiStrategy::Small;
+    layout.strategy =
+        layout.replication > 1 ? physics::InputRoiStrategy::Full : physics::InputRoiStrategy::Small;
     if (layout.n_features == 0 || layout.n_features > mirrors) return bad(kNFeatures);
     if (layout.replication == 0 || layout.replication > mirrors) return bad(kReplication);
     if (layout.first_mirror + layout.used_mirrors() > mirrors) return bad(kFirstMirror);
@@ -74,7 +74,8 @@ std::optional<ConfigFault> check_descriptor(const abi::JobDescriptor& descriptor
     if (descriptor.input_stride < abi::input_frame_bytes(profile.dmd.mirrors())) {
         return bad(offsetof(abi::JobDescriptor, input_stride));
     }
-    if (descriptor.output_stride < abi::output_frame_bytes(config.n_components, profile.camera.bits)) {
+    if (descriptor.output_stride <
+        abi::output_frame_bytes(config.n_components, profile.camera.bits)) {
         return bad(offsetof(abi::JobDescriptor, output_stride));
     }
     if (descriptor.frame_count == 0) return bad(offsetof(abi::JobDescriptor, frame_count));

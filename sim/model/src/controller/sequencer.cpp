@@ -15,7 +15,9 @@ using sc_core::sc_time;
 
 namespace {
 constexpr std::uint32_t kDescriptorDetail = 0xFFFFFFFF;  // ERROR_DETAIL: "the descriptor itself"
-double seconds(std::uint64_t ps) { return static_cast<double>(ps) * 1e-12; }
+double seconds(std::uint64_t ps) {
+    return static_cast<double>(ps) * 1e-12;
+}
 }  // namespace
 
 Sequencer::Sequencer(sc_core::sc_module_name name, HostInterface& host, HostLink& link, Dmd& dmd,
@@ -151,8 +153,8 @@ bool Sequencer::run_job(std::uint64_t generation, std::uint32_t index, Outcome& 
     auto& registers = host_.registers();
     const std::uint64_t job_start = clock_.next_edge(now_ps());
     const std::uint64_t descriptor_address = registers.get64(kRingBaseLo) + 64ull * index;
-    const std::uint64_t fetched = job_start + clock_.ps(link_.software_overhead_cycles() +
-                                                        link_.transfer_cycles(64));
+    const std::uint64_t fetched =
+        job_start + clock_.ps(link_.software_overhead_cycles() + link_.transfer_cycles(64));
     abi::JobDescriptor descriptor;
     const bool fetch_ok = host_.dma_read(descriptor_address, &descriptor, sizeof descriptor,
                                          sc_time::from_value(fetched - now_ps()));
@@ -171,7 +173,8 @@ bool Sequencer::run_job(std::uint64_t generation, std::uint32_t index, Outcome& 
 
     // Write-back of the descriptor's completion words, then the job's interrupt.
     const std::uint64_t written_back =
-        clock_.next_edge(now_ps()) + clock_.ps(link_.transfer_cycles(abi::kDescriptorWritebackBytes));
+        clock_.next_edge(now_ps()) +
+        clock_.ps(link_.transfer_cycles(abi::kDescriptorWritebackBytes));
     if (!sync_to(written_back, generation)) return false;
     descriptor.status = outcome.error == abi::DeviceError::None ? abi::job_status::kCompleted
                                                                 : abi::job_status::kFailed;
@@ -179,10 +182,10 @@ bool Sequencer::run_job(std::uint64_t generation, std::uint32_t index, Outcome& 
     descriptor.frames_done = static_cast<std::uint32_t>(frames_written);
     descriptor.completion_time_us = static_cast<std::uint32_t>(written_back / 1000000);
     if (fetch_ok &&
-        !host_.dma_write(descriptor_address + abi::kDescriptorWritebackOffset,
-                         reinterpret_cast<const std::uint8_t*>(&descriptor) +
-                             abi::kDescriptorWritebackOffset,
-                         abi::kDescriptorWritebackBytes, sc_core::SC_ZERO_TIME) &&
+        !host_.dma_write(
+            descriptor_address + abi::kDescriptorWritebackOffset,
+            reinterpret_cast<const std::uint8_t*>(&descriptor) + abi::kDescriptorWritebackOffset,
+            abi::kDescriptorWritebackBytes, sc_core::SC_ZERO_TIME) &&
         outcome.error == abi::DeviceError::None) {
         outcome = {abi::DeviceError::DmaWrite, kDescriptorDetail,
                    descriptor_address + abi::kDescriptorWritebackOffset};
@@ -261,8 +264,8 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
                 if (!host_.dma_read(address, input_chunk_.data() + f * input_bytes, input_bytes,
                                     sc_core::SC_ZERO_TIME)) {
                     usable = f;
-                    outcome = {abi::DeviceError::DmaRead,
-                               static_cast<std::uint32_t>(scheduled + f), address};
+                    outcome = {abi::DeviceError::DmaRead, static_cast<std::uint32_t>(scheduled + f),
+                               address};
                     break;
                 }
             }
@@ -277,8 +280,7 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
 
         for (std::uint64_t f = 0; f < usable; ++f) {
             const FrameSchedule& schedule = pipeline_.schedule_next();
-            const bool dropped =
-                fault == InjectedFault::DropFrame && scheduled + f == fault_frame;
+            const bool dropped = fault == InjectedFault::DropFrame && scheduled + f == fault_frame;
             ledger_.record(schedule.end[0], schedule.done(), dropped);
             latencies_ps_.push_back(schedule.done() - schedule.begin());
             tracer_.frame(schedule, dropped);
@@ -297,18 +299,21 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
                 dropped_at = frame;  // lost between camera and output DMA: never written
                 continue;
             }
-            const std::uint64_t address = descriptor.output_address + frame * descriptor.output_stride;
+            const std::uint64_t address =
+                descriptor.output_address + frame * descriptor.output_stride;
             const bool write_fault = fault == InjectedFault::DmaWriteError && frame == fault_frame;
             // Annotated with when the frame's output DMA starts (loosely timed: issued ahead).
-            const std::uint64_t out_start = pipeline_.frame(frame).start[static_cast<std::size_t>(Op::Out)];
+            const std::uint64_t out_start =
+                pipeline_.frame(frame).start[static_cast<std::size_t>(Op::Out)];
             const sc_time at = sc_time::from_value(out_start > now_ps() ? out_start - now_ps() : 0);
             const bool written =
                 !write_fault &&
-                (!functional ||
-                 host_.dma_write(address, output_chunk_.data() + f * output_bytes, output_bytes, at));
+                (!functional || host_.dma_write(address, output_chunk_.data() + f * output_bytes,
+                                                output_bytes, at));
             if (!written) {
                 if (outcome.error == abi::DeviceError::None) {
-                    outcome = {abi::DeviceError::DmaWrite, static_cast<std::uint32_t>(frame), address};
+                    outcome = {abi::DeviceError::DmaWrite, static_cast<std::uint32_t>(frame),
+                               address};
                 }
                 break;
             }
@@ -320,7 +325,8 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
             while (generation == generation_ && !abort_requested_) sc_core::wait(wake_event_);
             if (generation != generation_) return false;
             outcome = {abi::DeviceError::Stalled, static_cast<std::uint32_t>(frames_written), 0};
-        } else if (abort_requested_ && outcome.error == abi::DeviceError::None && scheduled < frames) {
+        } else if (abort_requested_ && outcome.error == abi::DeviceError::None &&
+                   scheduled < frames) {
             outcome = {abi::DeviceError::Aborted, 0, 0};
         }
     }
@@ -352,8 +358,11 @@ DeviceStatistics Sequencer::statistics() const {
         StageStatistics stage;
         stage.name = stage_name(static_cast<StageId>(s));
         stage.busy_s = seconds(busy_ps_[s]);
-        stage.utilisation = active_ps_ > 0 ? static_cast<double>(busy_ps_[s]) / static_cast<double>(active_ps_) : 0;
-        stage.critical_share = critical_total > 0 ? static_cast<double>(last_critical_[s]) / static_cast<double>(critical_total) : 0;
+        stage.utilisation =
+            active_ps_ > 0 ? static_cast<double>(busy_ps_[s]) / static_cast<double>(active_ps_) : 0;
+        stage.critical_share = critical_total > 0 ? static_cast<double>(last_critical_[s]) /
+                                                        static_cast<double>(critical_total)
+                                                  : 0;
         stats.stages.push_back(stage);
     }
     if (critical_total > 0) {
@@ -366,7 +375,8 @@ DeviceStatistics Sequencer::statistics() const {
         std::vector<std::uint64_t> sorted = latencies_ps_;
         std::sort(sorted.begin(), sorted.end());
         auto percentile = [&](double p) {
-            const auto rank = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+            const auto rank =
+                static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
             return seconds(sorted[rank]);
         };
         stats.latency_p50_s = percentile(0.50);

@@ -27,7 +27,7 @@
 namespace opusim::model {
 
 class Sequencer : public sc_core::sc_module {
-public:
+  public:
     // Frames scheduled per kernel synchronisation (and the abort granularity). Functional jobs
     // use larger chunks: the medium's integer GEMM runs at full speed from ~256 rows on.
     static constexpr std::uint64_t kTimingChunkFrames = 64;
@@ -50,7 +50,7 @@ public:
     DeviceStatistics statistics() const;
     const JobConfig& last_config() const { return config_; }
 
-private:
+  private:
     struct Outcome {
         abi::DeviceError error = abi::DeviceError::None;
         std::uint32_t detail = 0;

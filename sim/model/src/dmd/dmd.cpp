@@ -16,17 +16,20 @@ void Dmd::configure(const physics::DmdParams& params, const ControllerClock& clo
 std::uint64_t Dmd::rows_spanned(const physics::InputLayout& layout) const {
     if (layout.used_mirrors() == 0) return 0;
     const std::uint64_t first_row = layout.first_mirror / params_.columns;
-    const std::uint64_t last_row = (layout.first_mirror + layout.used_mirrors() - 1) / params_.columns;
+    const std::uint64_t last_row =
+        (layout.first_mirror + layout.used_mirrors() - 1) / params_.columns;
     return last_row - first_row + 1;
 }
 
 std::uint64_t Dmd::load_cycles(const physics::InputLayout& layout) const {
-    const double load_us = static_cast<double>(rows_spanned(layout)) *
-                           params_.load_clocks_per_row / params_.load_clock_mhz;
+    const double load_us = static_cast<double>(rows_spanned(layout)) * params_.load_clocks_per_row /
+                           params_.load_clock_mhz;
     return clock_.cycles_for_us(load_us);
 }
 
-std::uint64_t Dmd::settle_cycles() const { return clock_.cycles_for_us(params_.settle_us); }
+std::uint64_t Dmd::settle_cycles() const {
+    return clock_.cycles_for_us(params_.settle_us);
+}
 
 std::uint64_t Dmd::min_display_cycles() const {
     return clock_.cycles_for_us(params_.min_display_us);

@@ -15,7 +15,7 @@
 namespace opusim::model {
 
 class Dmd : public sc_core::sc_module {
-public:
+  public:
     explicit Dmd(sc_core::sc_module_name name);
     void configure(const physics::DmdParams& params, const ControllerClock& clock);
 
@@ -28,9 +28,10 @@ public:
     // (n_frames x n_features). Returns the index of the first frame that does not match the
     // layout, or N_FRAMES when all do.
     std::uint64_t unpack(const physics::InputLayout& layout, const std::uint8_t* packed,
-                         std::uint64_t stride, std::uint64_t n_frames, std::uint8_t* features) const;
+                         std::uint64_t stride, std::uint64_t n_frames,
+                         std::uint8_t* features) const;
 
-private:
+  private:
     physics::DmdParams params_;
     ControllerClock clock_;
 };

@@ -72,23 +72,29 @@ void HostInterface::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_t
 std::uint32_t HostInterface::read_word(std::uint32_t offset, std::uint64_t at_ps) {
     if (!RegisterFile::mapped(offset)) return 0;
     switch (offset) {
-        case kControl: return 0;
+        case kControl:
+            return 0;
         case kStatus: {
             const bool busy = sequencer_ && sequencer_->busy();
             std::uint32_t value = busy ? abi::status::kBusy : abi::status::kReady;
             if (registers_.get(kErrorCode) != 0) value |= abi::status::kError;
             return value;
         }
-        case kFramesIn: return static_cast<std::uint32_t>(ledger_->frames_in(at_ps));
-        case kFramesOut: return static_cast<std::uint32_t>(ledger_->frames_out(at_ps));
-        case kFramesDropped: return static_cast<std::uint32_t>(ledger_->frames_dropped(at_ps));
+        case kFramesIn:
+            return static_cast<std::uint32_t>(ledger_->frames_in(at_ps));
+        case kFramesOut:
+            return static_cast<std::uint32_t>(ledger_->frames_out(at_ps));
+        case kFramesDropped:
+            return static_cast<std::uint32_t>(ledger_->frames_dropped(at_ps));
         case kTimeNsLo: {
             const std::uint64_t time_ns = at_ps / 1000;
             latched_time_hi_ = static_cast<std::uint32_t>(time_ns >> 32);
             return static_cast<std::uint32_t>(time_ns);
         }
-        case kTimeNsHi: return latched_time_hi_;
-        default: return registers_.get(offset);
+        case kTimeNsHi:
+            return latched_time_hi_;
+        default:
+            return registers_.get(offset);
     }
 }
 
@@ -96,7 +102,8 @@ void HostInterface::write_word(std::uint32_t offset, std::uint32_t value,
                                const sc_core::sc_time& delay) {
     if (!RegisterFile::mapped(offset)) return;
     switch (RegisterFile::access(offset)) {
-        case abi::Access::ReadOnly: return;
+        case abi::Access::ReadOnly:
+            return;
         case abi::Access::ReadWrite1Clear:
             registers_.set(offset, registers_.get(offset) & ~value);
             update_irq();
@@ -115,7 +122,7 @@ void HostInterface::write_word(std::uint32_t offset, std::uint32_t value,
 }
 
 bool HostInterface::transfer(tlm::tlm_command command, std::uint64_t address, void* data,
-                        std::size_t bytes, sc_core::sc_time delay) {
+                             std::size_t bytes, sc_core::sc_time delay) {
     tlm::tlm_generic_payload payload;
     payload.set_command(command);
     payload.set_address(address);

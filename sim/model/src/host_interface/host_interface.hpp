@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <functional>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
+#include <systemc>
+#include <tlm>
 
 #include "../controller/clock.hpp"
 #include "../controller/frame_ledger.hpp"
@@ -21,10 +21,11 @@ namespace opusim::model {
 class Sequencer;
 
 class HostInterface : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::simple_target_socket<HostInterface> mmio;
     tlm_utils::simple_initiator_socket<HostInterface> dma;
-    sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq;  // written from register accesses and the sequencer
+    sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS>
+        irq;  // written from register accesses and the sequencer
 
     explicit HostInterface(sc_core::sc_module_name name);
     void connect(Sequencer* sequencer, FrameLedger* ledger) {
@@ -32,7 +33,10 @@ public:
         ledger_ = ledger;
     }
     void power_on(const physics::DeviceProfile& profile, const ControllerClock& clock);
-    void reset_registers() { registers_.reset(profile_); update_irq(); }
+    void reset_registers() {
+        registers_.reset(profile_);
+        update_irq();
+    }
 
     RegisterFile& registers() { return registers_; }
     const RegisterFile& registers() const { return registers_; }
@@ -49,13 +53,13 @@ public:
     // Called (inside the simulation) whenever the interrupt line rises.
     std::function<void()> on_irq_rise;
 
-private:
+  private:
     void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
     std::uint32_t read_word(std::uint32_t offset, std::uint64_t at_ps);
     void write_word(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay);
     void update_irq();
     bool transfer(tlm::tlm_command command, std::uint64_t address, void* data, std::size_t bytes,
-             sc_core::sc_time delay);
+                  sc_core::sc_time delay);
 
     physics::DeviceProfile profile_;
     ControllerClock clock_;

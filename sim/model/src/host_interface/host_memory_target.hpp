@@ -3,22 +3,22 @@
 // which the sequencer reports as a DMA error.
 #pragma once
 
+#include <tlm_utils/simple_target_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include "opusim/model/simulated_device.hpp"
 
 namespace opusim::model {
 
 class HostMemoryTarget : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::simple_target_socket<HostMemoryTarget> socket;
 
     explicit HostMemoryTarget(sc_core::sc_module_name name);
     void attach(HostMemory* memory) { memory_ = memory; }
 
-private:
+  private:
     void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
     HostMemory* memory_ = nullptr;
 };

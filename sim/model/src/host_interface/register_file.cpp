@@ -20,7 +20,9 @@ std::uint32_t ns(double microseconds) {
 
 }  // namespace
 
-bool RegisterFile::mapped(std::uint32_t offset) { return find(offset) != nullptr; }
+bool RegisterFile::mapped(std::uint32_t offset) {
+    return find(offset) != nullptr;
+}
 
 abi::Access RegisterFile::access(std::uint32_t offset) {
     const auto* info = find(offset);

@@ -12,7 +12,7 @@
 namespace opusim::model {
 
 class RegisterFile {
-public:
+  public:
     static constexpr std::uint32_t kWords = 0x140 / 4;
 
     // Every register to its reset value (ABI table constants, profile-derived values).
@@ -31,7 +31,7 @@ public:
         set(lo_offset + 4, static_cast<std::uint32_t>(value >> 32));
     }
 
-private:
+  private:
     std::array<std::uint32_t, kWords> words_{};
 };
 

@@ -20,7 +20,8 @@ void HostLink::configure(const physics::LinkParams& params, const ControllerCloc
 
 std::uint64_t HostLink::transfer_cycles(std::uint64_t bytes) const {
     if (bytes == 0) return 0;
-    const std::uint64_t pieces = (bytes + params_.max_transfer_bytes - 1) / params_.max_transfer_bytes;
+    const std::uint64_t pieces =
+        (bytes + params_.max_transfer_bytes - 1) / params_.max_transfer_bytes;
     const double payload_us = static_cast<double>(bytes) / (params_.bandwidth_gb_per_s * 1e3);
     return pieces * clock_.cycles_for_us(params_.latency_us) + clock_.cycles_for_us(payload_us);
 }

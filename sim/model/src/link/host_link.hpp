@@ -14,7 +14,7 @@
 namespace opusim::model {
 
 class HostLink : public sc_core::sc_module {
-public:
+  public:
     explicit HostLink(sc_core::sc_module_name name);
     void configure(const physics::LinkParams& params, const ControllerClock& clock);
 
@@ -22,7 +22,7 @@ public:
     // Host software cost of one job submission (doorbell, descriptor, interrupt handling).
     std::uint64_t software_overhead_cycles() const;
 
-private:
+  private:
     physics::LinkParams params_;
     ControllerClock clock_;
 };

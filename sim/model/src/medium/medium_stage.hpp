@@ -17,7 +17,7 @@
 namespace opusim::model {
 
 class MediumStage : public sc_core::sc_module {
-public:
+  public:
     explicit MediumStage(sc_core::sc_module_name name);
     void configure(const physics::DeviceProfile& profile);
 
@@ -31,7 +31,7 @@ public:
         return profile_.medium.photons_per_unit_intensity_per_us;
     }
 
-private:
+  private:
     physics::DeviceProfile profile_;
     std::unique_ptr<physics::Medium> medium_;
     std::unique_ptr<physics::EffectiveMedium> effective_;

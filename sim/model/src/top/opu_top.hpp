@@ -3,9 +3,9 @@
 // initiator reaches host memory; the sequencer drives the stage modules.
 #pragma once
 
+#include <tlm_utils/simple_initiator_socket.h>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include "../camera/camera_stage.hpp"
 #include "../controller/sequencer.hpp"
@@ -19,7 +19,7 @@
 namespace opusim::model {
 
 class OpuTop : public sc_core::sc_module {
-public:
+  public:
     tlm_utils::simple_initiator_socket<OpuTop> host_bus;  // the host's side of the MMIO path
 
     explicit OpuTop(sc_core::sc_module_name name);

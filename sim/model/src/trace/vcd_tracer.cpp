@@ -4,10 +4,9 @@ namespace opusim::model {
 namespace {
 
 StageId stage_of_op(std::size_t op) {
-    static constexpr StageId kStages[kOpCount] = {StageId::LinkIn,   StageId::Dmd,
-                                                  StageId::Dmd,      StageId::Exposure,
-                                                  StageId::FrameOverhead, StageId::Readout,
-                                                  StageId::LinkOut};
+    static constexpr StageId kStages[kOpCount] = {
+        StageId::LinkIn,        StageId::Dmd,     StageId::Dmd,    StageId::Exposure,
+        StageId::FrameOverhead, StageId::Readout, StageId::LinkOut};
     return kStages[op];
 }
 
@@ -26,7 +25,8 @@ void VcdTracer::open(const std::string& path, const sc_core::sc_signal_in_if<boo
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) {
         base.resize(base.size() - 4);
     }
-    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // no chatter
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO,
+                                            sc_core::SC_DO_NOTHING);  // no chatter
     file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
     file_->set_time_unit(1, sc_core::SC_NS);
     for (std::size_t s = 0; s < kResourceStageCount; ++s) {
@@ -52,13 +52,18 @@ void VcdTracer::frame(const FrameSchedule& schedule, bool dropped) {
 
 void VcdTracer::apply(const Change& change) {
     switch (change.variable) {
-        case kFramesIn: ++frames_in_; return;
-        case kFramesOut: ++frames_out_; return;
-        case kFramesDropped: ++frames_dropped_; return;
+        case kFramesIn:
+            ++frames_in_;
+            return;
+        case kFramesOut:
+            ++frames_out_;
+            return;
+        case kFramesDropped:
+            ++frames_dropped_;
+            return;
         default:
-            occupancy_[change.variable] =
-                static_cast<std::uint32_t>(static_cast<std::int64_t>(occupancy_[change.variable]) +
-                                           change.delta);
+            occupancy_[change.variable] = static_cast<std::uint32_t>(
+                static_cast<std::int64_t>(occupancy_[change.variable]) + change.delta);
             busy_[change.variable] = occupancy_[change.variable] > 0;
     }
 }

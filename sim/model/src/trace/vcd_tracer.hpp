@@ -17,7 +17,7 @@
 namespace opusim::model {
 
 class VcdTracer : public sc_core::sc_module {
-public:
+  public:
     SC_HAS_PROCESS(VcdTracer);
     explicit VcdTracer(sc_core::sc_module_name name);
     ~VcdTracer() override;
@@ -28,7 +28,7 @@ public:
     bool enabled() const { return file_ != nullptr; }
     void frame(const FrameSchedule& schedule, bool dropped);
 
-private:
+  private:
     struct Change {
         std::uint64_t time;
         std::uint8_t variable;  // stage index, or one of the counters below

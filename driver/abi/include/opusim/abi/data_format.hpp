@@ -13,9 +13,13 @@
 
 namespace opusim::abi {
 
-constexpr std::uint64_t input_frame_bytes(std::uint64_t mirrors) { return (mirrors + 7) / 8; }
+constexpr std::uint64_t input_frame_bytes(std::uint64_t mirrors) {
+    return (mirrors + 7) / 8;
+}
 
-constexpr std::uint32_t bytes_per_pixel(std::uint32_t bit_depth) { return bit_depth <= 8 ? 1 : 2; }
+constexpr std::uint32_t bytes_per_pixel(std::uint32_t bit_depth) {
+    return bit_depth <= 8 ? 1 : 2;
+}
 
 constexpr std::uint64_t output_frame_bytes(std::uint64_t n_components, std::uint32_t bit_depth) {
     return n_components * bytes_per_pixel(bit_depth);

@@ -18,43 +18,44 @@ inline constexpr std::uint32_t kMmioWindowBytes = 4096;
 namespace reg {
 // -- identification and capabilities (read-only; values come from the device profile) --
 inline constexpr std::uint32_t kId = 0x000;
-inline constexpr std::uint32_t kVersion = 0x004;               // [31:16] major, [15:0] minor
+inline constexpr std::uint32_t kVersion = 0x004;  // [31:16] major, [15:0] minor
 inline constexpr std::uint32_t kCapDmdColumns = 0x008;
 inline constexpr std::uint32_t kCapDmdRows = 0x00C;
-inline constexpr std::uint32_t kCapMaxMirrors = 0x010;         // columns * rows
+inline constexpr std::uint32_t kCapMaxMirrors = 0x010;  // columns * rows
 inline constexpr std::uint32_t kCapCameraWidth = 0x014;
 inline constexpr std::uint32_t kCapCameraHeight = 0x018;
-inline constexpr std::uint32_t kCapMaxPixels = 0x01C;          // width * height
-inline constexpr std::uint32_t kCapBitDepth = 0x020;           // 8, 10 or 12
-inline constexpr std::uint32_t kCapBytesPerPixel = 0x024;      // 1 (8-bit) or 2 (10/12-bit)
-inline constexpr std::uint32_t kCapInputFrameBytes = 0x028;    // ceil(mirrors / 8)
-inline constexpr std::uint32_t kCapClockKhz = 0x02C;           // controller clock
+inline constexpr std::uint32_t kCapMaxPixels = 0x01C;        // width * height
+inline constexpr std::uint32_t kCapBitDepth = 0x020;         // 8, 10 or 12
+inline constexpr std::uint32_t kCapBytesPerPixel = 0x024;    // 1 (8-bit) or 2 (10/12-bit)
+inline constexpr std::uint32_t kCapInputFrameBytes = 0x028;  // ceil(mirrors / 8)
+inline constexpr std::uint32_t kCapClockKhz = 0x02C;         // controller clock
 inline constexpr std::uint32_t kCapMinExposureNs = 0x030;
 inline constexpr std::uint32_t kCapMaxExposureNs = 0x034;
-inline constexpr std::uint32_t kCapBufferFrames = 0x038;       // [15:0] input, [31:16] output
-inline constexpr std::uint32_t kCapRoiIncrement = 0x03C;       // ROI width/height granularity
+inline constexpr std::uint32_t kCapBufferFrames = 0x038;  // [15:0] input, [31:16] output
+inline constexpr std::uint32_t kCapRoiIncrement = 0x03C;  // ROI width/height granularity
 
 // -- control and status --
-inline constexpr std::uint32_t kControl = 0x040;       // WO, self-clearing, reads 0
-inline constexpr std::uint32_t kStatus = 0x044;        // RO
-inline constexpr std::uint32_t kIrqStatus = 0x048;     // RW1C
-inline constexpr std::uint32_t kIrqEnable = 0x04C;     // RW: the interrupt mask, 1 = enabled
-inline constexpr std::uint32_t kErrorCode = 0x050;     // RO, DeviceError of the last failure
-inline constexpr std::uint32_t kErrorDetail = 0x054;   // RO, meaning depends on ERROR_CODE
+inline constexpr std::uint32_t kControl = 0x040;         // WO, self-clearing, reads 0
+inline constexpr std::uint32_t kStatus = 0x044;          // RO
+inline constexpr std::uint32_t kIrqStatus = 0x048;       // RW1C
+inline constexpr std::uint32_t kIrqEnable = 0x04C;       // RW: the interrupt mask, 1 = enabled
+inline constexpr std::uint32_t kErrorCode = 0x050;       // RO, DeviceError of the last failure
+inline constexpr std::uint32_t kErrorDetail = 0x054;     // RO, meaning depends on ERROR_CODE
 inline constexpr std::uint32_t kErrorAddressLo = 0x058;  // RO, faulting DMA address
 inline constexpr std::uint32_t kErrorAddressHi = 0x05C;
 
 // -- configuration (RW; latched when a job starts, so writes while BUSY affect the next job) --
-inline constexpr std::uint32_t kNFeatures = 0x080;     // input features (DMD feature blocks)
-inline constexpr std::uint32_t kReplication = 0x084;   // mirrors per feature
-inline constexpr std::uint32_t kFirstMirror = 0x088;   // first mirror of feature 0 (row-major)
-inline constexpr std::uint32_t kRoiX = 0x08C;          // output ROI on the camera, pixels
+inline constexpr std::uint32_t kNFeatures = 0x080;    // input features (DMD feature blocks)
+inline constexpr std::uint32_t kReplication = 0x084;  // mirrors per feature
+inline constexpr std::uint32_t kFirstMirror = 0x088;  // first mirror of feature 0 (row-major)
+inline constexpr std::uint32_t kRoiX = 0x08C;         // output ROI on the camera, pixels
 inline constexpr std::uint32_t kRoiY = 0x090;
 inline constexpr std::uint32_t kRoiWidth = 0x094;
 inline constexpr std::uint32_t kRoiHeight = 0x098;
-inline constexpr std::uint32_t kNComponents = 0x09C;   // first N pixels of the ROI, row-major
+inline constexpr std::uint32_t kNComponents = 0x09C;  // first N pixels of the ROI, row-major
 inline constexpr std::uint32_t kExposureNs = 0x0A0;
-inline constexpr std::uint32_t kFrametimeNs = 0x0A4;   // minimum frame period (0: as fast as possible)
+inline constexpr std::uint32_t kFrametimeNs =
+    0x0A4;  // minimum frame period (0: as fast as possible)
 inline constexpr std::uint32_t kMediumSeedLo = 0x0A8;
 inline constexpr std::uint32_t kMediumSeedHi = 0x0AC;
 inline constexpr std::uint32_t kNoiseSeedLo = 0x0B0;
@@ -62,24 +63,24 @@ inline constexpr std::uint32_t kNoiseSeedHi = 0x0B4;
 inline constexpr std::uint32_t kMode = 0x0B8;
 
 // -- job ring (descriptors in host memory, see job_descriptor.hpp) --
-inline constexpr std::uint32_t kRingBaseLo = 0x0C0;    // RW, 64-byte aligned device address
+inline constexpr std::uint32_t kRingBaseLo = 0x0C0;  // RW, 64-byte aligned device address
 inline constexpr std::uint32_t kRingBaseHi = 0x0C4;
-inline constexpr std::uint32_t kRingSize = 0x0C8;      // RW, entries, 1..kMaxRingEntries
-inline constexpr std::uint32_t kRingHead = 0x0CC;      // RO, next entry the device will run
-inline constexpr std::uint32_t kRingTail = 0x0D0;      // RW, one past the last entry the host queued
+inline constexpr std::uint32_t kRingSize = 0x0C8;  // RW, entries, 1..kMaxRingEntries
+inline constexpr std::uint32_t kRingHead = 0x0CC;  // RO, next entry the device will run
+inline constexpr std::uint32_t kRingTail = 0x0D0;  // RW, one past the last entry the host queued
 
 // -- counters and time (RO; counters since reset, wrap at 2^32) --
-inline constexpr std::uint32_t kFramesIn = 0x100;      // input frames fetched by DMA
-inline constexpr std::uint32_t kFramesOut = 0x104;     // output frames written by DMA
+inline constexpr std::uint32_t kFramesIn = 0x100;   // input frames fetched by DMA
+inline constexpr std::uint32_t kFramesOut = 0x104;  // output frames written by DMA
 inline constexpr std::uint32_t kFramesDropped = 0x108;
-inline constexpr std::uint32_t kJobsDone = 0x10C;      // jobs ended (completed or failed)
+inline constexpr std::uint32_t kJobsDone = 0x10C;  // jobs ended (completed or failed)
 inline constexpr std::uint32_t kLastJobIdLo = 0x110;
 inline constexpr std::uint32_t kLastJobIdHi = 0x114;
-inline constexpr std::uint32_t kTimeNsLo = 0x118;      // device time; reading LO latches HI
+inline constexpr std::uint32_t kTimeNsLo = 0x118;  // device time; reading LO latches HI
 inline constexpr std::uint32_t kTimeNsHi = 0x11C;
 inline constexpr std::uint32_t kLastJobStartNsLo = 0x120;  // device time the last job started
 inline constexpr std::uint32_t kLastJobStartNsHi = 0x124;
-inline constexpr std::uint32_t kLastJobEndNsLo = 0x128;    // ... and ended
+inline constexpr std::uint32_t kLastJobEndNsLo = 0x128;  // ... and ended
 inline constexpr std::uint32_t kLastJobEndNsHi = 0x12C;
 }  // namespace reg
 

@@ -17,8 +17,8 @@ struct TimingPoint {
     std::uint64_t n_features = 0;
     std::uint64_t replication = 1;
     std::uint64_t first_mirror = 0;
-    std::uint32_t roi_height = 0;     // output ROI rows read out
-    std::uint64_t n_components = 0;   // output pixels per frame
+    std::uint32_t roi_height = 0;    // output ROI rows read out
+    std::uint64_t n_components = 0;  // output pixels per frame
     double exposure_us = 0;
     double frametime_us = 0;
 };

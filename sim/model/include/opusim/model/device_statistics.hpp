@@ -8,10 +8,10 @@
 namespace opusim::model {
 
 struct StageStatistics {
-    std::string name;          // link_in, dmd, exposure, frame_overhead, readout, link_out
-    double busy_s = 0;         // time the stage's resource was occupied
-    double utilisation = 0;    // busy / active time, 0..1
-    double critical_share = 0; // share of the last job's steady-state critical path, 0..1
+    std::string name;           // link_in, dmd, exposure, frame_overhead, readout, link_out
+    double busy_s = 0;          // time the stage's resource was occupied
+    double utilisation = 0;     // busy / active time, 0..1
+    double critical_share = 0;  // share of the last job's steady-state critical path, 0..1
 };
 
 struct DeviceStatistics {
@@ -19,9 +19,9 @@ struct DeviceStatistics {
     // Stage holding the largest share of the last job's steady-state critical path: one of the
     // stage names, or "frametime" when the FRAMETIME register's minimum period bound the rate.
     std::string bottleneck;
-    double frame_period_s = 0;   // steady-state output spacing of the last job
-    double frame_rate_hz = 0;    // 1 / frame_period_s
-    double latency_p50_s = 0;    // per frame: input DMA start to output DMA end
+    double frame_period_s = 0;  // steady-state output spacing of the last job
+    double frame_rate_hz = 0;   // 1 / frame_period_s
+    double latency_p50_s = 0;   // per frame: input DMA start to output DMA end
     double latency_p99_s = 0;
     double latency_max_s = 0;
     std::uint64_t frames_in = 0;

@@ -21,7 +21,7 @@ namespace opusim::model {
 // Host memory the device reaches by DMA. Returns false for an address range the host never
 // registered: the device then raises a DMA error (see docs/device-abi.md).
 class HostMemory {
-public:
+  public:
     virtual ~HostMemory() = default;
     virtual bool read(std::uint64_t device_address, void* out, std::size_t bytes) = 0;
     virtual bool write(std::uint64_t device_address, const void* data, std::size_t bytes) = 0;
@@ -31,7 +31,7 @@ public:
 enum class InjectedFault { None, DmaReadError, DmaWriteError, DropFrame, HangNoInterrupt };
 
 class SimulatedDevice {
-public:
+  public:
     // The device of this process; elaborates the SystemC model on first use.
     static SimulatedDevice& instance();
 
@@ -67,7 +67,7 @@ public:
     SimulatedDevice(const SimulatedDevice&) = delete;
     SimulatedDevice& operator=(const SimulatedDevice&) = delete;
 
-private:
+  private:
     SimulatedDevice();
     void advance(std::uint64_t picoseconds);
     struct Impl;

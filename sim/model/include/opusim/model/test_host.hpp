@@ -17,7 +17,7 @@ namespace opusim::model {
 
 // Host memory as regions allocated at increasing device addresses; anything else is unmapped.
 class HostMemoryArena : public HostMemory {
-public:
+  public:
     // A zeroed region of BYTES, 64-byte aligned; returns its device address.
     std::uint64_t allocate(std::size_t bytes);
     void release(std::uint64_t address);        // the region allocated at ADDRESS becomes unmapped
@@ -25,7 +25,7 @@ public:
     bool read(std::uint64_t device_address, void* out, std::size_t bytes) override;
     bool write(std::uint64_t device_address, const void* data, std::size_t bytes) override;
 
-private:
+  private:
     std::uint8_t* find(std::uint64_t address, std::size_t bytes);
     std::map<std::uint64_t, std::vector<std::uint8_t>> regions_;  // base -> bytes
     std::uint64_t next_ = 0x10000000;
@@ -48,9 +48,9 @@ struct JobSettings {
     // Layout from the input ROI STRATEGY (dmd_format.hpp) and the profile's output ROI strategy;
     // exposure, frametime and seeds from the profile. Throws std::invalid_argument naming
     // n_features or n_components when they do not fit the device.
-    static JobSettings for_sizes(const physics::DeviceProfile& profile, std::uint64_t n_features,
-                                 std::uint64_t n_components,
-                                 physics::InputRoiStrategy strategy = physics::InputRoiStrategy::Auto);
+    static JobSettings for_sizes(
+        const physics::DeviceProfile& profile, std::uint64_t n_features, std::uint64_t n_components,
+        physics::InputRoiStrategy strategy = physics::InputRoiStrategy::Auto);
 };
 
 struct JobOutcome {
@@ -67,7 +67,7 @@ struct JobOutcome {
 };
 
 class TestHost {
-public:
+  public:
     // Attaches its memory to DEVICE, resets it and sets up a ring of RING_SIZE descriptors.
     explicit TestHost(SimulatedDevice& device, std::uint32_t ring_size = 16);
 
@@ -85,7 +85,7 @@ public:
     SimulatedDevice& device() { return device_; }
     HostMemoryArena& memory() { return memory_; }
 
-private:
+  private:
     void setup_ring();
     SimulatedDevice& device_;
     HostMemoryArena memory_;
