@@ -374,9 +374,14 @@ Opu::~Opu() = default;
 Opu::Opu(Opu&& other) noexcept = default;
 Opu& Opu::operator=(Opu&& other) noexcept = default;
 
+Opu::Impl& Opu::state() const {
+    if (!impl_) throw std::logic_error("Opu: used after being moved from");
+    return *impl_;
+}
+
 void Opu::open() {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    impl_->open_locked();
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().open_locked();
 }
 
 void Opu::close() {
@@ -388,43 +393,43 @@ void Opu::close() {
 }
 
 bool Opu::is_open() const {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->device != nullptr;
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().device != nullptr;
 }
 
-const OpuSettings& Opu::settings() const { return impl_->settings; }
-std::size_t Opu::n_components() const { return impl_->settings.n_components; }
+const OpuSettings& Opu::settings() const { return state().settings; }
+std::size_t Opu::n_components() const { return state().settings.n_components; }
 
 void Opu::set_n_components(std::size_t n_components) {
     if (n_components == 0) throw std::invalid_argument("n_components: expected >= 1, got 0");
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    impl_->settings.n_components = n_components;
-    impl_->fitted = false;
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().settings.n_components = n_components;
+    state().fitted = false;
 }
 
-std::size_t Opu::max_n_features() const { return impl_->settings.max_n_features; }
-InputRoiStrategy Opu::input_roi_strategy() const { return impl_->settings.input_roi_strategy; }
+std::size_t Opu::max_n_features() const { return state().settings.max_n_features; }
+InputRoiStrategy Opu::input_roi_strategy() const { return state().settings.input_roi_strategy; }
 
 void Opu::set_input_roi_strategy(InputRoiStrategy strategy) {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    impl_->settings.input_roi_strategy = strategy;
-    impl_->fitted = false;
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().settings.input_roi_strategy = strategy;
+    state().fitted = false;
 }
 
 const driver::DeviceInfo& Opu::device_info() {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    impl_->require_open();
-    return impl_->device->info();
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().require_open();
+    return state().device->info();
 }
 
 std::string Opu::device_uri() const {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->device ? impl_->device->info().uri : driver::DeviceUri::parse(impl_->settings.device).text;
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().device ? state().device->info().uri : driver::DeviceUri::parse(state().settings.device).text;
 }
 
 void Opu::fit1d(std::size_t n_features, bool packed, const Overrides& overrides) {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    impl_->fit(sdk_detail::FeatureShape{1, 1, n_features, packed}, overrides);
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().fit(sdk_detail::FeatureShape{1, 1, n_features, packed}, overrides);
 }
 
 void Opu::fit1d(const ArrayView<std::uint8_t>& x, bool packed, const Overrides& overrides) {
@@ -438,8 +443,8 @@ void Opu::fit1d(const ArrayView<std::uint8_t>& x, bool packed, const Overrides& 
 }
 
 void Opu::fit2d(std::size_t rows, std::size_t cols, bool packed, const Overrides& overrides) {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    impl_->fit(sdk_detail::FeatureShape{2, rows, cols, packed}, overrides);
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().fit(sdk_detail::FeatureShape{2, rows, cols, packed}, overrides);
 }
 
 void Opu::fit2d(const ArrayView<std::uint8_t>& x, bool packed, const Overrides& overrides) {
@@ -453,24 +458,24 @@ void Opu::fit2d(const ArrayView<std::uint8_t>& x, bool packed, const Overrides& 
 }
 
 bool Opu::fitted() const {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->fitted;
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().fitted;
 }
 
 std::size_t Opu::n_features() const {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->fitted ? impl_->features.n_features() : 0;
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().fitted ? state().features.n_features() : 0;
 }
 
 Result<std::uint16_t> Opu::transform(const ArrayView<std::uint8_t>& x, const Overrides& overrides) {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->transform(x, overrides);
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().transform(x, overrides);
 }
 
 Result<float> Opu::transform_rescaled(const ArrayView<std::uint8_t>& x,
                                       const Overrides& overrides) {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->transform_rescaled(x, overrides);
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().transform_rescaled(x, overrides);
 }
 
 Result<std::uint16_t> Opu::fit_transform1d(const ArrayView<std::uint8_t>& x,
@@ -486,13 +491,13 @@ Result<std::uint16_t> Opu::fit_transform2d(const ArrayView<std::uint8_t>& x,
 }
 
 Result<float> Opu::linear_transform(const ArrayView<float>& x, const Overrides& overrides) {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->linear_transform(x, overrides);
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().linear_transform(x, overrides);
 }
 
 std::uint64_t Opu::next_sequence() const {
-    const std::lock_guard<std::mutex> guard(impl_->mutex);
-    return impl_->next_sequence;
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    return state().next_sequence;
 }
 
 }  // namespace opusim

@@ -128,6 +128,7 @@ TEST(Lifecycle, OpenCloseAndRaii) {
     EXPECT_TRUE(again.is_open());
     Opu moved(std::move(again));
     EXPECT_TRUE(moved.is_open());
+    EXPECT_THROW(again.is_open(), std::logic_error);  // NOLINT(bugprone-use-after-move): on purpose
 }
 
 }  // namespace

@@ -131,6 +131,8 @@ public:
     struct Impl;
 
 private:
+    Impl& state() const;  // throws std::logic_error on a moved-from Opu
+
     std::unique_ptr<Impl> impl_;
 };
 
