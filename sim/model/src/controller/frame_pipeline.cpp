@@ -109,6 +109,14 @@ const FrameSchedule& FramePipeline::frame(std::uint64_t index) const {
     return slot(index).times;
 }
 
+std::uint64_t FramePipeline::next_input_start() const {
+    const std::uint64_t k = frames_;
+    std::uint64_t t = ready_;
+    if (k > 0) t = std::max(t, slot(k - 1).times.end[index_of(Op::In)]);
+    if (k >= input_fifo_) t = std::max(t, slot(k - input_fifo_).times.end[index_of(Op::Load)]);
+    return t;
+}
+
 const FrameSchedule& FramePipeline::schedule_next() {
     const std::uint64_t k = frames_;
     const Entry* previous = k > 0 ? &slot(k - 1) : nullptr;

@@ -89,6 +89,9 @@ class FramePipeline {
     void start_job(std::uint64_t ready, std::uint64_t trigger_ready);
     // Schedules the next frame (frames are scheduled in order).
     const FrameSchedule& schedule_next();
+    // When the next frame's input DMA will start (what schedule_next() will give it): the DMA
+    // engine issues its read then, before the rest of the frame is scheduled.
+    std::uint64_t next_input_start() const;
     std::uint64_t frames_scheduled() const { return frames_; }
     const FrameSchedule& frame(std::uint64_t index) const;  // within the history window
 

@@ -249,42 +249,40 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
                                fault_frame >= scheduled && fault_frame < scheduled + count;
         if (hang_here) count = fault_frame - scheduled;
 
-        // Input side first: the frames that reach the DMD intact are the ones that run.
-        std::uint64_t usable = count;
-        if (fault == InjectedFault::DmaReadError && fault_frame >= scheduled &&
-            fault_frame < scheduled + count) {
-            usable = fault_frame - scheduled;
-            outcome = {abi::DeviceError::DmaRead, static_cast<std::uint32_t>(fault_frame),
-                       descriptor.input_address + fault_frame * descriptor.input_stride};
-        }
-        if (functional) {
-            for (std::uint64_t f = 0; f < usable; ++f) {
-                const std::uint64_t address =
-                    descriptor.input_address + (scheduled + f) * descriptor.input_stride;
-                if (!host_.dma_read(address, input_chunk_.data() + f * input_bytes, input_bytes,
-                                    sc_core::SC_ZERO_TIME)) {
-                    usable = f;
-                    outcome = {abi::DeviceError::DmaRead, static_cast<std::uint32_t>(scheduled + f),
+        // Per frame: the input DMA engine reads the frame when its DMA starts (the annotated
+        // delay), the DMD checks it, then the frame is scheduled through the stages. A frame that
+        // fails its read or check ends the job there: it and later frames never run.
+        std::uint64_t usable = 0;
+        for (; usable < count; ++usable) {
+            const std::uint64_t frame = scheduled + usable;
+            const std::uint64_t address =
+                descriptor.input_address + frame * descriptor.input_stride;
+            if (fault == InjectedFault::DmaReadError && frame == fault_frame) {
+                outcome = {abi::DeviceError::DmaRead, static_cast<std::uint32_t>(frame), address};
+                break;
+            }
+            if (functional) {
+                const std::uint64_t read_at = pipeline_.next_input_start();
+                std::uint8_t* packed = input_chunk_.data() + usable * input_bytes;
+                if (!host_.dma_read(
+                        address, packed, input_bytes,
+                        sc_time::from_value(read_at > now_ps() ? read_at - now_ps() : 0))) {
+                    outcome = {abi::DeviceError::DmaRead, static_cast<std::uint32_t>(frame),
                                address};
                     break;
                 }
+                if (dmd_.unpack(config_.layout, packed, input_bytes, 1,
+                                features_chunk_.data() + usable * features) != 1) {
+                    outcome = {abi::DeviceError::InputFormat, static_cast<std::uint32_t>(frame), 0};
+                    break;
+                }
             }
-            const std::uint64_t good = dmd_.unpack(config_.layout, input_chunk_.data(), input_bytes,
-                                                   usable, features_chunk_.data());
-            if (good < usable) {
-                usable = good;
-                outcome = {abi::DeviceError::InputFormat,
-                           static_cast<std::uint32_t>(scheduled + good), 0};
-            }
-        }
-
-        for (std::uint64_t f = 0; f < usable; ++f) {
             const FrameSchedule& schedule = pipeline_.schedule_next();
-            const bool dropped = fault == InjectedFault::DropFrame && scheduled + f == fault_frame;
+            const bool dropped = fault == InjectedFault::DropFrame && frame == fault_frame;
             ledger_.record(schedule.end[0], schedule.done(), dropped);
             latencies_ps_.push_back(schedule.done() - schedule.begin());
             tracer_.frame(schedule, dropped);
-            if (f == 0 && !sync_to(schedule.begin(), generation)) return false;
+            if (usable == 0 && !sync_to(schedule.begin(), generation)) return false;
         }
 
         if (functional && usable > 0) {
