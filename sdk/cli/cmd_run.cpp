@@ -43,6 +43,7 @@ struct RunOptions {
     std::size_t batch = 0;
     bool linear = false;
     bool json = false;
+    InputRoiStrategy input_roi = InputRoiStrategy::Full;
     Overrides overrides;
 };
 
@@ -142,6 +143,8 @@ int run_main_job(const Command& command, const Arguments& args) {
         ("batch", po::value<std::string>()->default_value("3000"), "vectors in the workload")
         ("exposure-us", po::value<std::string>(), "camera exposure (default: the device's)")
         ("frametime-us", po::value<std::string>(), "minimum frame period (default: the device's)")
+        ("input-roi", po::value<std::string>()->default_value("full"),
+         "full (replicate features over the DMD), small (one mirror each) or auto")
         ("linear", "linear mode: real Gaussian inputs through linear_transform")
         ("json", "print one JSON object");
     const auto vm = parse_options(command, args, options);
@@ -152,6 +155,11 @@ int run_main_job(const Command& command, const Arguments& args) {
     o.n_components = parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
     o.batch = parse_whole("batch", (*vm)["batch"].as<std::string>(), 1, 1ull << 24);
     o.linear = vm->count("linear") > 0;
+    try {
+        o.input_roi = parse_input_roi_strategy((*vm)["input-roi"].as<std::string>(), "--input-roi");
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(error.what());
+    }
     o.json = vm->count("json") > 0;
     if (vm->count("exposure-us")) {
         o.overrides.exposure_us = parse_real("exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
@@ -166,6 +174,7 @@ int run_main_job(const Command& command, const Arguments& args) {
     settings.n_components = o.n_components;
     settings.max_n_features = o.n_features;
     settings.overrides = o.overrides;
+    settings.input_roi_strategy = o.input_roi;
     Opu opu(settings);
     const auto& info = opu.device_info();
     try {
@@ -323,7 +332,7 @@ int run_main_job(const Command& command, const Arguments& args) {
 const Command kRun{
     "run",
     "opusim run [--device URI] [--n-features N] [--n-components M] [--batch B] [--linear] "
-    "[--exposure-us T] [--frametime-us T] [--json]",
+    "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json]",
     "the main job: a random-projection workload through SDK, driver and device", nullptr};
 
 const CommandRegistrar registrar{Command{kRun.name, kRun.synopsis, kRun.summary,
