@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
         for (auto& value : v) value = normal(rng);
         const auto z = opu.linear_transform(opusim::ArrayView<float>(v, {10, n_features}));
         std::cout << "linear_transform: (" << z.output.shape[0] << ", " << z.output.shape[1]
-                  << "), " << z.context.frames << " frames (calibration included), z[0][0] = "
-                  << z.output.values[0] << "\n";
+                  << "), " << z.context.frames
+                  << " frames (calibration included), z[0][0] = " << z.output.values[0] << "\n";
 
         // 3. Real data through an encoder, then the device.
         opusim::BinaryThresholdEncoder encoder;  // threshold learned by fit: the mean

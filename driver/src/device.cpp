@@ -144,7 +144,8 @@ void Device::initialise() {
     if (uri_.noise_seed) config_.noise_seed = *uri_.noise_seed;
     if (uri_.noise) config_.noise = *uri_.noise;
 
-    if (!ring_.valid()) ring_ = Buffer::allocate(memory_, kRingEntries * sizeof(abi::JobDescriptor), true);
+    if (!ring_.valid())
+        ring_ = Buffer::allocate(memory_, kRingEntries * sizeof(abi::JobDescriptor), true);
     recover_locked();
 }
 
@@ -193,11 +194,12 @@ void Device::validate(const DeviceConfig& c) const {
     if (std::uint64_t{c.roi_x} + c.roi_width > info_.camera_width ||
         std::uint64_t{c.roi_y} + c.roi_height > info_.camera_height) {
         fail("the output ROI " + std::to_string(c.roi_width) + "x" + std::to_string(c.roi_height) +
-             " at (" + std::to_string(c.roi_x) + ", " + std::to_string(c.roi_y) +
-             ") exceeds the " + std::to_string(info_.camera_width) + "x" +
-             std::to_string(info_.camera_height) + " sensor");
+             " at (" + std::to_string(c.roi_x) + ", " + std::to_string(c.roi_y) + ") exceeds the " +
+             std::to_string(info_.camera_width) + "x" + std::to_string(info_.camera_height) +
+             " sensor");
     }
-    if (c.n_components < 1 || std::uint64_t{c.n_components} > std::uint64_t{c.roi_width} * c.roi_height) {
+    if (c.n_components < 1 ||
+        std::uint64_t{c.n_components} > std::uint64_t{c.roi_width} * c.roi_height) {
         fail("n_components must be in [1, roi_width x roi_height = " +
              std::to_string(std::uint64_t{c.roi_width} * c.roi_height) + "], got " +
              std::to_string(c.n_components));
@@ -253,8 +255,7 @@ void Device::validate(const Job& job) const {
     if (job.output == nullptr || !job.output->valid()) fail("no output buffer");
     if (job.frames < 1) fail("frames must be >= 1");
     const std::uint64_t in_frame = info_.input_frame_bytes;
-    const std::uint64_t out_frame =
-        abi::output_frame_bytes(config_.n_components, info_.bit_depth);
+    const std::uint64_t out_frame = abi::output_frame_bytes(config_.n_components, info_.bit_depth);
     if (job.input_stride < in_frame) {
         fail("input_stride " + std::to_string(job.input_stride) + " < the frame's " +
              std::to_string(in_frame) + " bytes");
@@ -364,7 +365,8 @@ void Device::handle_interrupt() {
 JobCompletion Device::wait(std::uint64_t job_id, double timeout_s) {
     const std::lock_guard<std::mutex> guard(mutex_);
     if (!(timeout_s > 0) || !std::isfinite(timeout_s)) {
-        throw UsageError("wait: timeout_s must be finite and > 0, got " + std::to_string(timeout_s));
+        throw UsageError("wait: timeout_s must be finite and > 0, got " +
+                         std::to_string(timeout_s));
     }
     const double deadline = transport_->device_time_s() + timeout_s;
     for (;;) {
@@ -393,8 +395,8 @@ JobCompletion Device::wait(std::uint64_t job_id, double timeout_s) {
             cancelled_.erase(job_id);
             recover_locked();
             throw TimeoutError(abi::DeviceError::Stalled, frames_out, 0,
-                               "job " + std::to_string(job_id) + ": no completion interrupt within " +
-                                   std::to_string(timeout_s) +
+                               "job " + std::to_string(job_id) +
+                                   ": no completion interrupt within " + std::to_string(timeout_s) +
                                    " s of device time; the device was aborted and reset");
         }
         handle_interrupt();

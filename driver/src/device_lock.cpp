@@ -132,7 +132,11 @@ DeviceLock::~DeviceLock() {
     held_keys().erase(state_->key);
 }
 
-const std::string& DeviceLock::key() const { return state_->key; }
-const std::string& DeviceLock::path() const { return state_->path; }
+const std::string& DeviceLock::key() const {
+    return state_->key;
+}
+const std::string& DeviceLock::path() const {
+    return state_->path;
+}
 
 }  // namespace opusim::driver

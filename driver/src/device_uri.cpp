@@ -13,7 +13,8 @@ namespace {
 
 std::uint64_t parse_unsigned(const std::string& uri, const std::string& key,
                              const std::string& value) {
-    const bool digits_only = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+    const bool digits_only =
+        !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
     errno = 0;
     char* end = nullptr;
     const unsigned long long parsed = digits_only ? std::strtoull(value.c_str(), &end, 10) : 0;
@@ -27,8 +28,8 @@ std::uint64_t parse_unsigned(const std::string& uri, const std::string& key,
 bool parse_on_off(const std::string& uri, const std::string& key, const std::string& value) {
     if (value == "on" || value == "1" || value == "true") return true;
     if (value == "off" || value == "0" || value == "false") return false;
-    throw UriError("device URI '" + uri + "': option " + key + " expects on or off, got '" +
-                   value + "'");
+    throw UriError("device URI '" + uri + "': option " + key + " expects on or off, got '" + value +
+                   "'");
 }
 
 double parse_seconds(const std::string& uri, const std::string& key, const std::string& value) {
@@ -113,6 +114,8 @@ DeviceUri DeviceUri::parse(const std::string& given) {
     return uri;
 }
 
-std::string DeviceUri::identity() const { return transport + ":" + profile; }
+std::string DeviceUri::identity() const {
+    return transport + ":" + profile;
+}
 
 }  // namespace opusim::driver

@@ -17,7 +17,7 @@ std::atomic<bool> g_simulator_open{false};
 
 // The device's view of host memory: the driver's DMA map.
 class DmaMemoryPort final : public model::HostMemory {
-public:
+  public:
     explicit DmaMemoryPort(std::shared_ptr<DmaMemory> memory) : memory_(std::move(memory)) {}
     bool read(std::uint64_t device_address, void* out, std::size_t bytes) override {
         return memory_->device_read(device_address, out, bytes);
@@ -26,12 +26,12 @@ public:
         return memory_->device_write(device_address, data, bytes);
     }
 
-private:
+  private:
     std::shared_ptr<DmaMemory> memory_;
 };
 
 class SimulatorTransport final : public Transport {
-public:
+  public:
     SimulatorTransport(const physics::DeviceProfile& profile, std::shared_ptr<DmaMemory> memory)
         : port_(std::move(memory)), profile_name_(profile.name) {
         bool expected = false;
@@ -72,7 +72,7 @@ public:
     }
     double device_time_s() const override { return model::SimulatedDevice::instance().now_s(); }
 
-private:
+  private:
     DmaMemoryPort port_;
     std::string profile_name_;
 };

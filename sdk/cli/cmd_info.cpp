@@ -44,14 +44,14 @@ nlohmann::json info_json(const driver::Device& device) {
                          {"roi_increment", i.roi_increment},
                          {"link", p.link.name},
                          {"link_bandwidth_gb_per_s", p.link.bandwidth_gb_per_s}};
-    j["configuration"] = {{"exposure_us", c.exposure_us},
-                          {"frametime_us", c.frametime_us},
-                          {"roi", {{"x", c.roi_x}, {"y", c.roi_y}, {"width", c.roi_width},
-                                   {"height", c.roi_height}}},
-                          {"medium_seed", c.medium_seed},
-                          {"noise_seed", c.noise_seed},
-                          {"noise", c.noise},
-                          {"ring_entries", i.ring_entries}};
+    j["configuration"] = {
+        {"exposure_us", c.exposure_us},
+        {"frametime_us", c.frametime_us},
+        {"roi", {{"x", c.roi_x}, {"y", c.roi_y}, {"width", c.roi_width}, {"height", c.roi_height}}},
+        {"medium_seed", c.medium_seed},
+        {"noise_seed", c.noise_seed},
+        {"noise", c.noise},
+        {"ring_entries", i.ring_entries}};
     return j;
 }
 
@@ -70,10 +70,9 @@ void print_section(std::ostream& out, const std::string& title, const nlohmann::
 
 int run_info(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()
-        ("device", po::value<std::string>()->default_value(""),
-         "device URI (default: $OPUSIM_DEVICE, else sim:gen2)")
-        ("json", "print one JSON object");
+    options.add_options()("device", po::value<std::string>()->default_value(""),
+                          "device URI (default: $OPUSIM_DEVICE, else sim:gen2)")(
+        "json", "print one JSON object");
     const auto vm = parse_options(command, args, options);
     if (!vm) return 0;
     const auto device = driver::Device::open((*vm)["device"].as<std::string>());
@@ -95,8 +94,9 @@ int run_info(const Command& command, const Arguments& args) {
 const Command kInfo{"info", "opusim info [--device URI] [--json]",
                     "the device's identification, capabilities and configuration", nullptr};
 
-const CommandRegistrar registrar{Command{kInfo.name, kInfo.synopsis, kInfo.summary,
-                                         [](const Arguments& args) { return run_info(kInfo, args); }}};
+const CommandRegistrar registrar{
+    Command{kInfo.name, kInfo.synopsis, kInfo.summary,
+            [](const Arguments& args) { return run_info(kInfo, args); }}};
 
 }  // namespace
 }  // namespace opusim::cli

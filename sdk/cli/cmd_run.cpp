@@ -135,24 +135,25 @@ nlohmann::json stages_json(const model::DeviceStatistics& stats) {
 
 int run_main_job(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()
-        ("device", po::value<std::string>()->default_value(""),
-         "device URI, e.g. sim:gen2, sim:gen3?seed=7 (default: $OPUSIM_DEVICE, else sim:gen2)")
-        ("n-features", po::value<std::string>()->default_value("10000"), "input features")
-        ("n-components", po::value<std::string>()->default_value("1000"), "outputs per vector")
-        ("batch", po::value<std::string>()->default_value("3000"), "vectors in the workload")
-        ("exposure-us", po::value<std::string>(), "camera exposure (default: the device's)")
-        ("frametime-us", po::value<std::string>(), "minimum frame period (default: the device's)")
-        ("input-roi", po::value<std::string>()->default_value("full"),
-         "full (replicate features over the DMD), small (one mirror each) or auto")
-        ("linear", "linear mode: real Gaussian inputs through linear_transform")
-        ("json", "print one JSON object");
+    options.add_options()(
+        "device", po::value<std::string>()->default_value(""),
+        "device URI, e.g. sim:gen2, sim:gen3?seed=7 (default: $OPUSIM_DEVICE, else sim:gen2)")(
+        "n-features", po::value<std::string>()->default_value("10000"), "input features")(
+        "n-components", po::value<std::string>()->default_value("1000"), "outputs per vector")(
+        "batch", po::value<std::string>()->default_value("3000"), "vectors in the workload")(
+        "exposure-us", po::value<std::string>(), "camera exposure (default: the device's)")(
+        "frametime-us", po::value<std::string>(), "minimum frame period (default: the device's)")(
+        "input-roi", po::value<std::string>()->default_value("full"),
+        "full (replicate features over the DMD), small (one mirror each) or auto")(
+        "linear", "linear mode: real Gaussian inputs through linear_transform")(
+        "json", "print one JSON object");
     const auto vm = parse_options(command, args, options);
     if (!vm) return 0;
     RunOptions o;
     o.device = (*vm)["device"].as<std::string>();
     o.n_features = parse_whole("n-features", (*vm)["n-features"].as<std::string>(), 1, 1ull << 24);
-    o.n_components = parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
+    o.n_components =
+        parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
     o.batch = parse_whole("batch", (*vm)["batch"].as<std::string>(), 1, 1ull << 24);
     o.linear = vm->count("linear") > 0;
     try {
@@ -162,10 +163,12 @@ int run_main_job(const Command& command, const Arguments& args) {
     }
     o.json = vm->count("json") > 0;
     if (vm->count("exposure-us")) {
-        o.overrides.exposure_us = parse_real("exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
+        o.overrides.exposure_us =
+            parse_real("exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
     }
     if (vm->count("frametime-us")) {
-        o.overrides.frametime_us = parse_real("frametime-us", (*vm)["frametime-us"].as<std::string>(), 0);
+        o.overrides.frametime_us =
+            parse_real("frametime-us", (*vm)["frametime-us"].as<std::string>(), 0);
     }
 
     const auto wall_start = std::chrono::steady_clock::now();
@@ -226,9 +229,11 @@ int run_main_job(const Command& command, const Arguments& args) {
         linear_frames_per_vector = double(2 * settings.linear.bits);
         noise.saturated = context.saturated_pixels;
         noise.saturated_fraction =
-            context.output_values ? double(context.saturated_pixels) / double(context.output_values) : 0.0;
+            context.output_values ? double(context.saturated_pixels) / double(context.output_values)
+                                  : 0.0;
     }
-    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     const double device_s = context.device_time_s();
 
     report["device"] = info.uri;
@@ -246,7 +251,8 @@ int run_main_job(const Command& command, const Arguments& args) {
                            {"features", context.input_roi.n_features},
                            {"replication", context.input_roi.replication},
                            {"lit_mirrors_mean", context.lit_mirrors_mean}};
-    report["output_roi"] = {{"x", context.output_roi.x}, {"y", context.output_roi.y},
+    report["output_roi"] = {{"x", context.output_roi.x},
+                            {"y", context.output_roi.y},
                             {"width", context.output_roi.width},
                             {"height", context.output_roi.height}};
     if (o.linear) {
@@ -268,7 +274,8 @@ int run_main_job(const Command& command, const Arguments& args) {
         // Signal is proportional to exposure: bring the 99.9th percentile to 80 % of full scale.
         const double full_scale = double((1u << info.bit_depth) - 1u);
         const double offset_free = std::max(noise.p999_dn, 1.0);
-        const double suggested = context.exposure_us * std::min(0.8, 0.8 * full_scale / offset_free);
+        const double suggested =
+            context.exposure_us * std::min(0.8, 0.8 * full_scale / offset_free);
         advice = fixed(100 * noise.saturated_fraction, 2) + " % of pixels saturate (> " +
                  fixed(100 * kSaturationAdvice, 1) + " %): lower the exposure to about " +
                  fixed(suggested, 0) + " us (--exposure-us), or light fewer mirrors";
@@ -290,9 +297,10 @@ int run_main_job(const Command& command, const Arguments& args) {
         << "  " << o.batch << " vectors x " << o.n_features << " features -> " << o.n_components
         << " components; " << context.frames << " device frames\n"
         << "  input ROI " << context.input_roi.strategy << ", " << context.input_roi.replication
-        << " mirrors/feature, " << fixed(context.lit_mirrors_mean, 0) << " lit mirrors/frame; output ROI "
-        << context.output_roi.width << "x" << context.output_roi.height << " at ("
-        << context.output_roi.x << ", " << context.output_roi.y << ")\n"
+        << " mirrors/feature, " << fixed(context.lit_mirrors_mean, 0)
+        << " lit mirrors/frame; output ROI " << context.output_roi.width << "x"
+        << context.output_roi.height << " at (" << context.output_roi.x << ", "
+        << context.output_roi.y << ")\n"
         << "  exposure " << fixed(context.exposure_us, 1) << " us, frametime "
         << fixed(context.frametime_us, 1) << " us\n\n"
         << "device (simulated time)\n"
@@ -335,8 +343,9 @@ const Command kRun{
     "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json]",
     "the main job: a random-projection workload through SDK, driver and device", nullptr};
 
-const CommandRegistrar registrar{Command{kRun.name, kRun.synopsis, kRun.summary,
-                                         [](const Arguments& args) { return run_main_job(kRun, args); }}};
+const CommandRegistrar registrar{
+    Command{kRun.name, kRun.synopsis, kRun.summary,
+            [](const Arguments& args) { return run_main_job(kRun, args); }}};
 
 }  // namespace
 }  // namespace opusim::cli

@@ -43,7 +43,7 @@ typedef enum opusim_status {
 typedef struct opusim_context {
     double exposure_us;
     double frametime_us;
-    double start_s;      /* simulated device time */
+    double start_s; /* simulated device time */
     double end_s;
     double wall_time_s;
     uint64_t frames;
@@ -75,8 +75,8 @@ size_t opusim_n_components(const opusim_opu* opu);
 
 /* X: N_ROWS x N_FEATURES values 0/1 (row-major); OUT: N_ROWS x n_components camera values.
  * CONTEXT may be NULL. */
-opusim_status opusim_transform(opusim_opu* opu, const uint8_t* x, size_t n_rows,
-                               size_t n_features, uint16_t* out, opusim_context* context);
+opusim_status opusim_transform(opusim_opu* opu, const uint8_t* x, size_t n_rows, size_t n_features,
+                               uint16_t* out, opusim_context* context);
 /* X: N_ROWS x N_FEATURES finite floats; OUT: N_ROWS x n_components floats, the projection by a
  * real Gaussian matrix with N(0, 1/2) entries. */
 opusim_status opusim_linear_transform(opusim_opu* opu, const float* x, size_t n_rows,

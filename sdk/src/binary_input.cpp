@@ -20,12 +20,11 @@ std::string shape_text(const Shape& shape) {
 Shape split_batch(const Shape& shape, const FeatureShape& f, bool packed, const char* arg) {
     const std::size_t max_dims = 4;
     const std::string expected_features =
-        f.feature_dims == 1
-            ? std::to_string(packed ? (f.cols + 7) / 8 : f.cols) +
-                  (packed ? " packed bytes (ceil(n_features / 8))" : " features")
-            : "(" + std::to_string(f.rows) + ", " +
-                  std::to_string(packed ? (f.cols + 7) / 8 : f.cols) + ")" +
-                  (packed ? " with rows bit-packed" : "");
+        f.feature_dims == 1 ? std::to_string(packed ? (f.cols + 7) / 8 : f.cols) +
+                                  (packed ? " packed bytes (ceil(n_features / 8))" : " features")
+                            : "(" + std::to_string(f.rows) + ", " +
+                                  std::to_string(packed ? (f.cols + 7) / 8 : f.cols) + ")" +
+                                  (packed ? " with rows bit-packed" : "");
     if (shape.size() < f.feature_dims || shape.size() > max_dims) {
         throw std::invalid_argument(std::string(arg) + ": expected " +
                                     std::to_string(f.feature_dims) + " to " +
@@ -71,8 +70,10 @@ Batch flatten_binary(const ArrayView<std::uint8_t>& x, const FeatureShape& f, co
             for (std::size_t c = f.cols; c < row_bytes * 8; ++c) {
                 if ((src[c / 8] >> (7 - c % 8)) & 1u) {
                     throw std::invalid_argument(std::string(arg) + ": packed row " +
-                                                std::to_string(r) + " has a pad bit set beyond "
-                                                "feature " + std::to_string(f.cols - 1));
+                                                std::to_string(r) +
+                                                " has a pad bit set beyond "
+                                                "feature " +
+                                                std::to_string(f.cols - 1));
                 }
             }
         }
@@ -102,10 +103,9 @@ Shape checked_real_batch(const ArrayView<float>& x, const FeatureShape& f, const
     if (x.data == nullptr && total > 0) throw std::invalid_argument(std::string(arg) + ": no data");
     for (std::size_t i = 0; i < total; ++i) {
         if (!std::isfinite(x.data[i])) {
-            throw std::invalid_argument(std::string(arg) + "[sample " +
-                                        std::to_string(i / f.n_features()) + ", feature " +
-                                        std::to_string(i % f.n_features()) +
-                                        "] is not finite (NaN or infinity)");
+            throw std::invalid_argument(
+                std::string(arg) + "[sample " + std::to_string(i / f.n_features()) + ", feature " +
+                std::to_string(i % f.n_features()) + "] is not finite (NaN or infinity)");
         }
     }
     return batch_shape;

@@ -19,7 +19,7 @@ struct FeatureShape {
 };
 
 struct Batch {
-    Shape batch_shape;               // the batch dims of the input (empty for one sample)
+    Shape batch_shape;  // the batch dims of the input (empty for one sample)
     std::size_t samples = 0;
     std::vector<std::uint8_t> bits;  // samples x n_features, each 0 or 1
 };

@@ -104,7 +104,9 @@ opusim_status opusim_open(const char* device_uri, size_t n_components, opusim_op
     });
 }
 
-void opusim_close(opusim_opu* opu) { delete opu; }
+void opusim_close(opusim_opu* opu) {
+    delete opu;
+}
 
 opusim_status opusim_set_max_n_features(opusim_opu* opu, size_t max_n_features) {
     if (opu == nullptr) return null_handle();
@@ -144,8 +146,8 @@ size_t opusim_n_components(const opusim_opu* opu) {
     return opu == nullptr ? 0 : opu->opu->n_components();
 }
 
-opusim_status opusim_transform(opusim_opu* opu, const uint8_t* x, size_t n_rows,
-                               size_t n_features, uint16_t* out, opusim_context* context) {
+opusim_status opusim_transform(opusim_opu* opu, const uint8_t* x, size_t n_rows, size_t n_features,
+                               uint16_t* out, opusim_context* context) {
     if (opu == nullptr) return null_handle();
     if (x == nullptr || out == nullptr) {
         return fail(OPUSIM_ERROR_INVALID_ARGUMENT, "x and out must not be NULL");
@@ -172,20 +174,32 @@ opusim_status opusim_linear_transform(opusim_opu* opu, const float* x, size_t n_
     });
 }
 
-const char* opusim_last_error(void) { return g_last_error.c_str(); }
+const char* opusim_last_error(void) {
+    return g_last_error.c_str();
+}
 
 const char* opusim_status_name(opusim_status status) {
     switch (status) {
-        case OPUSIM_OK: return "OPUSIM_OK";
-        case OPUSIM_ERROR_INVALID_ARGUMENT: return "OPUSIM_ERROR_INVALID_ARGUMENT";
-        case OPUSIM_ERROR_NOT_FITTED: return "OPUSIM_ERROR_NOT_FITTED";
-        case OPUSIM_ERROR_URI: return "OPUSIM_ERROR_URI";
-        case OPUSIM_ERROR_DEVICE_BUSY: return "OPUSIM_ERROR_DEVICE_BUSY";
-        case OPUSIM_ERROR_TIMEOUT: return "OPUSIM_ERROR_TIMEOUT";
-        case OPUSIM_ERROR_DMA: return "OPUSIM_ERROR_DMA";
-        case OPUSIM_ERROR_INPUT_FORMAT: return "OPUSIM_ERROR_INPUT_FORMAT";
-        case OPUSIM_ERROR_DEVICE: return "OPUSIM_ERROR_DEVICE";
-        case OPUSIM_ERROR_INTERNAL: return "OPUSIM_ERROR_INTERNAL";
+        case OPUSIM_OK:
+            return "OPUSIM_OK";
+        case OPUSIM_ERROR_INVALID_ARGUMENT:
+            return "OPUSIM_ERROR_INVALID_ARGUMENT";
+        case OPUSIM_ERROR_NOT_FITTED:
+            return "OPUSIM_ERROR_NOT_FITTED";
+        case OPUSIM_ERROR_URI:
+            return "OPUSIM_ERROR_URI";
+        case OPUSIM_ERROR_DEVICE_BUSY:
+            return "OPUSIM_ERROR_DEVICE_BUSY";
+        case OPUSIM_ERROR_TIMEOUT:
+            return "OPUSIM_ERROR_TIMEOUT";
+        case OPUSIM_ERROR_DMA:
+            return "OPUSIM_ERROR_DMA";
+        case OPUSIM_ERROR_INPUT_FORMAT:
+            return "OPUSIM_ERROR_INPUT_FORMAT";
+        case OPUSIM_ERROR_DEVICE:
+            return "OPUSIM_ERROR_DEVICE";
+        case OPUSIM_ERROR_INTERNAL:
+            return "OPUSIM_ERROR_INTERNAL";
     }
     return "OPUSIM_UNKNOWN_STATUS";
 }

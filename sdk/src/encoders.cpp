@@ -169,8 +169,9 @@ Array<std::uint8_t> SequentialBaseTwoEncoder::transform(const ArrayView<float>& 
             if (v < *min_ || v > *max_) {
                 throw std::invalid_argument(
                     "SequentialBaseTwoEncoder.transform: x[" + std::to_string(r) + ", " +
-                    std::to_string(i) + "] = " + std::to_string(v) + " is outside the fitted range [" +
-                    std::to_string(*min_) + ", " + std::to_string(*max_) + "]");
+                    std::to_string(i) + "] = " + std::to_string(v) +
+                    " is outside the fitted range [" + std::to_string(*min_) + ", " +
+                    std::to_string(*max_) + "]");
             }
             const double level = span > 0 ? (double(v) - *min_) / span * width : 0.0;
             const auto q = static_cast<unsigned>(std::lround(level));
@@ -277,8 +278,8 @@ Array<float> SeparatedBitPlanDecoder::transform(const ArrayView<float>& y) const
             const float* neg = y.data + ((precision_ + k) * n + r) * m;
             float* dst = out.values.data() + r * m;
             for (std::size_t j = 0; j < m; ++j) {
-                dst[j] += static_cast<float>(weight * (positive_max_ * double(pos[j]) -
-                                                       negative_max_ * double(neg[j])));
+                dst[j] += static_cast<float>(
+                    weight * (positive_max_ * double(pos[j]) - negative_max_ * double(neg[j])));
             }
         }
     }

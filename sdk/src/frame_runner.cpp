@@ -33,8 +33,7 @@ void RunStats::merge(const RunStats& other) {
 }
 
 double job_timeout_s(const driver::DeviceConfig& config, std::size_t frames) {
-    const double per_frame_s =
-        std::max({config.frametime_us, config.exposure_us, 1000.0}) * 1e-6;
+    const double per_frame_s = std::max({config.frametime_us, config.exposure_us, 1000.0}) * 1e-6;
     return 0.5 + 4.0 * per_frame_s * double(frames);
 }
 
@@ -97,7 +96,8 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
     const driver::DeviceInfo& info = device_.info();
     const driver::DeviceConfig config = device_.config();
     const std::size_t frame_bytes = info.input_frame_bytes;
-    const std::size_t out_frame_bytes = abi::output_frame_bytes(config.n_components, info.bit_depth);
+    const std::size_t out_frame_bytes =
+        abi::output_frame_bytes(config.n_components, info.bit_depth);
     // A pass shorter than the minimum batch is padded with dark frames (all mirrors off) whose
     // outputs are dropped: the device's per-job overheads amortise as on the vendor's runner.
     const std::size_t frames = std::max(n, policy_.min_batch_size);
@@ -120,8 +120,8 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
         slot.output = device_.allocate(job_frames * out_frame_bytes);
     }
     const std::uint16_t full_scale = static_cast<std::uint16_t>((1u << info.bit_depth) - 1u);
-    std::size_t next = 0;     // next frame of the pass to submit
-    std::size_t issued = 0;   // jobs submitted
+    std::size_t next = 0;    // next frame of the pass to submit
+    std::size_t issued = 0;  // jobs submitted
     std::size_t collected = 0;
     bool first_job = true;
     while (collected < issued || next < frames) {

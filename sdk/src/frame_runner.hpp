@@ -36,7 +36,7 @@ struct RunStats {
 };
 
 class FrameRunner {
-public:
+  public:
     FrameRunner(driver::Device& device, const PassPolicy& policy);
 
     // N frames of feature bits (row-major n x layout.n_features, 0/1, already checked) under the
@@ -45,7 +45,7 @@ public:
     RunStats run(const physics::InputLayout& layout, const std::uint8_t* features, std::size_t n,
                  std::uint64_t first_sequence, std::uint16_t* out);
 
-private:
+  private:
     RunStats run_pass(const physics::InputLayout& layout, const std::uint8_t* features,
                       std::size_t n, std::uint64_t first_sequence, std::uint16_t* out);
 

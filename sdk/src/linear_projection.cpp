@@ -60,10 +60,10 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
         1, static_cast<std::size_t>(std::ceil(settings.reference_ratio * double(n_features))));
     const physics::DmdParams dmd = dmd_of(device);
     if (n_features + n_reference_ > dmd.mirrors()) {
-        throw std::invalid_argument(
-            "linear_transform: n_features " + std::to_string(n_features) + " plus " +
-            std::to_string(n_reference_) + " reference features exceed the DMD's " +
-            std::to_string(dmd.mirrors()) + " mirrors");
+        throw std::invalid_argument("linear_transform: n_features " + std::to_string(n_features) +
+                                    " plus " + std::to_string(n_reference_) +
+                                    " reference features exceed the DMD's " +
+                                    std::to_string(dmd.mirrors()) + " mirrors");
     }
     layout_ = physics::make_input_layout(dmd, n_features + n_reference_, strategy);
     const physics::CameraParams camera = camera_of(device);
@@ -139,7 +139,8 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     std::vector<std::uint8_t> halves[2];
     for (int half = 0; half < 2; ++half) {
         halves[half].assign(layout_.n_features, 0);
-        for (std::size_t f = 0; f < n_features_; ++f) halves[half][f] = (f % 2) == std::size_t(half);
+        for (std::size_t f = 0; f < n_features_; ++f)
+            halves[half][f] = (f % 2) == std::size_t(half);
     }
     config_.exposure_us = exposure_us;
     // 1. The reference alone, at decreasing exposure until (almost) no candidate saturates.
@@ -147,7 +148,8 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     for (int attempt = 0;; ++attempt) {
         reference = measure(capture, dark, calibration_sequence);
         stats.merge(reference.stats);
-        const auto saturated = std::count(reference.saturated.begin(), reference.saturated.end(), true);
+        const auto saturated =
+            std::count(reference.saturated.begin(), reference.saturated.end(), true);
         const bool at_floor = config_.exposure_us <= min_exposure_us_ * 1.0001;
         if (double(saturated) <= 0.01 * double(k) || at_floor || attempt >= 8) break;
         config_.exposure_us = std::max(min_exposure_us_, config_.exposure_us / 4);
@@ -189,7 +191,8 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
             if (peak > 0 && room > 0) scale = std::min(scale, room / peak);
         }
         if (!std::isfinite(scale) || std::abs(scale - 1) < 0.1 || attempt >= 4) break;
-        const double wanted = std::clamp(config_.exposure_us * scale, min_exposure_us_, max_exposure_us_);
+        const double wanted =
+            std::clamp(config_.exposure_us * scale, min_exposure_us_, max_exposure_us_);
         if (std::abs(wanted / config_.exposure_us - 1) < 0.01) break;  // at a limit
         config_.exposure_us = wanted;
     }
@@ -201,7 +204,8 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     if (!(mean_c > 0)) {
         throw std::runtime_error(
             "linear_transform calibration: the reference gives no signal on the camera (mean "
-            "difference " + std::to_string(mean_c) + " DN); raise the exposure");
+            "difference " +
+            std::to_string(mean_c) + " DN); raise the exposure");
     }
     const double global = std::sqrt(mean_c / double(n_reference_));
     c_.clear();
@@ -244,7 +248,8 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
         for (std::size_t i = begin; i < begin + count; ++i) {
             const float* row = x + i * n_features_;
             double peak = 0;
-            for (std::size_t j = 0; j < n_features_; ++j) peak = std::max(peak, double(std::abs(row[j])));
+            for (std::size_t j = 0; j < n_features_; ++j)
+                peak = std::max(peak, double(std::abs(row[j])));
             if (peak > 0) {
                 rows.push_back(i);
                 maxima.push_back(peak);
@@ -266,19 +271,21 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
                 }
             }
             for (unsigned b = 0; b < bits; ++b) {
-                std::fill_n(frames.begin() +
-                                static_cast<long>((r * frames_per + 2 * b) * f + n_features_),
-                            n_reference_, 1);
+                std::fill_n(
+                    frames.begin() + static_cast<long>((r * frames_per + 2 * b) * f + n_features_),
+                    n_reference_, 1);
             }
         }
         std::vector<std::uint16_t> values(n_frames * k);
-        RunStats chunk = capture(config_, layout_, frames.data(), n_frames, *sequence, values.data());
+        RunStats chunk =
+            capture(config_, layout_, frames.data(), n_frames, *sequence, values.data());
         *sequence += n_frames;
         // Saturation that matters: the selected pixels of these frames (the other read-out
         // pixels are discarded).
         chunk.saturated = 0;
         for (std::size_t i = 0; i < n_frames; ++i) {
-            for (const std::size_t j : selected_) chunk.saturated += values[i * k + j] >= full_scale_;
+            for (const std::size_t j : selected_)
+                chunk.saturated += values[i * k + j] >= full_scale_;
         }
         stats.merge(chunk);
         for (std::size_t r = 0; r < rows.size(); ++r) {

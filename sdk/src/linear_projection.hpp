@@ -30,13 +30,12 @@
 namespace opusim::sdk_detail {
 
 // Runs N frames of feature bits under CONFIG (layout LAYOUT) from noise sequence FIRST_SEQUENCE.
-using CaptureFn = std::function<RunStats(const driver::DeviceConfig& config,
-                                         const physics::InputLayout& layout,
-                                         const std::uint8_t* features, std::size_t n,
-                                         std::uint64_t first_sequence, std::uint16_t* out)>;
+using CaptureFn = std::function<RunStats(
+    const driver::DeviceConfig& config, const physics::InputLayout& layout,
+    const std::uint8_t* features, std::size_t n, std::uint64_t first_sequence, std::uint16_t* out)>;
 
 class LinearProjector {
-public:
+  public:
     LinearProjector(const LinearSettings& settings, const driver::Device& device,
                     std::size_t n_features, std::size_t n_components,
                     physics::InputRoiStrategy strategy, driver::DeviceConfig base);
@@ -58,11 +57,11 @@ public:
     std::vector<std::uint64_t> output_pixels() const;
     std::size_t frames_per_sample() const { return 2 * settings_.bits; }
 
-private:
+  private:
     struct Measurement {
-        std::vector<double> on_mean;   // per candidate pixel
+        std::vector<double> on_mean;  // per candidate pixel
         std::vector<double> off_mean;
-        std::vector<bool> saturated;   // any on-frame value at full scale
+        std::vector<bool> saturated;  // any on-frame value at full scale
         RunStats stats;
     };
     // CALIBRATION_FRAMES frames of SIGNAL with the reference on, then as many with it off.

@@ -26,9 +26,12 @@ constexpr std::size_t kRescaleCalibrationFrames = 16;
 
 physics::InputRoiStrategy to_physics(InputRoiStrategy strategy) {
     switch (strategy) {
-        case InputRoiStrategy::Full: return physics::InputRoiStrategy::Full;
-        case InputRoiStrategy::Small: return physics::InputRoiStrategy::Small;
-        case InputRoiStrategy::Auto: return physics::InputRoiStrategy::Auto;
+        case InputRoiStrategy::Full:
+            return physics::InputRoiStrategy::Full;
+        case InputRoiStrategy::Small:
+            return physics::InputRoiStrategy::Small;
+        case InputRoiStrategy::Auto:
+            return physics::InputRoiStrategy::Auto;
     }
     return physics::InputRoiStrategy::Auto;
 }
@@ -54,9 +57,12 @@ std::string to_string(InputRoiStrategy strategy) {
 
 InputRoiStrategy parse_input_roi_strategy(const std::string& text, const std::string& argument) {
     switch (physics::parse_input_roi_strategy(text, argument)) {
-        case physics::InputRoiStrategy::Full: return InputRoiStrategy::Full;
-        case physics::InputRoiStrategy::Small: return InputRoiStrategy::Small;
-        case physics::InputRoiStrategy::Auto: return InputRoiStrategy::Auto;
+        case physics::InputRoiStrategy::Full:
+            return InputRoiStrategy::Full;
+        case physics::InputRoiStrategy::Small:
+            return InputRoiStrategy::Small;
+        case physics::InputRoiStrategy::Auto:
+            return InputRoiStrategy::Auto;
     }
     return InputRoiStrategy::Auto;
 }
@@ -118,7 +124,9 @@ struct Opu::Impl {
     // settings', else the device's.
     std::pair<double, double> camera_timing(const Overrides& call) const {
         auto pick = [](std::optional<double> a, std::optional<double> b, std::optional<double> c,
-                       double d) { return a ? *a : b ? *b : c ? *c : d; };
+                       double d) {
+            return a ? *a : b ? *b : c ? *c : d;
+        };
         const double exposure = pick(call.exposure_us, fit_overrides.exposure_us,
                                      settings.overrides.exposure_us, base.exposure_us);
         const double frametime = pick(call.frametime_us, fit_overrides.frametime_us,
@@ -204,10 +212,9 @@ struct Opu::Impl {
         const std::size_t n = shape.n_features();
         if (n == 0) throw std::invalid_argument("n_features: expected >= 1, got 0");
         if (n > settings.max_n_features) {
-            throw std::invalid_argument("n_features: " + std::to_string(n) +
-                                        " exceeds max_n_features " +
-                                        std::to_string(settings.max_n_features) +
-                                        " (raise OpuSettings::max_n_features)");
+            throw std::invalid_argument(
+                "n_features: " + std::to_string(n) + " exceeds max_n_features " +
+                std::to_string(settings.max_n_features) + " (raise OpuSettings::max_n_features)");
         }
         if (n > device->info().max_mirrors) {
             throw std::invalid_argument("n_features: " + std::to_string(n) + " exceeds the " +
@@ -266,7 +273,8 @@ struct Opu::Impl {
         }
         lit /= double(kRescaleCalibrationFrames);
         std::vector<std::uint16_t> values(frames * config.n_components);
-        RunStats stats = capture(config, layout, bits.data(), frames, calibration_sequence, values.data());
+        RunStats stats =
+            capture(config, layout, bits.data(), frames, calibration_sequence, values.data());
         calibration_sequence += frames;
         stats.saturated = 0;
         stats.data_frames = 0;  // not the user's frames: no lit-mirror figures
@@ -287,12 +295,14 @@ struct Opu::Impl {
         }
         double dark_total = 0;
         for (const double d : cal.dark) dark_total += d;
-        const double mean_lit = lit_signal / double(kRescaleCalibrationFrames * config.n_components);
+        const double mean_lit =
+            lit_signal / double(kRescaleCalibrationFrames * config.n_components);
         const double mean_dark = dark_total / double(config.n_components);
         cal.gain = (mean_lit - mean_dark) / std::max(lit, 1.0);
         if (!(cal.gain > 0)) {
-            throw std::runtime_error("transform_rescaled: calibration measured no signal above "
-                                     "the dark level; raise the exposure");
+            throw std::runtime_error(
+                "transform_rescaled: calibration measured no signal above "
+                "the dark level; raise the exposure");
         }
         rescale = std::move(cal);
         return stats;
@@ -353,8 +363,8 @@ struct Opu::Impl {
         result.context.n_components = settings.n_components;
         result.context.input_roi.reference_features = linear->n_reference();
         result.context.output_pixels = linear->output_pixels();
-        result.context.output_values = samples * linear->frames_per_sample() *
-                                       settings.n_components;
+        result.context.output_values =
+            samples * linear->frames_per_sample() * settings.n_components;
         return result;
     }
 };
@@ -397,8 +407,12 @@ bool Opu::is_open() const {
     return state().device != nullptr;
 }
 
-const OpuSettings& Opu::settings() const { return state().settings; }
-std::size_t Opu::n_components() const { return state().settings.n_components; }
+const OpuSettings& Opu::settings() const {
+    return state().settings;
+}
+std::size_t Opu::n_components() const {
+    return state().settings.n_components;
+}
 
 void Opu::set_n_components(std::size_t n_components) {
     if (n_components == 0) throw std::invalid_argument("n_components: expected >= 1, got 0");
@@ -407,8 +421,12 @@ void Opu::set_n_components(std::size_t n_components) {
     state().fitted = false;
 }
 
-std::size_t Opu::max_n_features() const { return state().settings.max_n_features; }
-InputRoiStrategy Opu::input_roi_strategy() const { return state().settings.input_roi_strategy; }
+std::size_t Opu::max_n_features() const {
+    return state().settings.max_n_features;
+}
+InputRoiStrategy Opu::input_roi_strategy() const {
+    return state().settings.input_roi_strategy;
+}
 
 void Opu::set_input_roi_strategy(InputRoiStrategy strategy) {
     const std::lock_guard<std::mutex> guard(state().mutex);
@@ -424,7 +442,8 @@ const driver::DeviceInfo& Opu::device_info() {
 
 std::string Opu::device_uri() const {
     const std::lock_guard<std::mutex> guard(state().mutex);
-    return state().device ? state().device->info().uri : driver::DeviceUri::parse(state().settings.device).text;
+    return state().device ? state().device->info().uri
+                          : driver::DeviceUri::parse(state().settings.device).text;
 }
 
 void Opu::fit1d(std::size_t n_features, bool packed, const Overrides& overrides) {

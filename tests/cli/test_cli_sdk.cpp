@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class CliSdk : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() /
                ("opusim_test_cli_sdk_" + std::to_string(::getpid()) + "_" +
@@ -72,7 +72,8 @@ TEST_F(CliSdk, RunIsReadableByDefaultAndHasALinearMode) {
     ASSERT_EQ(run("run --batch 20 --n-features 50 --n-components 32"), 0) << output_;
     EXPECT_NE(output_.find("frame rate"), std::string::npos) << output_;
     EXPECT_NE(output_.find("bottleneck"), std::string::npos) << output_;
-    ASSERT_EQ(run("run --linear --batch 4 --n-features 32 --n-components 16 --device sim:gen3"), 0) << output_;
+    ASSERT_EQ(run("run --linear --batch 4 --n-features 32 --n-components 16 --device sim:gen3"), 0)
+        << output_;
     EXPECT_NE(output_.find("16 frames/vector"), std::string::npos) << output_;
 }
 
@@ -91,7 +92,10 @@ TEST_F(CliSdk, TransformWritesRowsByComponents) {
     std::vector<std::uint8_t> bits(rows * n);
     for (std::size_t i = 0; i < bits.size(); ++i) bits[i] = (i % 5) < 2;
     opusim::io::write_npy(path("x.npy"), {rows, n}, bits);
-    ASSERT_EQ(run("transform --input " + path("x.npy") + " --out " + path("y.npy") + " --n-components 40"), 0) << output_;
+    ASSERT_EQ(run("transform --input " + path("x.npy") + " --out " + path("y.npy") +
+                  " --n-components 40"),
+              0)
+        << output_;
     const auto y = opusim::io::read_npy(path("y.npy"));
     EXPECT_EQ(y.shape, (std::vector<std::size_t>{rows, 40}));
     EXPECT_EQ(y.dtype, opusim::io::DType::UInt8);
@@ -102,15 +106,21 @@ TEST_F(CliSdk, TransformWritesRowsByComponents) {
     EXPECT_EQ(run("transform --input " + path("r.npy") + " --out " + path("z.npy")), 2) << output_;
     EXPECT_NE(output_.find("is not binary"), std::string::npos) << output_;
     ASSERT_EQ(run("transform --input " + path("r.npy") + " --out " + path("z.npy") +
-                  " --n-components 20 --encoder multi_threshold:4"), 0) << output_;
+                  " --n-components 20 --encoder multi_threshold:4"),
+              0)
+        << output_;
     EXPECT_EQ(opusim::io::read_npy(path("z.npy")).shape, (std::vector<std::size_t>{rows, 20}));
     ASSERT_EQ(run("transform --input " + path("r.npy") + " --out " + path("l.npy") +
-                  " --n-components 20 --linear"), 0) << output_;
+                  " --n-components 20 --linear"),
+              0)
+        << output_;
     const auto l = opusim::io::read_npy(path("l.npy"));
     EXPECT_EQ(l.dtype, opusim::io::DType::Float32);
     EXPECT_EQ(l.shape, (std::vector<std::size_t>{rows, 20}));
     EXPECT_EQ(run("transform --input " + path("r.npy") + " --out " + path("q.npy") +
-                  " --encoder nonsense"), 2) << output_;
+                  " --encoder nonsense"),
+              2)
+        << output_;
     EXPECT_NE(output_.find("unknown encoder 'nonsense'"), std::string::npos) << output_;
 }
 
@@ -133,7 +143,9 @@ TEST_F(CliSdk, CaptureThroughTheStackEqualsThePhysicsCapture) {
     opusim::io::write_npy(path("x.npy"), {frames, n}, bits);
     ASSERT_EQ(run("capture --profile gen2 --input " + path("x.npy") +
                   " --n-components 300 --seed 11 --noise-seed 12 --input-roi small --out " +
-                  path("y.npy")), 0) << output_;
+                  path("y.npy")),
+              0)
+        << output_;
     const auto y = opusim::io::read_npy(path("y.npy"));
 
     const auto profile = physics::DeviceProfile::load("gen2");

@@ -24,7 +24,8 @@ TEST(CApi, TransformMatchesTheCppApi) {
         from_cpp = opu.transform(opusim::ArrayView<std::uint8_t>(x, {rows, n})).output.values;
     }
     opusim_opu* opu = nullptr;
-    ASSERT_EQ(opusim_open("sim:gen2?seed=2&noise_seed=5", 25, &opu), OPUSIM_OK) << opusim_last_error();
+    ASSERT_EQ(opusim_open("sim:gen2?seed=2&noise_seed=5", 25, &opu), OPUSIM_OK)
+        << opusim_last_error();
     EXPECT_EQ(opusim_n_components(opu), 25u);
     ASSERT_EQ(opusim_fit1d(opu, n), OPUSIM_OK);
     std::vector<std::uint16_t> y(rows * 25);
@@ -56,9 +57,11 @@ TEST(CApi, ErrorsAreCodesWithMessages) {
     EXPECT_EQ(opusim_fit1d(opu, 5000), OPUSIM_ERROR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(opusim_last_error()).find("max_n_features"), std::string::npos);
     ASSERT_EQ(opusim_fit1d(opu, 10), OPUSIM_OK);
-    EXPECT_EQ(opusim_transform(opu, x.data(), 2, 10, y.data(), nullptr), OPUSIM_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(opusim_transform(opu, x.data(), 2, 10, y.data(), nullptr),
+              OPUSIM_ERROR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(opusim_last_error()).find("binary"), std::string::npos);
-    EXPECT_EQ(opusim_transform(nullptr, x.data(), 2, 10, y.data(), nullptr), OPUSIM_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(opusim_transform(nullptr, x.data(), 2, 10, y.data(), nullptr),
+              OPUSIM_ERROR_INVALID_ARGUMENT);
     EXPECT_STREQ(opusim_status_name(OPUSIM_ERROR_TIMEOUT), "OPUSIM_ERROR_TIMEOUT");
     opusim_close(opu);
     opusim_close(nullptr);

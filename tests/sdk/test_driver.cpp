@@ -41,7 +41,10 @@ TEST(DeviceUri, DefaultsToTheEnvironmentThenGen2) {
     EXPECT_EQ(DeviceUri::parse("").text, "sim:gen2");
     ::setenv("OPUSIM_DEVICE", "sim:gen3?seed=1", 1);
     EXPECT_EQ(DeviceUri::parse("").profile, "gen3");
-    if (saved) ::setenv("OPUSIM_DEVICE", keep.c_str(), 1); else ::unsetenv("OPUSIM_DEVICE");
+    if (saved)
+        ::setenv("OPUSIM_DEVICE", keep.c_str(), 1);
+    else
+        ::unsetenv("OPUSIM_DEVICE");
 }
 
 void expect_uri_error(const std::string& text, const std::string& fragment) {
@@ -90,7 +93,8 @@ struct SmallJob {
 
 SmallJob make_job(Device& device, std::uint32_t frames, std::uint32_t n_components = 32) {
     namespace physics = opusim::physics;
-    const auto layout = physics::make_input_layout(device.profile().dmd, 64, physics::InputRoiStrategy::Full);
+    const auto layout =
+        physics::make_input_layout(device.profile().dmd, 64, physics::InputRoiStrategy::Full);
     auto config = device.config();
     config.n_features = layout.n_features;
     config.replication = layout.replication;
@@ -232,8 +236,12 @@ TEST(Device, IsThreadSafe) {
         job->output.sync(SyncDirection::ToDevice);
     }
     std::vector<std::uint32_t> frames(2);
-    std::thread first([&] { for (int i = 0; i < 5; ++i) frames[0] += device->run(a.job, 1.0).frames; });
-    std::thread second([&] { for (int i = 0; i < 5; ++i) frames[1] += device->run(b.job, 1.0).frames; });
+    std::thread first([&] {
+        for (int i = 0; i < 5; ++i) frames[0] += device->run(a.job, 1.0).frames;
+    });
+    std::thread second([&] {
+        for (int i = 0; i < 5; ++i) frames[1] += device->run(b.job, 1.0).frames;
+    });
     first.join();
     second.join();
     EXPECT_EQ(frames[0], 15u);
@@ -267,12 +275,17 @@ TEST(ExclusiveAccess, AnotherProcessIsRefusedWithTheHoldersPid) {
     auto device = Device::open("sim:gen2");
     std::string output;
     // The child inherits OPUSIM_LOCK_DIR, so it contends for this process's lock.
-    const int status = run_command(std::string(OPUSIM_CLI_PATH) + " info --device 'sim:gen2?lock_wait=0.2'", &output);
+    const int status = run_command(
+        std::string(OPUSIM_CLI_PATH) + " info --device 'sim:gen2?lock_wait=0.2'", &output);
     EXPECT_EQ(status, 1) << output;
-    EXPECT_NE(output.find("in use by process " + std::to_string(::getpid())), std::string::npos) << output;
+    EXPECT_NE(output.find("in use by process " + std::to_string(::getpid())), std::string::npos)
+        << output;
     device.reset();
     output.clear();
-    EXPECT_EQ(run_command(std::string(OPUSIM_CLI_PATH) + " info --device 'sim:gen2?lock_wait=0'", &output), 0) << output;
+    EXPECT_EQ(run_command(std::string(OPUSIM_CLI_PATH) + " info --device 'sim:gen2?lock_wait=0'",
+                          &output),
+              0)
+        << output;
 }
 
 }  // namespace

@@ -23,8 +23,10 @@ TEST(BinaryThresholdEncoder, AutoThresholdIsTheTrainingMean) {
     EXPECT_EQ(y.shape, (opusim::Shape{2, 2}));
     EXPECT_FLOAT_EQ(encoder.threshold(), 2.5f);  // transform left it alone
     opusim::BinaryThresholdEncoder fixed(0.0f);
-    EXPECT_EQ(fixed.transform(ArrayView<float>(x, {4})).values, (std::vector<std::uint8_t>{1, 1, 0, 1}));
-    EXPECT_THROW(opusim::BinaryThresholdEncoder().transform(ArrayView<float>(x, {4})), std::logic_error);
+    EXPECT_EQ(fixed.transform(ArrayView<float>(x, {4})).values,
+              (std::vector<std::uint8_t>{1, 1, 0, 1}));
+    EXPECT_THROW(opusim::BinaryThresholdEncoder().transform(ArrayView<float>(x, {4})),
+                 std::logic_error);
 }
 
 TEST(MultiThresholdEncoder, ThermometerCodeThresholdMajor) {

@@ -38,27 +38,43 @@ OpuSettings small_settings() {
 
 TEST(BadInput, WrongShapeNonBinaryNanAndTooManyFeaturesAreNamed) {
     Opu opu(small_settings());
-    EXPECT_THROW(opu.transform(ArrayView<std::uint8_t>(nullptr, {0, 10})), std::logic_error);  // not fitted
+    EXPECT_THROW(opu.transform(ArrayView<std::uint8_t>(nullptr, {0, 10})),
+                 std::logic_error);  // not fitted
     expect_invalid([&] { opu.fit1d(101); }, "n_features: 101 exceeds max_n_features 100");
     expect_invalid([&] { opu.fit1d(0); }, "n_features");
     opu.fit1d(10);
     std::vector<std::uint8_t> bits(3 * 10, 0);
-    expect_invalid([&] { opu.transform(ArrayView<std::uint8_t>(bits, {3, 9})); },
-                   "the last axes must be 10 features");
-    expect_invalid([&] { opu.transform(ArrayView<std::uint8_t>(bits, {1, 1, 1, 3, 10})); },
-                   "expected 1 to 4 dimensions");
+    expect_invalid(
+        [&] {
+            opu.transform(ArrayView<std::uint8_t>(bits, {3, 9}));
+        },
+        "the last axes must be 10 features");
+    expect_invalid(
+        [&] {
+            opu.transform(ArrayView<std::uint8_t>(bits, {1, 1, 1, 3, 10}));
+        },
+        "expected 1 to 4 dimensions");
     bits[14] = 2;
-    expect_invalid([&] { opu.transform(ArrayView<std::uint8_t>(bits, {3, 10})); },
-                   "x[sample 1, feature 4] = 2: transform needs binary input");
+    expect_invalid(
+        [&] {
+            opu.transform(ArrayView<std::uint8_t>(bits, {3, 10}));
+        },
+        "x[sample 1, feature 4] = 2: transform needs binary input");
     std::vector<float> real(3 * 10, 0.5f);
     real[7] = std::numeric_limits<float>::quiet_NaN();
-    expect_invalid([&] { opu.linear_transform(ArrayView<float>(real, {3, 10})); },
-                   "x[sample 0, feature 7] is not finite");
+    expect_invalid(
+        [&] {
+            opu.linear_transform(ArrayView<float>(real, {3, 10}));
+        },
+        "x[sample 0, feature 7] is not finite");
     opusim::Overrides bad;
     bad.exposure_us = 1e12;
     bits[14] = 1;
-    expect_invalid([&] { opu.transform(ArrayView<std::uint8_t>(bits, {3, 10}), bad); },
-                   "exposure_us");
+    expect_invalid(
+        [&] {
+            opu.transform(ArrayView<std::uint8_t>(bits, {3, 10}), bad);
+        },
+        "exposure_us");
     OpuSettings huge = small_settings();
     huge.max_n_features = 2'000'000;
     huge.open_at_init = false;
@@ -86,8 +102,8 @@ TEST(Faults, AFailedPassIsRetriedAndGivesTheSameFrames) {
         opu.fit1d(30);
         clean = opu.transform(ArrayView<std::uint8_t>(bits, {12, 30})).output.values;
     }
-    for (const auto fault : {InjectedFault::DropFrame, InjectedFault::DmaReadError,
-                             InjectedFault::HangNoInterrupt}) {
+    for (const auto fault :
+         {InjectedFault::DropFrame, InjectedFault::DmaReadError, InjectedFault::HangNoInterrupt}) {
         Opu opu(small_settings());
         opu.fit1d(30);
         SimulatedDevice::instance().inject_fault(fault);
@@ -122,7 +138,7 @@ TEST(Lifecycle, OpenCloseAndRaii) {
     EXPECT_TRUE(opu.is_open());
     EXPECT_THROW(Opu{small_settings()}, opusim::DeviceBusyError);  // exclusive
     opu.close();
-    opu.close();  // idempotent
+    opu.close();                       // idempotent
     { Opu scoped(small_settings()); }  // RAII releases the device
     Opu again(small_settings());
     EXPECT_TRUE(again.is_open());

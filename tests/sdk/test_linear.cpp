@@ -30,9 +30,10 @@ std::vector<float> gaussian_rows(std::size_t rows, std::size_t cols, std::uint32
 
 // The projection the device implements, from the true matrix: Re(e^{-i arg r_j} C_j x) /
 // sqrt(replication), r_j the reference field (sum of the reference features' columns).
-std::vector<double> oracle_projection(const opusim::Context& context, const std::string& profile_name,
-                                      std::uint64_t seed, const std::vector<float>& x,
-                                      std::size_t rows, std::size_t n_features) {
+std::vector<double> oracle_projection(const opusim::Context& context,
+                                      const std::string& profile_name, std::uint64_t seed,
+                                      const std::vector<float>& x, std::size_t rows,
+                                      std::size_t n_features) {
     namespace physics = opusim::physics;
     const auto profile = physics::DeviceProfile::load(profile_name);
     physics::InputLayout layout;
@@ -50,12 +51,14 @@ std::vector<double> oracle_projection(const opusim::Context& context, const std:
     std::vector<double> z(rows * m);
     for (std::size_t j = 0; j < m; ++j) {
         std::complex<double> r = 0;
-        for (std::size_t f = n_features; f < f_total; ++f) r += std::complex<double>(matrix[j * f_total + f]);
+        for (std::size_t f = n_features; f < f_total; ++f)
+            r += std::complex<double>(matrix[j * f_total + f]);
         const std::complex<double> phase = std::conj(r) / std::abs(r);
         for (std::size_t i = 0; i < rows; ++i) {
             std::complex<double> field = 0;
             for (std::size_t f = 0; f < n_features; ++f) {
-                field += std::complex<double>(matrix[j * f_total + f]) * double(x[i * n_features + f]);
+                field +=
+                    std::complex<double>(matrix[j * f_total + f]) * double(x[i * n_features + f]);
             }
             z[i * m + j] = (phase * field).real() / std::sqrt(double(layout.replication));
         }

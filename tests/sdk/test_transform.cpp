@@ -66,10 +66,9 @@ TEST(Transform, EqualsThePhysicsCaptureBitForBitThroughTheWholeStack) {
     opu.fit1d(n_features);
     const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {frames, n_features}));
 
-    const auto expected =
-        physics_capture("gen2", 7, 3, true, n_features, n_components,
-                        opusim::physics::InputRoiStrategy::Full, bits, frames,
-                        result.context.exposure_us);
+    const auto expected = physics_capture("gen2", 7, 3, true, n_features, n_components,
+                                          opusim::physics::InputRoiStrategy::Full, bits, frames,
+                                          result.context.exposure_us);
     ASSERT_EQ(result.output.shape, (opusim::Shape{frames, n_components}));
     EXPECT_EQ(result.output.values, expected);
     // The context is the device's: frames used, simulated time advancing, ROI, lit mirrors.
@@ -93,10 +92,9 @@ TEST(Transform, Gen3TenBitAndSmallStrategyEqualPhysics) {
     Opu opu(settings);
     opu.fit1d(n_features);
     const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {frames, n_features}));
-    const auto expected =
-        physics_capture("gen3", 1, 2, true, n_features, n_components,
-                        opusim::physics::InputRoiStrategy::Small, bits, frames,
-                        result.context.exposure_us);
+    const auto expected = physics_capture("gen3", 1, 2, true, n_features, n_components,
+                                          opusim::physics::InputRoiStrategy::Small, bits, frames,
+                                          result.context.exposure_us);
     EXPECT_EQ(result.output.values, expected);
 }
 
@@ -131,8 +129,7 @@ TEST(Transform, KeepsBatchDimsAndAcceptsBitPackedInput) {
     settings.n_components = 16;
     Opu unpacked_opu(settings);
     unpacked_opu.fit1d(n_features);
-    const auto unpacked =
-        unpacked_opu.transform(ArrayView<std::uint8_t>(bits, {2, 3, n_features}));
+    const auto unpacked = unpacked_opu.transform(ArrayView<std::uint8_t>(bits, {2, 3, n_features}));
     EXPECT_EQ(unpacked.output.shape, (opusim::Shape{2, 3, 16}));
     unpacked_opu.close();
 
@@ -176,7 +173,8 @@ TEST(Transform, ExposureOverridePerCallReachesTheDevice) {
     opusim::Overrides shorter;
     shorter.exposure_us = 100;
     const auto normal = opu.transform(ArrayView<std::uint8_t>(bits, {8, n_features}));
-    const auto short_exposure = opu.transform(ArrayView<std::uint8_t>(bits, {8, n_features}), shorter);
+    const auto short_exposure =
+        opu.transform(ArrayView<std::uint8_t>(bits, {8, n_features}), shorter);
     EXPECT_EQ(short_exposure.context.exposure_us, 100);
     double sum_normal = 0;
     double sum_short = 0;
@@ -195,7 +193,8 @@ TEST(Transform, RescaledSubtractsTheDarkLevelAndScalesPerLitMirror) {
     settings.n_components = 400;
     Opu opu(settings);
     opu.fit1d(n_features);
-    const auto rescaled = opu.transform_rescaled(ArrayView<std::uint8_t>(bits, {frames, n_features}));
+    const auto rescaled =
+        opu.transform_rescaled(ArrayView<std::uint8_t>(bits, {frames, n_features}));
     // E[y] = lit mirrors in units of one lit mirror's mean intensity (speckle mean ∝ ||x||^2):
     // the per-frame mean over 400 exponential pixels is within 5 sigma = 5/sqrt(400) = 25 %.
     double mean = 0;

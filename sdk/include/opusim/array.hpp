@@ -28,7 +28,8 @@ struct ArrayView {
     ArrayView(const T* values, std::size_t rows, std::size_t cols)
         : data(values), shape{rows, cols} {}
     // Views a whole vector with SHAPE (its size must match; checked where it is used).
-    ArrayView(const std::vector<T>& values, Shape dims) : data(values.data()), shape(std::move(dims)) {}
+    ArrayView(const std::vector<T>& values, Shape dims)
+        : data(values.data()), shape(std::move(dims)) {}
 
     std::size_t size() const { return shape_size(shape); }
 };

@@ -13,9 +13,9 @@ namespace opusim {
 
 // Where the features sit on the DMD (see sim/physics/input_layout.hpp).
 struct InputRoi {
-    std::string strategy;            // "full" or "small" (auto resolved)
-    std::uint64_t n_features = 0;    // DMD features (linear mode: signal + reference features)
-    std::uint64_t replication = 1;   // mirrors per feature
+    std::string strategy;           // "full" or "small" (auto resolved)
+    std::uint64_t n_features = 0;   // DMD features (linear mode: signal + reference features)
+    std::uint64_t replication = 1;  // mirrors per feature
     std::uint64_t first_mirror = 0;
     std::uint64_t total_mirrors = 0;
     std::uint64_t reference_features = 0;  // linear mode: the last n_features of the layout
@@ -31,10 +31,10 @@ struct OutputRoi {
 };
 
 struct Context {
-    std::string device;         // device URI
+    std::string device;  // device URI
     double exposure_us = 0;
     double frametime_us = 0;
-    unsigned bits = 8;          // camera ADC depth
+    unsigned bits = 8;  // camera ADC depth
     InputRoi input_roi;
     OutputRoi output_roi;
     std::size_t n_components = 0;
@@ -45,15 +45,15 @@ struct Context {
     std::uint64_t lit_mirrors_min = 0;
     std::uint64_t lit_mirrors_max = 0;
     double lit_mirrors_mean = 0;
-    double start_s = 0;          // simulated device time of the first job's start
-    double end_s = 0;            // ... and of the last job's end
-    std::uint64_t frames = 0;    // device frames used (all passes, retries and calibration)
+    double start_s = 0;                // simulated device time of the first job's start
+    double end_s = 0;                  // ... and of the last job's end
+    std::uint64_t frames = 0;          // device frames used (all passes, retries and calibration)
     std::uint64_t first_sequence = 0;  // noise sequence number of the call's first frame
     std::size_t passes = 0;
-    std::size_t retries = 0;     // failed passes run again
+    std::size_t retries = 0;             // failed passes run again
     std::uint64_t saturated_pixels = 0;  // output values at the ADC maximum
     std::uint64_t output_values = 0;     // values those saturated ones are counted among
-    double wall_time_s = 0;      // host wall-clock time of the call
+    double wall_time_s = 0;              // host wall-clock time of the call
 
     double device_time_s() const { return end_s - start_s; }
 };

@@ -16,7 +16,7 @@ namespace opusim {
 
 // x > threshold -> 1. threshold: given, or learned by fit as the mean of all training values.
 class BinaryThresholdEncoder {
-public:
+  public:
     BinaryThresholdEncoder() = default;  // threshold learned by fit ("auto")
     explicit BinaryThresholdEncoder(float threshold);
     BinaryThresholdEncoder& fit(const ArrayView<float>& x);
@@ -25,7 +25,7 @@ public:
     bool fitted() const { return threshold_.has_value(); }
     float threshold() const;
 
-private:
+  private:
     std::optional<float> threshold_;
 };
 
@@ -33,14 +33,14 @@ private:
 // output (..., d * (n_bins - 1)) with out[..., k * d + i] = x[..., i] > t_k (threshold-major, so
 // each block of d is one threshold's binary image).
 class MultiThresholdEncoder {
-public:
+  public:
     explicit MultiThresholdEncoder(unsigned n_bins = 8);
     MultiThresholdEncoder& fit(const ArrayView<float>& x);
     Array<std::uint8_t> transform(const ArrayView<float>& x) const;
     Array<std::uint8_t> fit_transform(const ArrayView<float>& x);
     const std::vector<float>& thresholds() const { return thresholds_; }
 
-private:
+  private:
     unsigned n_bins_;
     std::vector<float> thresholds_;
 };
@@ -51,14 +51,14 @@ private:
 // block at [i * (G - 1), (i + 1) * (G - 1)): bit 0 once, then bit 1 twice, bit 2 four times...
 // n_gray_levels must be a power of two in [2, 256]. Values outside [min, max] are an error.
 class SequentialBaseTwoEncoder {
-public:
+  public:
     explicit SequentialBaseTwoEncoder(unsigned n_gray_levels = 16);
     SequentialBaseTwoEncoder& fit(const ArrayView<float>& x);
     Array<std::uint8_t> transform(const ArrayView<float>& x) const;
     Array<std::uint8_t> fit_transform(const ArrayView<float>& x);
     unsigned n_gray_levels() const { return n_gray_levels_; }
 
-private:
+  private:
     unsigned n_gray_levels_;
     std::optional<float> min_;
     std::optional<float> max_;
@@ -70,7 +70,7 @@ private:
 // parts of all n rows at rows [k n, (k+1) n), then the negative parts' planes at [(p + k) n, ...).
 // |x| beyond the learned maximum of its sign is an error.
 class SeparatedBitPlanEncoder {
-public:
+  public:
     explicit SeparatedBitPlanEncoder(unsigned precision = 6);
     SeparatedBitPlanEncoder& fit(const ArrayView<float>& x);
     Array<std::uint8_t> transform(const ArrayView<float>& x) const;
@@ -79,7 +79,7 @@ public:
     float positive_max() const;
     float negative_max() const;
 
-private:
+  private:
     unsigned precision_;
     std::optional<float> positive_max_;
     std::optional<float> negative_max_;
@@ -88,11 +88,11 @@ private:
 // Inverse of SeparatedBitPlanEncoder after a linear map: Y (2 * precision * n, m) ->
 // (n, m) = max+/(2^p-1) sum_k 2^(p-1-k) Y+_k - max-/(2^p-1) sum_k 2^(p-1-k) Y-_k.
 class SeparatedBitPlanDecoder {
-public:
+  public:
     explicit SeparatedBitPlanDecoder(const SeparatedBitPlanEncoder& encoder);
     Array<float> transform(const ArrayView<float>& y) const;
 
-private:
+  private:
     unsigned precision_;
     float positive_max_;
     float negative_max_;

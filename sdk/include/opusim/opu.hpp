@@ -44,27 +44,27 @@ struct Overrides {
 // Linear mode (docs/sdk.md "Linear transform"): the reference-field scheme of opu.md §5 with an
 // offset bit-plane encoding of real inputs.
 struct LinearSettings {
-    unsigned bits = 8;                  // bit-planes of the input encoding (1..16)
-    double reference_ratio = 0.2;       // reference features per signal feature
-    unsigned candidates_per_output = 2; // pixels read out per output; the brightest-reference kept
+    unsigned bits = 8;                   // bit-planes of the input encoding (1..16)
+    double reference_ratio = 0.2;        // reference features per signal feature
+    unsigned candidates_per_output = 2;  // pixels read out per output; the brightest-reference kept
     std::size_t calibration_frames = 32;  // frames averaged per calibration measurement
 };
 
 struct OpuSettings {
-    std::size_t n_components = 1000;      // outputs per sample
-    std::string device;                   // device URI; empty: $OPUSIM_DEVICE, else sim:gen2
-    std::size_t max_n_features = 1000;    // largest input accepted (checked at fit)
+    std::size_t n_components = 1000;    // outputs per sample
+    std::string device;                 // device URI; empty: $OPUSIM_DEVICE, else sim:gen2
+    std::size_t max_n_features = 1000;  // largest input accepted (checked at fit)
     InputRoiStrategy input_roi_strategy = InputRoiStrategy::Full;
-    std::size_t n_samples_by_pass = 3000; // frames per device job
-    std::size_t min_batch_size = 1;       // a shorter pass is padded with dark frames to this
-    unsigned max_retries = 5;             // a failed pass is run again up to this many times
+    std::size_t n_samples_by_pass = 3000;  // frames per device job
+    std::size_t min_batch_size = 1;        // a shorter pass is padded with dark frames to this
+    unsigned max_retries = 5;              // a failed pass is run again up to this many times
     bool open_at_init = true;
-    Overrides overrides;                  // default camera settings for every call
+    Overrides overrides;  // default camera settings for every call
     LinearSettings linear;
 };
 
 class Opu {
-public:
+  public:
     explicit Opu(OpuSettings settings = {});
     ~Opu();
     Opu(Opu&& other) noexcept;
@@ -130,7 +130,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     Impl& state() const;  // throws std::logic_error on a moved-from Opu
 
     std::unique_ptr<Impl> impl_;

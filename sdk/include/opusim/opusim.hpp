@@ -3,7 +3,7 @@
 
 #include "opusim/array.hpp"
 #include "opusim/context.hpp"
+#include "opusim/driver/device.hpp"
 #include "opusim/encoders.hpp"
 #include "opusim/errors.hpp"
 #include "opusim/opu.hpp"
-#include "opusim/driver/device.hpp"

@@ -19,7 +19,7 @@ class DmaMemory;
 enum class SyncDirection { ToDevice, FromDevice };
 
 class Buffer {
-public:
+  public:
     Buffer() = default;
     ~Buffer();
     Buffer(Buffer&& other) noexcept;
@@ -29,20 +29,22 @@ public:
 
     // Allocated by the driver (zero-filled), or the application's memory registered as is.
     static Buffer allocate(std::shared_ptr<DmaMemory> memory, std::size_t bytes, bool coherent);
-    static Buffer register_memory(std::shared_ptr<DmaMemory> memory, void* host,
-                                  std::size_t bytes);
+    static Buffer register_memory(std::shared_ptr<DmaMemory> memory, void* host, std::size_t bytes);
 
     bool valid() const { return memory_ != nullptr; }
     std::size_t size() const { return bytes_; }
     std::uint64_t device_address() const { return address_; }
     std::uint8_t* data() { return host_; }
     const std::uint8_t* data() const { return host_; }
-    template <class T> T* as() { return reinterpret_cast<T*>(host_); }
+    template <class T>
+    T* as() {
+        return reinterpret_cast<T*>(host_);
+    }
     bool device_owned() const { return device_owned_; }
 
     void sync(SyncDirection direction);
 
-private:
+  private:
     void release() noexcept;
 
     std::shared_ptr<DmaMemory> memory_;

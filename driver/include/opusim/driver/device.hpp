@@ -101,7 +101,7 @@ struct DeviceCounters {
 };
 
 class Device {
-public:
+  public:
     // Opens the device named by URI (empty: $OPUSIM_DEVICE, else sim:gen2). Throws UriError for a
     // bad URI or profile, DeviceBusyError when another holder has it.
     static std::unique_ptr<Device> open(const std::string& uri = "");
@@ -142,9 +142,9 @@ public:
     double device_time_s() const;
     DeviceCounters counters();
 
-private:
+  private:
     Device() = default;
-    void initialise();                     // RESET, interrupts, ring
+    void initialise();  // RESET, interrupts, ring
     void write_config_registers(const DeviceConfig& config);
     void validate(const DeviceConfig& config) const;
     void validate(const Job& job) const;
@@ -170,9 +170,9 @@ private:
     Buffer ring_;
     std::uint32_t ring_tail_ = 0;
     std::uint64_t next_job_id_ = 1;
-    std::map<std::uint64_t, Pending> pending_;            // queued, not yet seen to end
-    std::map<std::uint64_t, JobCompletion> completed_;    // ended, not yet waited for
-    std::map<std::uint64_t, std::string> cancelled_;      // cancelled by a recovery
+    std::map<std::uint64_t, Pending> pending_;          // queued, not yet seen to end
+    std::map<std::uint64_t, JobCompletion> completed_;  // ended, not yet waited for
+    std::map<std::uint64_t, std::string> cancelled_;    // cancelled by a recovery
 };
 
 }  // namespace opusim::driver

@@ -13,7 +13,7 @@
 namespace opusim::driver {
 
 class DeviceLock {
-public:
+  public:
     // Takes the lock for KEY (a device identity such as "sim:gen2"), waiting up to WAIT_S seconds
     // of wall time for a holder to let go. Throws DeviceBusyError naming the holder's pid.
     DeviceLock(const std::string& key, double wait_s);
@@ -24,7 +24,7 @@ public:
     const std::string& key() const;
     const std::string& path() const;  // the lock file
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

@@ -17,7 +17,7 @@
 namespace opusim::driver {
 
 class DmaMemory {
-public:
+  public:
     // Maps BYTES at HOST; returns its device address (4 KiB aligned).
     std::uint64_t map(std::uint8_t* host, std::size_t bytes, bool coherent);
     void unmap(std::uint64_t address);
@@ -30,7 +30,7 @@ public:
 
     std::size_t mapped_buffers() const;
 
-private:
+  private:
     struct Region {
         std::uint8_t* host;
         std::size_t bytes;

@@ -12,37 +12,37 @@
 namespace opusim::driver {
 
 class DriverError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // A device URI or option that cannot be used (names the part and what was expected).
 class UriError : public DriverError {
-public:
+  public:
     using DriverError::DriverError;
 };
 
 // Another process (or another handle in this process) holds the device.
 class DeviceBusyError : public DriverError {
-public:
+  public:
     DeviceBusyError(const std::string& message, long holder_pid)
         : DriverError(message), holder_pid_(holder_pid) {}
     long holder_pid() const { return holder_pid_; }  // -1 when unknown
 
-private:
+  private:
     long holder_pid_;
 };
 
 // A call the driver rejects before touching the device (bad buffer range, closed device...).
 class UsageError : public DriverError {
-public:
+  public:
     using DriverError::DriverError;
 };
 
 // A failure the device reported (ERROR_CODE / a descriptor's write-back status), or the absence
 // of the completion it owed (TimeoutError).
 class DeviceError : public DriverError {
-public:
+  public:
     DeviceError(abi::DeviceError code, std::uint32_t detail, std::uint64_t address,
                 const std::string& message)
         : DriverError(message), code_(code), detail_(detail), address_(address) {}
@@ -50,7 +50,7 @@ public:
     std::uint32_t detail() const { return detail_; }
     std::uint64_t address() const { return address_; }
 
-private:
+  private:
     abi::DeviceError code_;
     std::uint32_t detail_;
     std::uint64_t address_;
@@ -58,32 +58,32 @@ private:
 
 // No completion interrupt within the timeout, or the device stalled (ABORT found no progress).
 class TimeoutError : public DeviceError {
-public:
+  public:
     using DeviceError::DeviceError;
 };
 // DMA read or write of an address the host never mapped (or a buffer not synced to the device).
 class DmaError : public DeviceError {
-public:
+  public:
     using DeviceError::DeviceError;
 };
 // An input frame lit only part of a feature's mirrors, or mirrors outside the input layout.
 class InputFormatError : public DeviceError {
-public:
+  public:
     using DeviceError::DeviceError;
 };
 // A configuration register or a descriptor/ring the device rejected (a driver or caller bug).
 class ConfigurationError : public DeviceError {
-public:
+  public:
     using DeviceError::DeviceError;
 };
 // A frame was lost between camera and output DMA: the job's output is incomplete.
 class FrameDroppedError : public DeviceError {
-public:
+  public:
     using DeviceError::DeviceError;
 };
 // The host aborted the job.
 class AbortedError : public DeviceError {
-public:
+  public:
     using DeviceError::DeviceError;
 };
 

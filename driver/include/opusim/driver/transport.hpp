@@ -16,7 +16,7 @@ namespace opusim::driver {
 class DmaMemory;
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     virtual std::string description() const = 0;
     virtual std::uint32_t read_register(std::uint32_t offset) = 0;
