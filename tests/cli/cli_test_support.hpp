@@ -47,7 +47,15 @@ class CliTest : public ::testing::Test {
     void TearDown() override { std::filesystem::remove_all(dir_); }
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
+    // Runs `opusim ARGUMENTS`; keeps stdout and stderr in output_ and returns the exit code.
+    int run_cli(const std::string& arguments) {
+        const CliRun run = run_opusim(arguments);
+        output_ = run.output;
+        return run.exit_code;
+    }
+
     std::filesystem::path dir_;
+    std::string output_;  // of the last run_cli
 };
 
 }  // namespace opusim::cli_testing

@@ -1,53 +1,26 @@
 // The `opusim` physics subcommands (profile, flatfield, capture) run as a separate process: bad
 // arguments exit non-zero with a message naming the argument; valid runs write the .npy that the
 // help promises.
-#include <sys/wait.h>
-#include <unistd.h>
+#include <gtest/gtest.h>
 
-#include <array>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
+#include "cli_test_support.hpp"
 #include "opusim/io/npy.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr together
-};
+using opusim::cli_testing::CliRun;
+using opusim::cli_testing::run_opusim;
 
-CliRun opusim(const std::string& arguments) {
-    const std::string command = std::string(OPUSIM_CLI_PATH) + " " + arguments + " 2>&1";
-    CliRun run;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-        run.output.append(buffer.data(), n);
-    const int status = ::pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
-
-class Cli : public ::testing::Test {
+class Cli : public opusim::cli_testing::CliTest {
   protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("opusim_test_cli_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
     // A (frames, features) bool array with a fixed pseudo-random pattern.
     std::string write_bits(const std::string& name, std::size_t frames, std::size_t features,
                            opusim::io::DType dtype = opusim::io::DType::Bool,
@@ -61,8 +34,6 @@ class Cli : public ::testing::Test {
         opusim::io::write_npy(path(name), dtype, {frames, features}, bits.data());
         return path(name);
     }
-
-    fs::path dir_;
 };
 
 void expect_usage_error(const CliRun& run, const std::string& needle) {
@@ -72,7 +43,7 @@ void expect_usage_error(const CliRun& run, const std::string& needle) {
 }
 
 TEST_F(Cli, OverviewListsPhysicsCommands) {
-    const CliRun run = opusim("--help");
+    const CliRun run = run_opusim("--help");
     EXPECT_EQ(run.exit_code, 0);
     for (const char* name : {"profile", "flatfield", "capture"}) {
         EXPECT_NE(run.output.find(name), std::string::npos) << name;
@@ -81,7 +52,7 @@ TEST_F(Cli, OverviewListsPhysicsCommands) {
 
 TEST_F(Cli, EachCommandHasHelp) {
     for (const char* name : {"profile", "flatfield", "capture"}) {
-        const CliRun run = opusim(std::string(name) + " --help");
+        const CliRun run = run_opusim(std::string(name) + " --help");
         EXPECT_EQ(run.exit_code, 0) << name;
         EXPECT_NE(run.output.find("usage: opusim " + std::string(name)), std::string::npos)
             << run.output;
@@ -89,11 +60,11 @@ TEST_F(Cli, EachCommandHasHelp) {
 }
 
 TEST_F(Cli, ProfileShowTableAndJson) {
-    const CliRun table = opusim("profile show gen2");
+    const CliRun table = run_opusim("profile show gen2");
     EXPECT_EQ(table.exit_code, 0) << table.output;
     EXPECT_NE(table.output.find("system_gain_dn_per_electron"), std::string::npos);
     EXPECT_NE(table.output.find("129960"), std::string::npos) << "derived frame bytes";
-    const CliRun json = opusim("profile show gen3 --json");
+    const CliRun json = run_opusim("profile show gen3 --json");
     EXPECT_EQ(json.exit_code, 0) << json.output;
     EXPECT_EQ(json.output.rfind("{", 0), 0u) << json.output;
     // The JSON it prints is itself a loadable profile.
@@ -103,26 +74,26 @@ TEST_F(Cli, ProfileShowTableAndJson) {
         std::fwrite(json.output.data(), 1, json.output.size(), file);
         std::fclose(file);
     }
-    EXPECT_EQ(opusim("profile show " + path("copy.json")).exit_code, 0);
+    EXPECT_EQ(run_opusim("profile show " + path("copy.json")).exit_code, 0);
 }
 
 TEST_F(Cli, ProfileBadArguments) {
-    expect_usage_error(opusim("profile show gen9"), "no such built-in profile");
-    expect_usage_error(opusim("profile list gen2"), "ACTION: expected 'show'");
-    expect_usage_error(opusim("profile show"), "profile");
+    expect_usage_error(run_opusim("profile show gen9"), "no such built-in profile");
+    expect_usage_error(run_opusim("profile list gen2"), "ACTION: expected 'show'");
+    expect_usage_error(run_opusim("profile show"), "profile");
     {
         FILE* file = std::fopen(path("bad.json").c_str(), "w");
         ASSERT_NE(file, nullptr);
         std::fputs("{\"name\": \"x\"}", file);
         std::fclose(file);
     }
-    expect_usage_error(opusim("profile show " + path("bad.json")), "description: missing");
+    expect_usage_error(run_opusim("profile show " + path("bad.json")), "description: missing");
 }
 
 TEST_F(Cli, FlatfieldWritesFramesOfTheRequestedShape) {
-    const CliRun run =
-        opusim("flatfield --profile gen2 --photons 4000 --frames 5 --pixels 300 --seed 3 --out " +
-               path("ff.npy"));
+    const CliRun run = run_opusim(
+        "flatfield --profile gen2 --photons 4000 --frames 5 --pixels 300 --seed 3 --out " +
+        path("ff.npy"));
     ASSERT_EQ(run.exit_code, 0) << run.output;
     const auto array = opusim::io::read_npy(path("ff.npy"));
     EXPECT_EQ(array.dtype, opusim::io::DType::UInt8);  // gen2 is an 8-bit camera
@@ -135,15 +106,16 @@ TEST_F(Cli, FlatfieldWritesFramesOfTheRequestedShape) {
     EXPECT_NEAR(sum / static_cast<double>(values.size()), 4000 * 0.6 * 0.018889 + 3, 0.2);
     // Same seeds, same frames.
     ASSERT_EQ(
-        opusim("flatfield --profile gen2 --photons 4000 --frames 5 --pixels 300 --seed 3 --out " +
-               path("ff2.npy"))
+        run_opusim(
+            "flatfield --profile gen2 --photons 4000 --frames 5 --pixels 300 --seed 3 --out " +
+            path("ff2.npy"))
             .exit_code,
         0);
     EXPECT_EQ(opusim::io::read_npy(path("ff2.npy")).bytes, array.bytes);
 }
 
 TEST_F(Cli, FlatfieldOfA12BitProfileIsUint16) {
-    const CliRun json = opusim("profile show gen2 --json");
+    const CliRun json = run_opusim("profile show gen2 --json");
     ASSERT_EQ(json.exit_code, 0);
     std::string text = json.output;
     const auto at = text.find("\"bits\": 8");
@@ -155,8 +127,8 @@ TEST_F(Cli, FlatfieldOfA12BitProfileIsUint16) {
         std::fwrite(text.data(), 1, text.size(), file);
         std::fclose(file);
     }
-    const CliRun run = opusim("flatfield --profile " + path("gen2_12bit.json") +
-                              " --photons 1e6 --frames 2 --pixels 64 --out " + path("ff.npy"));
+    const CliRun run = run_opusim("flatfield --profile " + path("gen2_12bit.json") +
+                                  " --photons 1e6 --frames 2 --pixels 64 --out " + path("ff.npy"));
     ASSERT_EQ(run.exit_code, 0) << run.output;
     const auto array = opusim::io::read_npy(path("ff.npy"));
     EXPECT_EQ(array.dtype, opusim::io::DType::UInt16);
@@ -168,56 +140,61 @@ TEST_F(Cli, FlatfieldOfA12BitProfileIsUint16) {
 
 TEST_F(Cli, FlatfieldBadArguments) {
     const std::string out = " --out " + path("x.npy");
-    expect_usage_error(opusim("flatfield --profile gen2 --frames 2 --pixels 10" + out),
+    expect_usage_error(run_opusim("flatfield --profile gen2 --frames 2 --pixels 10" + out),
                        "--photons");
-    expect_usage_error(opusim("flatfield --profile gen2 --photons -1 --frames 2 --pixels 10" + out),
-                       "--photons: expected a finite number >= 0");
     expect_usage_error(
-        opusim("flatfield --profile gen2 --photons nan --frames 2 --pixels 10" + out), "--photons");
-    expect_usage_error(opusim("flatfield --profile gen2 --photons 1 --frames 0 --pixels 10" + out),
-                       "--frames: expected a whole number >= 1");
+        run_opusim("flatfield --profile gen2 --photons -1 --frames 2 --pixels 10" + out),
+        "--photons: expected a finite number >= 0");
     expect_usage_error(
-        opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 2219521" + out),
+        run_opusim("flatfield --profile gen2 --photons nan --frames 2 --pixels 10" + out),
+        "--photons");
+    expect_usage_error(
+        run_opusim("flatfield --profile gen2 --photons 1 --frames 0 --pixels 10" + out),
+        "--frames: expected a whole number >= 1");
+    expect_usage_error(
+        run_opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 2219521" + out),
         "--pixels: expected a whole number >= 1 and <= 2219520");
     expect_usage_error(
-        opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --seed -4" + out),
+        run_opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --seed -4" + out),
         "--seed");
     expect_usage_error(
-        opusim("flatfield --profile nowhere.json --photons 1 --frames 2 --pixels 10" + out),
+        run_opusim("flatfield --profile nowhere.json --photons 1 --frames 2 --pixels 10" + out),
         "--profile");
     expect_usage_error(
-        opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --noise maybe" + out),
+        run_opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --noise maybe" +
+                   out),
         "--noise: expected on or off");
     expect_usage_error(
-        opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --exposure-us 1" + out),
+        run_opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --exposure-us 1" +
+                   out),
         "--exposure-us");
     expect_usage_error(
-        opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --bogus 1" + out),
+        run_opusim("flatfield --profile gen2 --photons 1 --frames 2 --pixels 10 --bogus 1" + out),
         "bogus");
 }
 
 TEST_F(Cli, CaptureWritesFramesAndIsReproducible) {
     const auto input = write_bits("x.npy", 6, 500);
     const std::string base = "capture --profile gen2 --input " + input + " --n-components 200 ";
-    const CliRun run = opusim(base + "--out " + path("y.npy"));
+    const CliRun run = run_opusim(base + "--out " + path("y.npy"));
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_NE(run.output.find("saturated"), std::string::npos) << run.output;
     const auto y = opusim::io::read_npy(path("y.npy"));
     EXPECT_EQ(y.dtype, opusim::io::DType::UInt8);
     EXPECT_EQ(y.shape, (std::vector<std::size_t>{6, 200}));
-    ASSERT_EQ(opusim(base + "--out " + path("y2.npy")).exit_code, 0);
+    ASSERT_EQ(run_opusim(base + "--out " + path("y2.npy")).exit_code, 0);
     EXPECT_EQ(opusim::io::read_npy(path("y2.npy")).bytes, y.bytes);
     // Another noise seed changes frames; noise off ignores the noise seed.
-    ASSERT_EQ(opusim(base + "--noise-seed 5 --out " + path("y3.npy")).exit_code, 0);
+    ASSERT_EQ(run_opusim(base + "--noise-seed 5 --out " + path("y3.npy")).exit_code, 0);
     EXPECT_NE(opusim::io::read_npy(path("y3.npy")).bytes, y.bytes);
-    ASSERT_EQ(opusim(base + "--noise off --noise-seed 5 --out " + path("n1.npy")).exit_code, 0);
-    ASSERT_EQ(opusim(base + "--noise off --noise-seed 6 --out " + path("n2.npy")).exit_code, 0);
+    ASSERT_EQ(run_opusim(base + "--noise off --noise-seed 5 --out " + path("n1.npy")).exit_code, 0);
+    ASSERT_EQ(run_opusim(base + "--noise off --noise-seed 6 --out " + path("n2.npy")).exit_code, 0);
     EXPECT_EQ(opusim::io::read_npy(path("n1.npy")).bytes,
               opusim::io::read_npy(path("n2.npy")).bytes);
     // uint8 0/1 input gives the same frames as bool input.
     const auto input8 = write_bits("x8.npy", 6, 500, opusim::io::DType::UInt8);
-    ASSERT_EQ(opusim("capture --profile gen2 --input " + input8 + " --n-components 200 --out " +
-                     path("y8.npy"))
+    ASSERT_EQ(run_opusim("capture --profile gen2 --input " + input8 + " --n-components 200 --out " +
+                         path("y8.npy"))
                   .exit_code,
               0);
     EXPECT_EQ(opusim::io::read_npy(path("y8.npy")).bytes, y.bytes);
@@ -231,31 +208,33 @@ TEST_F(Cli, CaptureBadArguments) {
     std::vector<unsigned char> flat(50, 1);
     opusim::io::write_npy(path("x1d.npy"), opusim::io::DType::UInt8, {50}, flat.data());
     const std::string out = " --out " + path("y.npy");
-    expect_usage_error(opusim("capture --profile gen2 --n-components 10" + out), "--input");
-    expect_usage_error(opusim("capture --profile gen2 --input " + good + out), "--n-components");
+    expect_usage_error(run_opusim("capture --profile gen2 --n-components 10" + out), "--input");
+    expect_usage_error(run_opusim("capture --profile gen2 --input " + good + out),
+                       "--n-components");
     expect_usage_error(
-        opusim("capture --profile gen2 --input " + path("xf.npy") + " --n-components 10" + out),
+        run_opusim("capture --profile gen2 --input " + path("xf.npy") + " --n-components 10" + out),
         "--input: expected a 2-D array (frames, n_features) of bool or uint8 holding "
         "0/1, got float32 of shape (2, 50)");
+    expect_usage_error(run_opusim("capture --profile gen2 --input " + path("x1d.npy") +
+                                  " --n-components 10" + out),
+                       "got uint8 of shape (50,)");
     expect_usage_error(
-        opusim("capture --profile gen2 --input " + path("x1d.npy") + " --n-components 10" + out),
-        "got uint8 of shape (50,)");
-    expect_usage_error(
-        opusim("capture --profile gen2 --input " + threes + " --n-components 10" + out),
+        run_opusim("capture --profile gen2 --input " + threes + " --n-components 10" + out),
         "got the value 3 at [0, ");
+    expect_usage_error(run_opusim("capture --profile gen2 --input " + path("none.npy") +
+                                  " --n-components 10" + out),
+                       "--input");
     expect_usage_error(
-        opusim("capture --profile gen2 --input " + path("none.npy") + " --n-components 10" + out),
-        "--input");
-    expect_usage_error(
-        opusim("capture --profile gen2 --input " + good + " --n-components 2219521" + out),
+        run_opusim("capture --profile gen2 --input " + good + " --n-components 2219521" + out),
         "--n-components: expected a whole number >= 1 and <= 2219520");
-    expect_usage_error(opusim("capture --profile gen2 --input " + good + " --n-components 0" + out),
-                       "--n-components");
-    expect_usage_error(opusim("capture --profile gen2 --input " + good +
-                              " --n-components 10 --input-roi big" + out),
+    expect_usage_error(
+        run_opusim("capture --profile gen2 --input " + good + " --n-components 0" + out),
+        "--n-components");
+    expect_usage_error(run_opusim("capture --profile gen2 --input " + good +
+                                  " --n-components 10 --input-roi big" + out),
                        "--input-roi: expected one of full, small, auto");
-    expect_usage_error(opusim("capture --profile gen3 --input " + good +
-                              " --n-components 10 --noise-seed x" + out),
+    expect_usage_error(run_opusim("capture --profile gen3 --input " + good +
+                                  " --n-components 10 --noise-seed x" + out),
                        "--noise-seed");
     EXPECT_FALSE(fs::exists(path("y.npy")));
 }

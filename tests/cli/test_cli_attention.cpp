@@ -24,12 +24,6 @@ std::string golden(const std::string& name) {
 
 class CliAttention : public opusim::cli_testing::CliTest {
   protected:
-    // Runs `opusim ARGUMENTS`; returns the exit code, stdout and stderr into output_.
-    int opusim(const std::string& arguments) {
-        const opusim::cli_testing::CliRun run = opusim::cli_testing::run_opusim(arguments);
-        output_ = run.output;
-        return run.exit_code;
-    }
     std::string favor_inputs(const std::string& q = golden("q.npy"),
                              const std::string& k = golden("k.npy"),
                              const std::string& v = golden("v.npy"),
@@ -37,11 +31,9 @@ class CliAttention : public opusim::cli_testing::CliTest {
         return "favor --q " + q + " --k " + k + " --v " + v + " --projection-matrix " + w;
     }
     void expect_usage_error(const std::string& arguments, const std::string& needle) {
-        EXPECT_EQ(opusim(arguments), 2) << arguments << "\n" << output_;
+        EXPECT_EQ(run_cli(arguments), 2) << arguments << "\n" << output_;
         EXPECT_NE(output_.find(needle), std::string::npos) << arguments << "\n" << output_;
     }
-
-    std::string output_;
 };
 
 // Every element within rtol 1e-5 / atol 1e-6 (favor.md's golden tolerance).
@@ -60,18 +52,18 @@ void expect_matches_golden(const std::string& file, const std::string& golden_na
 }
 
 TEST_F(CliAttention, FavorReproducesTheGoldenOutputs) {
-    ASSERT_EQ(opusim(favor_inputs() + " --out " + path("o.npy")), 0) << output_;
+    ASSERT_EQ(run_cli(favor_inputs() + " --out " + path("o.npy")), 0) << output_;
     expect_matches_golden(path("o.npy"), "softmax_noncausal_out.npy");
-    ASSERT_EQ(opusim(favor_inputs() + " --causal --out " + path("c.npy")), 0) << output_;
+    ASSERT_EQ(run_cli(favor_inputs() + " --causal --out " + path("c.npy")), 0) << output_;
     expect_matches_golden(path("c.npy"), "softmax_causal_out.npy");
-    ASSERT_EQ(opusim(favor_inputs() + " --kernel relu --out " + path("r.npy")), 0) << output_;
+    ASSERT_EQ(run_cli(favor_inputs() + " --kernel relu --out " + path("r.npy")), 0) << output_;
     expect_matches_golden(path("r.npy"), "relu_noncausal_out.npy");
 }
 
 TEST_F(CliAttention, FavorTakesFloat64Inputs) {
     const opusim::io::NpyArray q = opusim::io::read_npy(golden("q.npy"));
     opusim::io::write_npy(path("q64.npy"), q.shape, q.to_double());
-    ASSERT_EQ(opusim(favor_inputs(path("q64.npy")) + " --out " + path("o.npy")), 0) << output_;
+    ASSERT_EQ(run_cli(favor_inputs(path("q64.npy")) + " --out " + path("o.npy")), 0) << output_;
     expect_matches_golden(path("o.npy"), "softmax_noncausal_out.npy");
 }
 
@@ -109,8 +101,8 @@ TEST_F(CliAttention, FavorRejectsBadInputNamingTheFlag) {
 }
 
 TEST_F(CliAttention, AttentionOnTheCpuReportsItsErrors) {
-    ASSERT_EQ(opusim("attention --seq-len 512 --dim 64 --heads 1 --features 256 --projection "
-                     "orthogonal --json"),
+    ASSERT_EQ(run_cli("attention --seq-len 512 --dim 64 --heads 1 --features 256 --projection "
+                      "orthogonal --json"),
               0)
         << output_;
     const auto json = nlohmann::json::parse(output_);
@@ -129,8 +121,8 @@ TEST_F(CliAttention, AttentionOnTheCpuReportsItsErrors) {
 }
 
 TEST_F(CliAttention, AttentionOnTheDeviceReportsFramesAndDeviceTime) {
-    ASSERT_EQ(opusim("attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 --dim 16 "
-                     "--heads 1 --features 64 --causal --json"),
+    ASSERT_EQ(run_cli("attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 --dim 16 "
+                      "--heads 1 --features 64 --causal --json"),
               0)
         << output_;
     const auto json = nlohmann::json::parse(output_);
@@ -145,8 +137,8 @@ TEST_F(CliAttention, AttentionOnTheDeviceReportsFramesAndDeviceTime) {
 }
 
 TEST_F(CliAttention, AttentionWithTheOpticalKernelOnTheDevice) {
-    ASSERT_EQ(opusim("attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 --dim 16 "
-                     "--heads 1 --features 64 --kernel optical --json"),
+    ASSERT_EQ(run_cli("attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 --dim 16 "
+                      "--heads 1 --features 64 --kernel optical --json"),
               0)
         << output_;
     const auto json = nlohmann::json::parse(output_);

@@ -15,24 +15,17 @@ namespace {
 
 namespace fs = std::filesystem;
 using opusim::cli_testing::CliTest;
-using opusim::cli_testing::run_opusim;
 
 class CliMedium : public CliTest {
   protected:
     // Runs `opusim medium ARGUMENTS`; returns the exit code, output into output_.
-    int run(const std::string& arguments) {
-        const auto result = run_opusim("medium " + arguments);
-        output_ = result.output;
-        return result.exit_code;
-    }
+    int run(const std::string& arguments) { return run_cli("medium " + arguments); }
     void expect_usage_error(const std::string& arguments, const std::string& needle) {
         EXPECT_EQ(run(arguments + " --out " + out()), 2) << arguments << "\n" << output_;
         EXPECT_NE(output_.find(needle), std::string::npos) << arguments << "\n" << output_;
         EXPECT_FALSE(fs::exists(out())) << arguments;
     }
     std::string out() const { return path("m.npy"); }
-
-    std::string output_;
 };
 
 TEST_F(CliMedium, WritesTheTrueBlock) {

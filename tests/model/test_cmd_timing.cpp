@@ -1,10 +1,7 @@
 // `opusim timing` run as a user would: the JSON report carries the model's figures, --vcd writes a
 // trace GTKWave opens, bad arguments exit 2 naming the flag.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -12,34 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
+// The command-line tests' helper (runs the built `opusim`, per-test temporary folder).
+#include "../cli/cli_test_support.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-class CmdTiming : public ::testing::Test {
+class CmdTiming : public opusim::cli_testing::CliTest {
   protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("opusim_test_cmd_timing_" +
-                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    int run(const std::string& arguments) {
-        const fs::path log = dir_ / "output.txt";
-        const std::string command =
-            std::string(OPUSIM_CLI_PATH) + " timing " + arguments + " > " + log.string() + " 2>&1";
-        const int status = std::system(command.c_str());
-        std::ifstream in(log);
-        std::stringstream text;
-        text << in.rdbuf();
-        output_ = text.str();
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-
-    fs::path dir_;
-    std::string output_;
+    // Runs `opusim timing ARGUMENTS`; returns the exit code, output into output_.
+    int run(const std::string& arguments) { return run_cli("timing " + arguments); }
 };
 
 TEST_F(CmdTiming, JsonReportHasTheModelsFigures) {
