@@ -158,13 +158,7 @@ int run_timing(const Command& command, const Arguments& args) {
     const auto& vm = *values;
 
     const auto profile = load_profile_option(vm["profile"].as<std::string>());
-    physics::InputRoiStrategy strategy;
-    try {
-        strategy =
-            physics::parse_input_roi_strategy(vm["input-roi"].as<std::string>(), "--input-roi");
-    } catch (const std::invalid_argument& error) {
-        throw UsageError(error.what());
-    }
+    const auto strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
     const auto roi_strategy =
         physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
     const auto n_features =
