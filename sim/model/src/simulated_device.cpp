@@ -114,20 +114,27 @@ void check_access(bool powered, std::uint32_t offset) {
     if (offset % 4 != 0 || offset >= abi::kMmioWindowBytes) throw_bad_offset(offset);
 }
 
-}  // namespace
-
-std::uint32_t SimulatedDevice::read_register(std::uint32_t offset) {
-    check_access(impl_->powered, offset);
-    unsigned char data[4] = {};
+// One 32-bit register access (little-endian DATA) over the host's MMIO socket; returns the
+// access time in picoseconds, which the caller advances the simulation by.
+std::uint64_t transport_word(OpuTop& top, tlm::tlm_command command, std::uint32_t offset,
+                             unsigned char (&data)[4]) {
     tlm::tlm_generic_payload payload;
-    payload.set_read();
+    payload.set_command(command);
     payload.set_address(offset);
     payload.set_data_ptr(data);
     payload.set_data_length(4);
     payload.set_streaming_width(4);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    impl_->top.host_bus->b_transport(payload, delay);
-    advance(delay.value());
+    top.host_bus->b_transport(payload, delay);
+    return delay.value();
+}
+
+}  // namespace
+
+std::uint32_t SimulatedDevice::read_register(std::uint32_t offset) {
+    check_access(impl_->powered, offset);
+    unsigned char data[4] = {};
+    advance(transport_word(impl_->top, tlm::TLM_READ_COMMAND, offset, data));
     return std::uint32_t{data[0]} | std::uint32_t{data[1]} << 8 | std::uint32_t{data[2]} << 16 |
            std::uint32_t{data[3]} << 24;
 }
@@ -136,15 +143,7 @@ void SimulatedDevice::write_register(std::uint32_t offset, std::uint32_t value) 
     check_access(impl_->powered, offset);
     unsigned char data[4];
     for (int i = 0; i < 4; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
-    tlm::tlm_generic_payload payload;
-    payload.set_write();
-    payload.set_address(offset);
-    payload.set_data_ptr(data);
-    payload.set_data_length(4);
-    payload.set_streaming_width(4);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    impl_->top.host_bus->b_transport(payload, delay);
-    advance(delay.value());
+    advance(transport_word(impl_->top, tlm::TLM_WRITE_COMMAND, offset, data));
 }
 
 bool SimulatedDevice::run_until_interrupt(double timeout_s) {

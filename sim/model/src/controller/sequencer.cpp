@@ -40,13 +40,7 @@ Sequencer::Sequencer(sc_core::sc_module_name name, HostInterface& host, HostLink
 void Sequencer::power_on(const physics::DeviceProfile& profile, const ControllerClock& clock) {
     profile_ = profile;
     clock_ = clock;
-    ++generation_;
-    busy_ = false;
-    start_pending_ = false;
-    abort_requested_ = false;
-    fault_ = InjectedFault::None;
-    ledger_.clear();
-    clear_statistics();
+    drop_job_state();
     wake_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -63,6 +57,12 @@ void Sequencer::request_abort(const sc_time& delay) {
 }
 
 void Sequencer::request_reset(const sc_time& delay) {
+    drop_job_state();
+    host_.reset_registers();
+    wake_event_.notify(delay);
+}
+
+void Sequencer::drop_job_state() {
     ++generation_;  // a running job sees this at its next wake-up and stops without write-back
     busy_ = false;
     start_pending_ = false;
@@ -70,8 +70,6 @@ void Sequencer::request_reset(const sc_time& delay) {
     fault_ = InjectedFault::None;
     ledger_.clear();
     clear_statistics();
-    host_.reset_registers();
-    wake_event_.notify(delay);
 }
 
 void Sequencer::clear_statistics() {

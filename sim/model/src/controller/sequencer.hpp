@@ -66,6 +66,9 @@ class Sequencer : public sc_core::sc_module {
     StageDurations stage_durations() const;
     // Waits until TIME_PS (or a reset); false when a reset happened.
     bool sync_to(std::uint64_t time_ps, std::uint64_t generation);
+    // Power-on and reset: ends any running job (new generation), forgets pending requests, the
+    // injected fault and the statistics.
+    void drop_job_state();
     void clear_statistics();
     std::uint64_t now_ps() const { return sc_core::sc_time_stamp().value(); }
 
