@@ -271,11 +271,14 @@ int run_main_job(const Command& command, const Arguments& args) {
                        {"speckle_contrast", measured(noise.speckle_contrast)}};
     std::string advice;
     if (noise.saturated_fraction > kSaturationAdvice) {
-        // Signal is proportional to exposure: bring the 99.9th percentile to 80 % of full scale.
+        // Signal is proportional to exposure. Fully developed speckle has exponential
+        // intensities, P(y > full scale) = exp(-full scale / mean), so at most kSaturationAdvice
+        // saturate when the mean is full scale / ln(1 / kSaturationAdvice). Linear mode has no
+        // camera mean to scale: 80 % of the exposure.
         const double full_scale = double((1u << info.bit_depth) - 1u);
-        const double offset_free = std::max(noise.p999_dn, 1.0);
-        const double suggested =
-            context.exposure_us * std::min(0.8, 0.8 * full_scale / offset_free);
+        const double target_mean = full_scale / std::log(1.0 / kSaturationAdvice);
+        const double factor = noise.mean_signal_dn > 0 ? target_mean / noise.mean_signal_dn : 0.8;
+        const double suggested = context.exposure_us * std::min(factor, 0.95);
         advice = fixed(100 * noise.saturated_fraction, 2) + " % of pixels saturate (> " +
                  fixed(100 * kSaturationAdvice, 1) + " %): lower the exposure to about " +
                  fixed(suggested, 0) + " us (--exposure-us), or light fewer mirrors";
