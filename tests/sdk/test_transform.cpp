@@ -204,3 +204,60 @@ TEST(Transform, RescaledSubtractsTheDarkLevelAndScalesPerLitMirror) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Transform, FrametimeOverrideSetsTheDeviceFramePeriod) {
+    const std::size_t n_features = 64;
+    const std::size_t frames = 64;
+    const auto bits = random_bits(frames * n_features, 4);
+    OpuSettings settings;
+    settings.device = "sim:gen2?seed=4";
+    settings.n_components = 32;
+    Opu opu(settings);
+    opu.fit1d(n_features);
+    const ArrayView<std::uint8_t> x(bits, {frames, n_features});
+    const auto normal = opu.transform(x);  // gen2: 500 us frames
+    opusim::Overrides slower;
+    slower.frametime_us = 1000;
+    const auto slow = opu.transform(x, slower);
+    EXPECT_EQ(slow.context.frametime_us, 1000);
+    // 64 frames at 1 ms instead of 0.5 ms, plus the same ~3 ms pipeline latency either way:
+    // (64 + 3) / (32 + 3) = 1.9.
+    const double ratio = slow.context.device_time_s() / normal.context.device_time_s();
+    EXPECT_GT(ratio, 1.7);
+    EXPECT_LT(ratio, 2.1);
+}
+
+TEST(Transform, LaterCallsContinueTheNoiseSequence) {
+    const std::size_t n_features = 40;
+    const std::size_t n_components = 50;
+    const std::size_t frames = 6;
+    const auto bits = random_bits(frames * n_features, 9);
+    OpuSettings settings;
+    settings.device = "sim:gen2?seed=7&noise_seed=3";
+    settings.n_components = n_components;
+    Opu opu(settings);
+    opu.fit1d(n_features);
+    const ArrayView<std::uint8_t> x(bits, {frames, n_features});
+    const auto first = opu.transform(x);
+    const auto second = opu.transform(x);
+    EXPECT_EQ(second.context.first_sequence, frames);
+    EXPECT_EQ(opu.next_sequence(), 2 * frames);
+    EXPECT_NE(first.output.values, second.output.values);  // fresh camera noise
+    // The second call is the physics capture of the same rows numbered from 6.
+    namespace physics = opusim::physics;
+    const auto profile = physics::DeviceProfile::load("gen2");
+    auto capture = physics::CaptureSettings::from_profile(profile);
+    capture.device_seed = 7;
+    capture.noise_seed = 3;
+    const physics::CaptureChain chain(
+        profile,
+        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Full),
+        physics::make_output_roi(profile.camera, n_components).pixels, capture);
+    std::vector<std::uint8_t> expected(frames * n_components);
+    chain.capture(bits.data(), frames, frames, second.context.exposure_us, expected.data());
+    EXPECT_TRUE(std::equal(expected.begin(), expected.end(), second.output.values.begin()));
+}
+
+}  // namespace
