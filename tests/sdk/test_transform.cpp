@@ -3,6 +3,7 @@
 // same seeds, whatever the pass size; batch dims and bit-packed input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
