@@ -8,6 +8,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <boost/interprocess/exceptions.hpp>
@@ -97,11 +98,11 @@ DeviceLock::DeviceLock(const std::string& key, double wait_s) : state_(std::make
         while (!state_->lock.try_lock()) {
             if (std::chrono::steady_clock::now() >= deadline) {
                 const long pid = read_owner_pid(state_->owner_path);
-                throw DeviceBusyError("device " + key + " is in use by " + holder_text(pid) +
-                                          " (lock " + state_->path + "); waited " +
-                                          std::to_string(wait_s) +
-                                          " s (URI option lock_wait=SECONDS waits longer)",
-                                      pid);
+                std::ostringstream message;
+                message << "device " << key << " is in use by " << holder_text(pid) << " (lock "
+                        << state_->path << "); waited " << wait_s
+                        << " s (URI option lock_wait=SECONDS waits longer)";
+                throw DeviceBusyError(message.str(), pid);
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
