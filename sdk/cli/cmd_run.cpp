@@ -226,7 +226,7 @@ int run_main_job(const Command& command, const Arguments& args) {
                              {"frame_p99_s", stats.latency_p99_s},
                              {"frame_max_s", stats.latency_max_s},
                              {"call_s", context.device_time_s()}};
-        linear_frames_per_vector = double(2 * settings.linear.bits);
+        linear_frames_per_vector = double(2 * settings.linear.bits * settings.linear.repeats);
         noise.saturated = context.saturated_pixels;
         noise.saturated_fraction =
             context.output_values ? double(context.saturated_pixels) / double(context.output_values)

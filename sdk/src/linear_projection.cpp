@@ -53,6 +53,10 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
     if (settings.candidates_per_output < 1) {
         throw std::invalid_argument("linear.candidates_per_output must be >= 1");
     }
+    if (settings.repeats < 1 || settings.repeats > 64) {
+        throw std::invalid_argument("linear.repeats must be in [1, 64], got " +
+                                    std::to_string(settings.repeats));
+    }
     if (settings.calibration_frames < 1) {
         throw std::invalid_argument("linear.calibration_frames must be >= 1");
     }
@@ -256,7 +260,8 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
             }
         }
         if (rows.empty()) continue;
-        const std::size_t frames_per = 2 * bits;
+        const unsigned repeats = settings_.repeats;
+        const std::size_t frames_per = 2 * std::size_t{bits} * repeats;
         const std::size_t n_frames = rows.size() * frames_per;
         std::vector<std::uint8_t> frames(n_frames * f, 0);
         for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -264,15 +269,17 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
             for (std::size_t j = 0; j < n_features_; ++j) {
                 const double z = (double(row[j]) / maxima[r] + 1.0) / 2.0;
                 const auto q = static_cast<unsigned>(std::lround(z * levels));
-                for (unsigned b = 0; b < bits; ++b) {
+                // Pair p = b * repeats + t: frame 2p with the reference on, 2p + 1 off.
+                for (std::size_t p = 0; p < std::size_t{bits} * repeats; ++p) {
+                    const std::size_t b = p / repeats;
                     const std::uint8_t bit = (q >> (bits - 1 - b)) & 1u;
-                    frames[(r * frames_per + 2 * b) * f + j] = bit;
-                    frames[(r * frames_per + 2 * b + 1) * f + j] = bit;
+                    frames[(r * frames_per + 2 * p) * f + j] = bit;
+                    frames[(r * frames_per + 2 * p + 1) * f + j] = bit;
                 }
             }
-            for (unsigned b = 0; b < bits; ++b) {
+            for (std::size_t p = 0; p < std::size_t{bits} * repeats; ++p) {
                 std::fill_n(
-                    frames.begin() + static_cast<long>((r * frames_per + 2 * b) * f + n_features_),
+                    frames.begin() + static_cast<long>((r * frames_per + 2 * p) * f + n_features_),
                     n_reference_, 1);
             }
         }
@@ -293,10 +300,11 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
             for (std::size_t s = 0; s < m; ++s) {
                 const std::size_t j = selected_[s];
                 double mz = 0;
-                for (unsigned b = 0; b < bits; ++b) {
-                    const std::size_t on = (r * frames_per + 2 * b) * k + j;
+                for (std::size_t p = 0; p < std::size_t{bits} * repeats; ++p) {
+                    const std::size_t on = (r * frames_per + 2 * p) * k + j;
                     const std::size_t off = on + k;
-                    mz += weights[b] * (double(values[on]) - double(values[off]) - c_[s]);
+                    mz += weights[p / repeats] / repeats *
+                          (double(values[on]) - double(values[off]) - c_[s]);
                 }
                 dst[s] = static_cast<float>(maxima[r] * (2.0 * mz - m_ones_[s]) * scale_[s]);
             }

@@ -55,7 +55,9 @@ class LinearProjector {
     const physics::InputLayout& layout() const { return layout_; }
     std::size_t n_reference() const { return n_reference_; }
     std::vector<std::uint64_t> output_pixels() const;
-    std::size_t frames_per_sample() const { return 2 * settings_.bits; }
+    std::size_t frames_per_sample() const {
+        return 2 * std::size_t{settings_.bits} * settings_.repeats;
+    }
 
   private:
     struct Measurement {

@@ -45,6 +45,7 @@ struct Overrides {
 // offset bit-plane encoding of real inputs.
 struct LinearSettings {
     unsigned bits = 8;                   // bit-planes of the input encoding (1..16)
+    unsigned repeats = 1;                // each plane shown this many times and averaged (1..64)
     double reference_ratio = 0.2;        // reference features per signal feature
     unsigned candidates_per_output = 2;  // pixels read out per output; the brightest-reference kept
     std::size_t calibration_frames = 32;  // frames averaged per calibration measurement
