@@ -1,19 +1,14 @@
 // `opusim run`, `opusim transform` and `opusim info` run as a user would: exit codes, the JSON
 // report, output files and their shapes, and clear errors for bad arguments.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_test_support.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/physics/capture.hpp"
 #include "opusim/physics/dmd_format.hpp"
@@ -21,35 +16,15 @@
 
 namespace {
 
-namespace fs = std::filesystem;
-
-class CliSdk : public ::testing::Test {
+// Each test's opusim processes lock the device in the test's own folder, so test processes that
+// ctest runs in parallel never queue for the same sim:gen2.
+class CliSdk : public opusim::cli_testing::CliTest {
   protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("opusim_test_cli_sdk_" + std::to_string(::getpid()) + "_" +
-                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::create_directories(dir_);
+        CliTest::SetUp();
+        ::setenv("OPUSIM_LOCK_DIR", dir_.c_str(), 1);
     }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    // Runs `opusim ARGUMENTS` with a private device-lock folder; returns the exit code.
-    int run(const std::string& arguments) {
-        const fs::path log = dir_ / "output.txt";
-        const std::string command = "OPUSIM_LOCK_DIR=" + dir_.string() + " " +
-                                    std::string(OPUSIM_CLI_PATH) + " " + arguments + " > " +
-                                    log.string() + " 2>&1";
-        const int status = std::system(command.c_str());
-        std::ifstream in(log);
-        std::stringstream text;
-        text << in.rdbuf();
-        output_ = text.str();
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-    fs::path dir_;
-    std::string output_;
+    int run(const std::string& arguments) { return run_cli(arguments); }
 };
 
 TEST_F(CliSdk, RunReportsTheMainJobAsOneJsonObject) {
