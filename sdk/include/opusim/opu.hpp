@@ -85,7 +85,8 @@ class Opu {
     std::size_t max_n_features() const;
     InputRoiStrategy input_roi_strategy() const;
     void set_input_roi_strategy(InputRoiStrategy strategy);  // next fit
-    // The open device's identification and capabilities (opens it if needed).
+    // The open device's identification and capabilities (opens it if needed); the reference
+    // is valid until close().
     const driver::DeviceInfo& device_info();
     std::string device_uri() const;
 
