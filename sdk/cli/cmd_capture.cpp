@@ -142,24 +142,14 @@ int run_capture(const Command& command, const Arguments& args) {
     const auto& vm = *values;
 
     const auto profile = load_profile_option(vm["profile"].as<std::string>());
-    physics::InputRoiStrategy strategy;
-    try {
-        strategy =
-            physics::parse_input_roi_strategy(vm["input-roi"].as<std::string>(), "--input-roi");
-    } catch (const std::invalid_argument& error) {
-        throw UsageError(error.what());
-    }
+    const auto strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
     const auto roi_strategy =
         physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
     const auto components =
         parse_whole("n-components", vm["n-components"].as<std::string>(), 1,
                     physics::max_output_components(profile.camera, roi_strategy));
-    const std::string noise = vm["noise"].as<std::string>();
-    if (noise != "on" && noise != "off") {
-        throw UsageError("--noise: expected on or off, got '" + noise + "'");
-    }
     auto settings = physics::CaptureSettings::from_profile(profile);
-    settings.noise = noise == "on";
+    settings.noise = parse_noise_option(vm["noise"].as<std::string>());
     if (vm.count("seed"))
         settings.device_seed = parse_whole("seed", vm["seed"].as<std::string>(), 0, kNoLimit);
     if (vm.count("noise-seed")) {
