@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
@@ -276,30 +277,32 @@ int run_attention(const Command& command, const Arguments& args) {
         std::cout << result.dump(2) << "\n";
         return 0;
     }
-    std::cout << "attention: L=" << w.length << " d=" << w.dim << " H=" << w.heads
-              << " M=" << w.features << (w.causal ? " causal" : " bidirectional") << ", "
-              << result["kernel"].get<std::string>() << " features, " << projection->describe()
-              << "\n"
-              << "  relative error vs exact attention: " << result["rel_error_vs_exact"] << "\n"
-              << "  CPU FAVOR+ (orthogonal, same M):    " << result["cpu_favor_rel_error_vs_exact"]
-              << "\n"
-              << "  CPU FAVOR+ (iid, same M):           "
-              << result["cpu_iid_favor_rel_error_vs_exact"] << "\n"
-              << "  frames: " << report.projection.frames
-              << ", simulated device time: " << report.projection.device_time_s << " s\n"
-              << "  CPU time of the same projection:   " << cpu_projection_s << " s\n";
+    const auto error_of = [&](const char* key) { return result[key].get<double>(); };
+    fmt::print("attention: L={} d={} H={} M={} {}, {} features, {}\n", w.length, w.dim, w.heads,
+               w.features, w.causal ? "causal" : "bidirectional",
+               result["kernel"].get<std::string>(), projection->describe());
+    fmt::print("  relative error vs exact attention   {:.4f}\n", error_of("rel_error_vs_exact"));
+    fmt::print("  CPU FAVOR+ (orthogonal, same M)     {:.4f}\n",
+               error_of("cpu_favor_rel_error_vs_exact"));
+    fmt::print("  CPU FAVOR+ (iid, same M)            {:.4f}\n",
+               error_of("cpu_iid_favor_rel_error_vs_exact"));
+    fmt::print("  device frames                       {}\n", report.projection.frames);
+    fmt::print("  simulated device time               {:.4g} s\n", report.projection.device_time_s);
+    fmt::print("  CPU time of the same projection     {:.4g} s\n", cpu_projection_s);
     if (break_even_features && device_max_features &&
         *break_even_features > double(*device_max_features)) {
-        std::cout << "  break-even: M = " << *break_even_features << " features at d = " << w.dim
-                  << ", beyond this device's " << *device_max_features
-                  << " outputs: this CPU is faster at every size the device supports\n";
+        fmt::print("  break-even                          M = {:.3g} features at d = {}, beyond "
+                   "this device's {} outputs: this CPU is faster at every size the device "
+                   "supports\n",
+                   *break_even_features, w.dim, *device_max_features);
     } else if (break_even_features) {
-        std::cout << "  break-even: the device beats this CPU from M = " << *break_even_features
-                  << " features at d = " << w.dim << "\n";
+        fmt::print("  break-even                          the device beats this CPU from M = "
+                   "{:.3g} features at d = {}\n",
+                   *break_even_features, w.dim);
     } else {
-        std::cout << "  break-even: n/a (no device frames: CPU projection)\n";
+        fmt::print("  break-even                          n/a (no device frames: CPU projection)\n");
     }
-    std::cout << "  wall time: " << result["wall_time_s"] << " s\n";
+    fmt::print("  wall time                           {:.2f} s\n", error_of("wall_time_s"));
     return 0;
 }
 
