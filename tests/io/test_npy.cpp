@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "opusim/io/npy.hpp"
 
 namespace {
@@ -18,10 +20,11 @@ using opusim::io::NpyError;
 using opusim::io::read_npy;
 using opusim::io::write_npy;
 
+// Unique per process and test: ctest runs the tests of this binary as parallel processes.
 std::filesystem::path temp_file(const std::string& name) {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     return std::filesystem::temp_directory_path() /
-           ("opusim_test_npy_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + name);
+           ("opusim_test_npy_" + std::to_string(::getpid()) + "_" + test->name() + "_" + name);
 }
 
 template <class T>
