@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -88,13 +90,14 @@ TEST(Profile, LoadByPathAndUnknownName) {
 }
 
 TEST(Profile, BadJsonFileNamesTheFile) {
-    const auto path = std::filesystem::temp_directory_path() / "opusim_bad_profile.json";
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("opusim_bad_profile_" + std::to_string(::getpid()) + ".json");
     std::ofstream(path) << "{ \"name\": ";
     try {
         DeviceProfile::load(path.string());
         ADD_FAILURE() << "truncated JSON accepted";
     } catch (const ProfileError& error) {
-        EXPECT_NE(std::string(error.what()).find("opusim_bad_profile.json"), std::string::npos);
+        EXPECT_NE(std::string(error.what()).find(path.filename().string()), std::string::npos);
     }
     std::filesystem::remove(path);
 }
