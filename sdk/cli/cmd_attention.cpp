@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "option_values.hpp"
 #include "opusim/kernels/device_projection.hpp"
 #include "opusim/kernels/exact_attention.hpp"
 #include "opusim/kernels/favor_attention.hpp"
@@ -32,8 +33,14 @@ constexpr std::uint64_t kQueryStream = 100;
 constexpr std::uint64_t kKeyStream = 101;
 constexpr std::uint64_t kValueStream = 102;
 // Inputs above 2^28 values per tensor are almost surely a typo (and exact attention would run
-// for hours).
+// for hours); the same bound holds for the feature maps (H x L x M) and the projection (M x d).
 constexpr std::size_t kMaxValues = std::size_t{1} << 28;
+// The CPU orthogonal baseline QR-factors d x d blocks (O(d^3) each): d = 4096 already takes
+// minutes, larger d would run for hours and need d^2 doubles per block.
+constexpr std::size_t kMaxDim = 4096;
+// Exact attention costs H x L^2 x d multiply-adds twice (scores, then weighted values): 2^36 is
+// minutes on one core; beyond it the command would look hung.
+constexpr double kMaxExactWork = 68719476736.0;  // 2^36
 
 struct Workload {
     std::size_t length = 0, dim = 0, heads = 0, features = 0;
@@ -53,6 +60,29 @@ std::size_t positive_size(const po::variables_map& vm, const std::string& option
                          std::to_string(value));
     }
     return static_cast<std::size_t>(value);
+}
+
+// Sizes that would exhaust memory or run for hours are refused up front, naming the options.
+void require_within_limits(const Workload& w) {
+    if (w.dim > kMaxDim) {
+        throw UsageError("--dim: expected at most " + std::to_string(kMaxDim) +
+                         " (the orthogonal baseline QR-factors d x d blocks), got " +
+                         std::to_string(w.dim));
+    }
+    const double feature_values = double(w.heads) * double(w.length) * double(w.features);
+    const double projection_values = double(w.features) * double(w.dim);
+    if (feature_values > double(kMaxValues) || projection_values > double(kMaxValues)) {
+        throw UsageError("--features: " + std::to_string(w.features) + " features make " +
+                         fmt::format("{:.3g}", std::max(feature_values, projection_values)) +
+                         " values (H x L x M feature maps, M x d projection), more than the "
+                         "limit of 2^28");
+    }
+    const double exact_work = double(w.heads) * double(w.length) * double(w.length) * double(w.dim);
+    if (exact_work > kMaxExactWork) {
+        throw UsageError("--seq-len/--heads/--dim: exact attention needs H x L^2 x d = " +
+                         fmt::format("{:.3g}", exact_work) +
+                         " multiply-adds, more than the limit of 2^36");
+    }
 }
 
 Workload parse_workload(const po::variables_map& vm) {
@@ -81,7 +111,8 @@ Workload parse_workload(const po::variables_map& vm) {
     if (!std::isfinite(w.scale) || w.scale <= 0.0) {
         throw UsageError("--scale: expected a finite value > 0, got " + std::to_string(w.scale));
     }
-    w.seed = vm["seed"].as<std::uint64_t>();
+    w.seed = parse_whole("seed", vm["seed"].as<std::string>(), 0,
+                         std::numeric_limits<std::uint64_t>::max());
     if (vm.count("device")) w.device = vm["device"].as<std::string>();
     if (!w.device.empty() && w.projection != "device") {
         throw UsageError("--device: only used with --projection device");
@@ -101,6 +132,7 @@ Workload parse_workload(const po::variables_map& vm) {
                          std::to_string(w.length) + " x " + std::to_string(w.dim) +
                          " values per tensor, more than the limit of 2^28");
     }
+    require_within_limits(w);
     return w;
 }
 
@@ -178,7 +210,7 @@ int run_attention(const Command& command, const Arguments& args) {
          "device, orthogonal or iid")
         ("kernel", po::value<std::string>()->default_value("softmax"), "softmax, relu or optical")
         ("scale", po::value<double>()->default_value(0.25), "q, k ~ N(0, S^2); v ~ N(0, 1)")
-        ("seed", po::value<std::uint64_t>()->default_value(0), "seed of the inputs and of the "
+        ("seed", po::value<std::string>()->default_value("0"), "seed of the inputs and of the "
                                                                  "CPU projections")
         ("bits", po::value<long long>(), "bit-planes of the device's linear mode (default 8)")
         ("json", po::bool_switch(), "print one JSON object instead of text");
@@ -291,16 +323,19 @@ int run_attention(const Command& command, const Arguments& args) {
     fmt::print("  CPU time of the same projection     {:.4g} s\n", cpu_projection_s);
     if (break_even_features && device_max_features &&
         *break_even_features > double(*device_max_features)) {
-        fmt::print("  break-even                          M = {:.3g} features at d = {}, beyond "
-                   "this device's {} outputs: this CPU is faster at every size the device "
-                   "supports\n",
-                   *break_even_features, w.dim, *device_max_features);
+        fmt::print(
+            "  break-even                          M = {:.3g} features at d = {}, beyond "
+            "this device's {} outputs: this CPU is faster at every size the device "
+            "supports\n",
+            *break_even_features, w.dim, *device_max_features);
     } else if (break_even_features) {
-        fmt::print("  break-even                          the device beats this CPU from M = "
-                   "{:.3g} features at d = {}\n",
-                   *break_even_features, w.dim);
+        fmt::print(
+            "  break-even                          the device beats this CPU from M = "
+            "{:.3g} features at d = {}\n",
+            *break_even_features, w.dim);
     } else {
-        fmt::print("  break-even                          n/a (no device frames: CPU projection)\n");
+        fmt::print(
+            "  break-even                          n/a (no device frames: CPU projection)\n");
     }
     fmt::print("  wall time                           {:.2f} s\n", error_of("wall_time_s"));
     return 0;

@@ -163,6 +163,24 @@ TEST_F(CliAttention, AttentionRejectsBadArguments) {
         "attention --seq-len 8 --dim 8 --heads 1 --features 8 --projection iid "
         "--scale -1",
         "--scale: expected a finite value > 0");
+    // A negative seed used to wrap silently to 2^64 - 1.
+    expect_usage_error(
+        "attention --seq-len 8 --dim 8 --heads 1 --features 8 --projection iid --seed -1",
+        "--seed: expected a whole number >= 0");
+}
+
+TEST_F(CliAttention, AttentionRefusesSizesThatWouldExhaustMemoryOrRunForHours) {
+    // Used to end in "std::bad_alloc" after allocating the 8 x 1e11 projection.
+    expect_usage_error(
+        "attention --seq-len 4 --dim 8 --heads 1 --features 100000000000 --projection iid",
+        "--features: 100000000000 features make");
+    // The orthogonal baseline QR-factors d x d blocks (bad_alloc after ~30 s at d = 100000).
+    expect_usage_error("attention --seq-len 4 --dim 100000 --heads 1 --features 8 --projection iid",
+                       "--dim: expected at most 4096");
+    // 2^28 values per tensor pass, but exact attention would need L^2 = 2^56 multiply-adds.
+    expect_usage_error(
+        "attention --seq-len 268435456 --dim 1 --heads 1 --features 1 --projection iid",
+        "exact attention needs H x L^2 x d");
 }
 
 }  // namespace
