@@ -1,6 +1,7 @@
 // The C API over opusim::Opu: every exception becomes a status code and a last-error message.
 #include "opusim.h"
 
+#include <cmath>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -129,6 +130,11 @@ opusim_status opusim_set_input_roi_strategy(opusim_opu* opu, const char* strateg
 opusim_status opusim_set_exposure_us(opusim_opu* opu, double exposure_us) {
     if (opu == nullptr) return null_handle();
     return guarded([&] {
+        // NaN would otherwise fall to the "<= 0 restores" branch and be silently ignored.
+        if (std::isnan(exposure_us)) {
+            throw std::invalid_argument(
+                "exposure_us: expected a number (> 0 sets, <= 0 restores the device's), got NaN");
+        }
         if (exposure_us > 0) {
             opu->overrides.exposure_us = exposure_us;
         } else {

@@ -1,6 +1,7 @@
 // The C API: status codes, last-error messages, and the same results as the C++ API.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,17 @@ TEST(CApi, ErrorsAreCodesWithMessages) {
     EXPECT_STREQ(opusim_status_name(OPUSIM_ERROR_TIMEOUT), "OPUSIM_ERROR_TIMEOUT");
     opusim_close(opu);
     opusim_close(nullptr);
+}
+
+TEST(CApi, NanExposureIsAnErrorNotASilentReset) {
+    opusim_opu* opu = nullptr;
+    ASSERT_EQ(opusim_open("sim:gen2?noise=off", 10, &opu), OPUSIM_OK) << opusim_last_error();
+    EXPECT_EQ(opusim_set_exposure_us(opu, std::numeric_limits<double>::quiet_NaN()),
+              OPUSIM_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(opusim_last_error()).find("exposure_us"), std::string::npos)
+        << opusim_last_error();
+    EXPECT_EQ(opusim_set_exposure_us(opu, 0.0), OPUSIM_OK);  // documented: restores the device's
+    opusim_close(opu);
 }
 
 }  // namespace
