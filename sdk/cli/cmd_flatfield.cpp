@@ -59,6 +59,11 @@ int run_flatfield(const Command& command, const Arguments& args) {
 
     const auto profile = load_profile_option(vm["profile"].as<std::string>());
     const double photons = parse_real("photons", vm["photons"].as<std::string>(), 0);
+    if (photons > physics::kMaxFlatPhotons) {
+        throw UsageError(
+            "--photons: expected at most 1e15 (every pixel saturates far below), got '" +
+            vm["photons"].as<std::string>() + "'");
+    }
     const auto frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kNoLimit);
     const auto max_pixels = physics::max_output_components(
         profile.camera,

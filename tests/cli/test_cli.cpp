@@ -148,6 +148,10 @@ TEST_F(Cli, FlatfieldBadArguments) {
     expect_usage_error(
         run_opusim("flatfield --profile gen2 --photons nan --frames 2 --pixels 10" + out),
         "--photons");
+    // 1e300 photons used to overflow the float pipeline to a mean of 129 DN, not full scale.
+    expect_usage_error(
+        run_opusim("flatfield --profile gen2 --photons 1e300 --frames 2 --pixels 10" + out),
+        "--photons: expected at most 1e15");
     expect_usage_error(
         run_opusim("flatfield --profile gen2 --photons 1 --frames 0 --pixels 10" + out),
         "--frames: expected a whole number >= 1");

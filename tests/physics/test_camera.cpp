@@ -423,6 +423,10 @@ TEST(Camera, BadArgumentsAreNamed) {
     EXPECT_THROW(camera.grab_flat_field(10, 1, 0, 400, out8.data()), std::invalid_argument);
     EXPECT_THROW(camera.grab_flat_field(-1, 1, 0, 400, out16.data()), std::invalid_argument);
     EXPECT_THROW(camera.grab_flat_field(NAN, 1, 0, 400, out16.data()), std::invalid_argument);
+    // Far above saturation the float pipeline used to overflow (1e300 photons gave a mean of
+    // 129 DN, not full scale): refused instead.
+    EXPECT_THROW(camera.grab_flat_field(1e300, 1, 0, 400, out16.data()), std::invalid_argument);
+    EXPECT_NO_THROW(camera.grab_flat_field(kMaxFlatPhotons, 1, 0, 400, out16.data()));
     EXPECT_THROW(camera.grab_flat_field(10, 1, 0, 0, out16.data()), std::invalid_argument);
     EXPECT_THROW(Camera(params12, 1, 2, true, {std::uint64_t{params12.width} * params12.height}),
                  std::invalid_argument);

@@ -295,8 +295,8 @@ void check_photon_scale(double photons_per_unit_intensity_per_us) {
     }
 }
 void check_flat_photons(double photons) {
-    if (!std::isfinite(photons) || photons < 0) {
-        throw std::invalid_argument("photons: expected a finite number >= 0, got " +
+    if (!std::isfinite(photons) || photons < 0 || photons > kMaxFlatPhotons) {
+        throw std::invalid_argument("photons: expected a finite number in [0, 1e15], got " +
                                     std::to_string(photons));
     }
 }

@@ -43,6 +43,9 @@ namespace opusim::physics {
 // falling to 0.0118 / mu at mu = 1000; a plain rounded Gaussian is 0.066 / sqrt(mu)).
 constexpr double kPoissonExactBelow = 16;
 constexpr double kPoissonApproximationError = 0.016;
+// The largest flat-field photon count per pixel: every pixel saturates many decades below it, and
+// the float pipeline (mean electrons, Poisson spread) would overflow to inf/NaN near 1e38.
+constexpr double kMaxFlatPhotons = 1e15;
 
 // One Poisson(MEAN) count from a uniform word (used below kPoissonExactBelow) and a standard
 // normal GAUSSIAN (used from it on).
