@@ -167,8 +167,7 @@ int run_main_job(const Command& command, const Arguments& args) {
             parse_real("exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
     }
     if (vm->count("frametime-us")) {
-        o.overrides.frametime_us =
-            parse_real("frametime-us", (*vm)["frametime-us"].as<std::string>(), 0);
+        o.overrides.frametime_us = parse_frametime((*vm)["frametime-us"].as<std::string>());
     }
 
     const auto wall_start = std::chrono::steady_clock::now();

@@ -175,11 +175,7 @@ int run_timing(const Command& command, const Arguments& args) {
             parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera) * 1e3 + 0.5);
     }
     if (vm.count("frametime-us")) {
-        const double frametime =
-            parse_real("frametime-us", vm["frametime-us"].as<std::string>(), 0);
-        if (frametime > 4e6)
-            throw UsageError("--frametime-us: expected at most 4000000 (4 s), got " +
-                             vm["frametime-us"].as<std::string>());
+        const double frametime = parse_frametime(vm["frametime-us"].as<std::string>());
         settings.frametime_ns = static_cast<std::uint32_t>(frametime * 1e3 + 0.5);
     }
     settings.timing_only = !run.functional;

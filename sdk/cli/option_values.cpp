@@ -65,6 +65,14 @@ bool parse_noise_option(const std::string& text) {
     return text == "on";
 }
 
+double parse_frametime(const std::string& text) {
+    const double frametime = parse_real("frametime-us", text, 0);
+    if (frametime > 4e6) {
+        throw UsageError("--frametime-us: expected at most 4000000 (4 s), got " + text);
+    }
+    return frametime;
+}
+
 double parse_exposure(const std::string& text, const physics::CameraParams& camera) {
     const double exposure = parse_real("exposure-us", text, 0);
     if (exposure < camera.min_exposure_us || exposure > camera.max_exposure_us) {

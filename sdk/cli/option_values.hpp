@@ -24,6 +24,9 @@ physics::DeviceProfile load_profile_option(const std::string& text);
 physics::InputRoiStrategy parse_input_roi_option(const std::string& text);
 // --noise on|off: true for on.
 bool parse_noise_option(const std::string& text);
+// --frametime-us: finite, >= 0 and at most 4e6 us (4 s; the device's frametime register holds
+// nanoseconds in 32 bits, 4.29 s).
+double parse_frametime(const std::string& text);
 // --exposure-us within the camera's [min_exposure_us, max_exposure_us].
 double parse_exposure(const std::string& text, const physics::CameraParams& camera);
 

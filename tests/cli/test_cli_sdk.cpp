@@ -59,6 +59,12 @@ TEST_F(CliSdk, RunRejectsBadArguments) {
     EXPECT_NE(output_.find("unknown option 'colour'"), std::string::npos) << output_;
     EXPECT_EQ(run("run --n-components 3000000 --batch 2"), 2) << output_;
     EXPECT_NE(output_.find("n_components"), std::string::npos) << output_;
+    // Beyond the 32-bit nanosecond register: a usage error naming the flag (it used to reach the
+    // driver and print a 300-digit number under "device configuration: frametime_us").
+    EXPECT_EQ(run("run --batch 2 --n-features 10 --n-components 10 --frametime-us 1e300"), 2)
+        << output_;
+    EXPECT_NE(output_.find("--frametime-us: expected at most 4000000"), std::string::npos)
+        << output_;
 }
 
 TEST_F(CliSdk, TransformWritesRowsByComponents) {
