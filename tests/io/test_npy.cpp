@@ -126,6 +126,17 @@ TEST(Npy, RejectsWhatItCannotRead) {
     expect_error_mentioning("{'descr': '<f4', 'fortran_order': False, }", 4, "'shape'");
     expect_error_mentioning("{'descr': '<f4', 'fortran_order': False, 'shape': (x,), }", 4,
                             "bad shape");
+    // 2^62 x 4 float32 wraps size_t to 0 bytes; an entry beyond 2^64 used to escape as
+    // std::out_of_range from stoull; a shape of 1e12 x 1e3 used to allocate before reading.
+    expect_error_mentioning(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }", 0,
+        "overflows");
+    expect_error_mentioning(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999, 1), }", 0,
+        "too large");
+    expect_error_mentioning(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000000, 1000), }", 8,
+        "the file holds 8");
 }
 
 TEST(Npy, MissingFileAndNonNpyFile) {

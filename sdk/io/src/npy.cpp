@@ -1,9 +1,13 @@
 #include "opusim/io/npy.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <sstream>
 
@@ -85,9 +89,29 @@ std::vector<std::size_t> parse_shape(const std::string& text, const std::filesys
         if (!std::all_of(item.begin(), item.end(), ::isdigit)) {
             throw NpyError(path.string() + ": bad shape entry '" + item + "'");
         }
-        shape.push_back(std::stoull(item));
+        errno = 0;
+        const unsigned long long extent = std::strtoull(item.c_str(), nullptr, 10);
+        if (errno == ERANGE || extent > std::numeric_limits<std::size_t>::max()) {
+            throw NpyError(path.string() + ": shape entry '" + item + "' is too large");
+        }
+        shape.push_back(static_cast<std::size_t>(extent));
     }
     return shape;
+}
+
+// The data size of SHAPE x ITEM_SIZE bytes, refusing a product that would wrap around (a crafted
+// or corrupt header must not turn into a small buffer described by a huge shape).
+std::size_t checked_data_bytes(const std::vector<std::size_t>& shape, std::size_t item_size,
+                               const std::filesystem::path& path) {
+    std::size_t bytes = item_size;
+    for (const std::size_t extent : shape) {
+        if (extent != 0 && bytes > std::numeric_limits<std::size_t>::max() / extent) {
+            throw NpyError(path.string() + ": the shape's size overflows");
+        }
+        bytes *= extent;
+    }
+    if (std::find(shape.begin(), shape.end(), std::size_t{0}) != shape.end()) return 0;
+    return bytes;
 }
 
 std::size_t element_count(const std::vector<std::size_t>& shape) {
@@ -175,7 +199,18 @@ NpyArray read_npy(const std::filesystem::path& path) {
                                        "numpy.ascontiguousarray)");
     }
     array.shape = parse_shape(header_field(header, "shape", path), path);
-    array.bytes.resize(array.size() * dtype_size(array.dtype));
+    const std::size_t data_bytes = checked_data_bytes(array.shape, dtype_size(array.dtype), path);
+    // Compare with what the file holds before allocating: a header may claim terabytes.
+    const auto data_start = file.tellg();
+    file.seekg(0, std::ios::end);
+    const auto file_end = file.tellg();
+    file.seekg(data_start);
+    const auto available = static_cast<std::uint64_t>(file_end - data_start);
+    if (available < data_bytes) {
+        throw NpyError(path.string() + ": data truncated (expected " + std::to_string(data_bytes) +
+                       " bytes, the file holds " + std::to_string(available) + ")");
+    }
+    array.bytes.resize(data_bytes);
     if (!file.read(reinterpret_cast<char*>(array.bytes.data()),
                    static_cast<std::streamsize>(array.bytes.size()))) {
         throw NpyError(path.string() + ": data truncated (expected " +
