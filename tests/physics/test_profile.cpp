@@ -159,6 +159,10 @@ TEST(Profile, OutOfRangeValuesAreNamedWithTheirExpectation) {
         {"camera", "exposure_us", 5, "within"},
         {"camera", "frametime_us", 100, ">= camera.exposure_us"},
         {"camera", "roi_increment", 5000, "<= min(camera.width"},
+        // Beyond the 32-bit nanosecond register: 1e300 was accepted and reached the camera's float
+        // pipeline (garbage frames) or the device (BAD_CONFIG).
+        {"camera", "max_exposure_us", 1e300, "<= 4294967.295"},
+        {"camera", "frametime_us", 5e6, "<= 4294967.295"},
         {"dmd", "columns", -3, ">= 1"},
         {"dmd", "contrast_ratio", 0.5, ">= 1"},
         {"dmd", "ones_max", 2000000, "<= the mirror count"},

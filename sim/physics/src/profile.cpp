@@ -65,6 +65,10 @@ Bounds at_least(double min) {
 Bounds between(double min, double max) {
     return {min, true, max, true};
 }
+// Exposure and frame period reach the device as 32-bit nanosecond registers: (2^32 - 1) ns.
+Bounds register_microseconds() {
+    return {0, false, 4294967.295, true};
+}
 
 // Parses one JSON object section, remembering which keys were consumed.
 class SectionReader {
@@ -237,10 +241,10 @@ void describe_camera(P& p, V& v) {
     v.number("row_time_us", p.row_time_us, positive());
     v.number("frame_overhead_us", p.frame_overhead_us, non_negative());
     v.number("trigger_latency_us", p.trigger_latency_us, non_negative());
-    v.number("exposure_us", p.exposure_us, positive());
-    v.number("frametime_us", p.frametime_us, positive());
-    v.number("min_exposure_us", p.min_exposure_us, positive());
-    v.number("max_exposure_us", p.max_exposure_us, positive());
+    v.number("exposure_us", p.exposure_us, register_microseconds());
+    v.number("frametime_us", p.frametime_us, register_microseconds());
+    v.number("min_exposure_us", p.min_exposure_us, register_microseconds());
+    v.number("max_exposure_us", p.max_exposure_us, register_microseconds());
 }
 
 template <class P, class V>
