@@ -7,6 +7,7 @@
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -183,7 +184,13 @@ int run_timing(const Command& command, const Arguments& args) {
     const auto layout = physics::make_input_layout(profile.dmd, n_features, strategy);
 
     auto& device = model::SimulatedDevice::instance();
-    if (vm.count("vcd")) device.enable_vcd(vm["vcd"].as<std::string>());
+    if (vm.count("vcd")) {
+        try {
+            device.enable_vcd(vm["vcd"].as<std::string>());
+        } catch (const std::invalid_argument& error) {
+            throw UsageError(std::string("--") + error.what());
+        }
+    }
     device.power_on(profile);
     model::TestHost host(device);
     host.configure(settings);

@@ -83,6 +83,12 @@ TEST_F(CmdTiming, BadArgumentsNameTheFlag) {
     EXPECT_NE(output_.find("--exposure-us"), std::string::npos) << output_;
     EXPECT_EQ(run("--profile nope --n-features 10 --n-components 10 --frames 5"), 2);
     EXPECT_NE(output_.find("--profile"), std::string::npos) << output_;
+    // An unwritable trace path: a usage error naming --vcd (it used to fail inside SystemC's
+    // start-up and kill the process with SIGFPE, exit status 136).
+    EXPECT_EQ(run("--profile gen2 --n-features 10 --n-components 10 --frames 1 --vcd " +
+                  (dir_ / "no_such_folder" / "trace.vcd").string()),
+              2);
+    EXPECT_NE(output_.find("--vcd: cannot open"), std::string::npos) << output_;
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
 #include "vcd_tracer.hpp"
 
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
 namespace opusim::model {
 namespace {
 
@@ -24,6 +28,11 @@ void VcdTracer::open(const std::string& path, const sc_core::sc_signal_in_if<boo
     std::string base = path;
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) {
         base.resize(base.size() - 4);
+    }
+    // SystemC opens the file only when the simulation starts and reports failure from inside
+    // it (the process then dies); find an unwritable path here, with its name.
+    if (!std::ofstream(base + ".vcd")) {
+        throw std::invalid_argument("vcd: cannot open '" + base + ".vcd' for writing");
     }
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO,
                                             sc_core::SC_DO_NOTHING);  // no chatter
