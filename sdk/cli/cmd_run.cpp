@@ -35,6 +35,9 @@ constexpr std::size_t kSnrRows = 64;           // rows shown twice for the tempo
 // Saturation above this fraction of values gets exposure advice (lightonml's rule of thumb of
 // keeping saturation to about 0.1 % of pixels).
 constexpr double kSaturationAdvice = 1e-3;
+// The workload's inputs and outputs are held in memory whole: more than 2^30 values of either
+// (gigabytes) is a typo, and used to end in std::bad_alloc.
+constexpr std::uint64_t kMaxWorkloadValues = std::uint64_t{1} << 30;
 
 struct RunOptions {
     std::string device;
@@ -155,6 +158,15 @@ int run_main_job(const Command& command, const Arguments& args) {
     o.n_components =
         parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
     o.batch = parse_whole("batch", (*vm)["batch"].as<std::string>(), 1, 1ull << 24);
+    for (const auto& [name, width] :
+         {std::pair<const char*, std::size_t>{"n-features", o.n_features},
+          {"n-components", o.n_components}}) {
+        if (std::uint64_t{o.batch} * width > kMaxWorkloadValues) {
+            throw UsageError("--batch/--" + std::string(name) + ": " + std::to_string(o.batch) +
+                             " x " + std::to_string(width) +
+                             " values held in memory, more than the limit of 2^30");
+        }
+    }
     o.linear = vm->count("linear") > 0;
     try {
         o.input_roi = parse_input_roi_strategy((*vm)["input-roi"].as<std::string>(), "--input-roi");

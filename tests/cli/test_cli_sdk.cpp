@@ -65,6 +65,10 @@ TEST_F(CliSdk, RunRejectsBadArguments) {
         << output_;
     EXPECT_NE(output_.find("--frametime-us: expected at most 4000000"), std::string::npos)
         << output_;
+    // 2^24 x 10^6 input bits used to end in "std::bad_alloc".
+    EXPECT_EQ(run("run --batch 16777216 --n-features 1000000 --n-components 10"), 2) << output_;
+    EXPECT_NE(output_.find("--batch/--n-features: 16777216 x 1000000 values"), std::string::npos)
+        << output_;
 }
 
 TEST_F(CliSdk, TransformWritesRowsByComponents) {
