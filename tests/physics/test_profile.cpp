@@ -163,6 +163,10 @@ TEST(Profile, OutOfRangeValuesAreNamedWithTheirExpectation) {
         // pipeline (garbage frames) or the device (BAD_CONFIG).
         {"camera", "max_exposure_us", 1e300, "<= 4294967.295"},
         {"camera", "frametime_us", 5e6, "<= 4294967.295"},
+        // The camera computes in float: 1e300 gave NaN frames (half saturated, half zero).
+        {"camera", "dark_current_electrons_per_s", 1e300, "<= 1e+15"},
+        {"camera", "read_noise_electrons", 1e300, "<= 1e+15"},
+        {"medium", "photons_per_unit_intensity_per_us", 1e300, "<= 1e+15"},
         {"dmd", "columns", -3, ">= 1"},
         {"dmd", "contrast_ratio", 0.5, ">= 1"},
         {"dmd", "ones_max", 2000000, "<= the mirror count"},

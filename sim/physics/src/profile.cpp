@@ -65,6 +65,14 @@ Bounds at_least(double min) {
 Bounds between(double min, double max) {
     return {min, true, max, true};
 }
+// Physical camera and medium figures are at most 1e15 (real ones are below 1e5): the camera
+// computes in float, and with exposures up to 4.3e9 us larger values overflow to inf/NaN frames.
+Bounds float_safe_positive() {
+    return {0, false, 1e15, true};
+}
+Bounds float_safe_non_negative() {
+    return {0, true, 1e15, true};
+}
 // Exposure and frame period reach the device as 32-bit nanosecond registers: (2^32 - 1) ns.
 Bounds register_microseconds() {
     return {0, false, 4294967.295, true};
@@ -217,7 +225,8 @@ void describe_medium(P& p, V& v) {
     // 127 / steps is where the int8 grid clips; below 2 steps per unit the grid is too coarse to
     // call the entries Gaussian, above 127 it clips inside one standard deviation.
     v.number("int8_steps_per_unit", p.int8_steps_per_unit, between(2, 127));
-    v.number("photons_per_unit_intensity_per_us", p.photons_per_unit_intensity_per_us, positive());
+    v.number("photons_per_unit_intensity_per_us", p.photons_per_unit_intensity_per_us,
+             float_safe_positive());
     v.integer("tile_memory_mb", p.tile_memory_mb, at_least(1));
 }
 
@@ -227,13 +236,14 @@ void describe_camera(P& p, V& v) {
     v.integer("height", p.height, at_least(1));
     v.integer_choice("bits", p.bits, std::vector<std::uint32_t>{8, 10, 12});
     v.number("quantum_efficiency", p.quantum_efficiency, Bounds{0, false, 1, true});
-    v.number("system_gain_dn_per_electron", p.system_gain_dn_per_electron, positive());
-    v.number("full_well_electrons", p.full_well_electrons, positive());
-    v.number("read_noise_electrons", p.read_noise_electrons, non_negative());
-    v.number("dark_current_electrons_per_s", p.dark_current_electrons_per_s, non_negative());
+    v.number("system_gain_dn_per_electron", p.system_gain_dn_per_electron, float_safe_positive());
+    v.number("full_well_electrons", p.full_well_electrons, float_safe_positive());
+    v.number("read_noise_electrons", p.read_noise_electrons, float_safe_non_negative());
+    v.number("dark_current_electrons_per_s", p.dark_current_electrons_per_s,
+             float_safe_non_negative());
     v.number("offset_dn", p.offset_dn, non_negative());
     v.number("prnu_percent", p.prnu_percent, Bounds{0, true, 100, false});
-    v.number("dsnu_electrons", p.dsnu_electrons, non_negative());
+    v.number("dsnu_electrons", p.dsnu_electrons, float_safe_non_negative());
     v.number("laser_power_fluctuation", p.laser_power_fluctuation, Bounds{0, true, 1, false});
     v.integer("noise_seed", p.noise_seed, non_negative());
     v.text("roi_strategy", p.roi_strategy, {"mid_width", "mid_square"});
