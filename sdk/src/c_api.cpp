@@ -33,7 +33,14 @@ opusim_status guarded(Body&& body) {
         return OPUSIM_OK;
     } catch (const std::invalid_argument& e) {
         return fail(OPUSIM_ERROR_INVALID_ARGUMENT, e.what());
+    } catch (const std::out_of_range& e) {
+        return fail(OPUSIM_ERROR_INVALID_ARGUMENT, e.what());
+    } catch (const std::length_error& e) {
+        return fail(OPUSIM_ERROR_INVALID_ARGUMENT, e.what());
+    } catch (const std::domain_error& e) {
+        return fail(OPUSIM_ERROR_INVALID_ARGUMENT, e.what());
     } catch (const std::logic_error& e) {
+        // The SDK raises a plain std::logic_error only for calls before fit1d/fit2d.
         return fail(OPUSIM_ERROR_NOT_FITTED, e.what());
     } catch (const opusim::UriError& e) {
         return fail(OPUSIM_ERROR_URI, e.what());
