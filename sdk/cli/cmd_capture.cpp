@@ -143,11 +143,7 @@ int run_capture(const Command& command, const Arguments& args) {
 
     const auto profile = load_profile_option(vm["profile"].as<std::string>());
     const auto strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
-    const auto roi_strategy =
-        physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
-    const auto components =
-        parse_whole("n-components", vm["n-components"].as<std::string>(), 1,
-                    physics::max_output_components(profile.camera, roi_strategy));
+    const auto components = parse_components_option(vm["n-components"].as<std::string>(), profile);
     auto settings = physics::CaptureSettings::from_profile(profile);
     settings.noise = parse_noise_option(vm["noise"].as<std::string>());
     if (vm.count("seed"))

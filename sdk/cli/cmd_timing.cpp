@@ -160,13 +160,9 @@ int run_timing(const Command& command, const Arguments& args) {
 
     const auto profile = load_profile_option(vm["profile"].as<std::string>());
     const auto strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
-    const auto roi_strategy =
-        physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
     const auto n_features =
         parse_whole("n-features", vm["n-features"].as<std::string>(), 1, profile.dmd.mirrors());
-    const auto n_components =
-        parse_whole("n-components", vm["n-components"].as<std::string>(), 1,
-                    physics::max_output_components(profile.camera, roi_strategy));
+    const auto n_components = parse_components_option(vm["n-components"].as<std::string>(), profile);
     TimingRun run;
     run.frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kMaxFrames);
     run.functional = vm["functional"].as<bool>();

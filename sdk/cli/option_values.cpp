@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "command.hpp"
+#include "opusim/physics/output_roi.hpp"
 
 namespace opusim::cli {
 
@@ -48,6 +49,14 @@ physics::DeviceProfile load_profile_option(const std::string& text) {
     } catch (const physics::ProfileError& error) {
         throw UsageError(std::string("--profile: ") + error.what());
     }
+}
+
+std::uint64_t parse_components_option(const std::string& text,
+                                      const physics::DeviceProfile& profile) {
+    const auto roi_strategy =
+        physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
+    return parse_whole("n-components", text, 1,
+                       physics::max_output_components(profile.camera, roi_strategy));
 }
 
 physics::InputRoiStrategy parse_input_roi_option(const std::string& text) {

@@ -22,6 +22,9 @@ double parse_real(const std::string& option, const std::string& text, double min
 physics::DeviceProfile load_profile_option(const std::string& text);
 // --input-roi full|small|auto.
 physics::InputRoiStrategy parse_input_roi_option(const std::string& text);
+// --n-components: at least 1 and at most what PROFILE's camera holds under its ROI strategy.
+std::uint64_t parse_components_option(const std::string& text,
+                                      const physics::DeviceProfile& profile);
 // --noise on|off: true for on.
 bool parse_noise_option(const std::string& text);
 // --frametime-us: finite, >= 0 and at most 4e6 us (4 s; the device's frametime register holds
