@@ -84,9 +84,10 @@ void capture_and_write(const std::string& uri, const BinaryInput& input, std::ui
     settings.device = uri;
     settings.n_components = components;
     settings.max_n_features = input.n_features;
-    settings.input_roi_strategy = strategy == physics::InputRoiStrategy::Full    ? InputRoiStrategy::Full
-                                  : strategy == physics::InputRoiStrategy::Small ? InputRoiStrategy::Small
-                                                                                 : InputRoiStrategy::Auto;
+    settings.input_roi_strategy =
+        strategy == physics::InputRoiStrategy::Full    ? InputRoiStrategy::Full
+        : strategy == physics::InputRoiStrategy::Small ? InputRoiStrategy::Small
+                                                       : InputRoiStrategy::Auto;
     settings.overrides.exposure_us = exposure_us;
     Opu opu(settings);
     opu.fit1d(input.n_features);
@@ -102,9 +103,9 @@ void capture_and_write(const std::string& uri, const BinaryInput& input, std::ui
     const double mean_lit = context.lit_mirrors_mean;
     std::cout << "capture: " << input.frames << " frames x " << pixels << " pixels ("
               << profile.name << ", " << context.input_roi.strategy << " layout, "
-              << context.input_roi.replication << " mirror(s) per feature), exposure " << exposure_us
-              << " us, mean lit mirrors " << mean_lit << ", mean " << mean_dn << " DN, saturated "
-              << context.saturated_pixels << " ("
+              << context.input_roi.replication << " mirror(s) per feature), exposure "
+              << exposure_us << " us, mean lit mirrors " << mean_lit << ", mean " << mean_dn
+              << " DN, saturated " << context.saturated_pixels << " ("
               << 100.0 * static_cast<double>(context.saturated_pixels) / values
               << " %), written to " << out_path << "\n";
     if (input.frames > 0 && mean_lit < static_cast<double>(profile.dmd.ones_min)) {

@@ -162,7 +162,8 @@ int run_timing(const Command& command, const Arguments& args) {
     const auto strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
     const auto n_features =
         parse_whole("n-features", vm["n-features"].as<std::string>(), 1, profile.dmd.mirrors());
-    const auto n_components = parse_components_option(vm["n-components"].as<std::string>(), profile);
+    const auto n_components =
+        parse_components_option(vm["n-components"].as<std::string>(), profile);
     TimingRun run;
     run.frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kMaxFrames);
     run.functional = vm["functional"].as<bool>();

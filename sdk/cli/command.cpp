@@ -22,18 +22,21 @@ CommandRegistrar::CommandRegistrar(Command command) {
               [](const Command& a, const Command& b) { return a.name < b.name; });
 }
 
-const std::vector<Command>& registered_commands() { return command_table(); }
+const std::vector<Command>& registered_commands() {
+    return command_table();
+}
 
-std::optional<po::variables_map> parse_options(const Command& command, const Arguments& args,
-                                               po::options_description options,
-                                               const po::positional_options_description& positional) {
+std::optional<po::variables_map> parse_options(
+    const Command& command, const Arguments& args, po::options_description options,
+    const po::positional_options_description& positional) {
     options.add_options()("help,h", "show this help and exit");
     po::variables_map values;
     try {
         po::store(po::command_line_parser(args).options(options).positional(positional).run(),
                   values);
         if (values.count("help")) {
-            std::cout << "usage: " << command.synopsis << "\n\n" << command.summary << "\n\n"
+            std::cout << "usage: " << command.synopsis << "\n\n"
+                      << command.summary << "\n\n"
                       << options << "\n";
             return std::nullopt;
         }

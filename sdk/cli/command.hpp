@@ -15,7 +15,7 @@
 namespace opusim::cli {
 
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -10,7 +10,8 @@ void print_overview(std::ostream& out) {
     out << "usage: opusim COMMAND [OPTIONS]   (opusim COMMAND --help for its options)\n\n"
            "A cycle-approximate simulator of an optical processing unit (OPU).\n\ncommands:\n";
     for (const auto& command : opusim::cli::registered_commands()) {
-        out << "  " << command.name << std::string(12 - std::min<std::size_t>(11, command.name.size()), ' ')
+        out << "  " << command.name
+            << std::string(12 - std::min<std::size_t>(11, command.name.size()), ' ')
             << command.summary << "\n";
     }
 }

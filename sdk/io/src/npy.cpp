@@ -25,10 +25,10 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::Bool, "|b1", "bool", 1},         {DType::UInt8, "|u1", "uint8", 1},
-    {DType::UInt16, "<u2", "uint16", 2},     {DType::Int32, "<i4", "int32", 4},
-    {DType::Int64, "<i8", "int64", 8},       {DType::Float32, "<f4", "float32", 4},
-    {DType::Float64, "<f8", "float64", 8},   {DType::Complex64, "<c8", "complex64", 8},
+    {DType::Bool, "|b1", "bool", 1},       {DType::UInt8, "|u1", "uint8", 1},
+    {DType::UInt16, "<u2", "uint16", 2},   {DType::Int32, "<i4", "int32", 4},
+    {DType::Int64, "<i8", "int64", 8},     {DType::Float32, "<f4", "float32", 4},
+    {DType::Float64, "<f8", "float64", 8}, {DType::Complex64, "<c8", "complex64", 8},
 };
 
 const DTypeInfo& info(DType dtype) {
@@ -120,11 +120,19 @@ std::size_t element_count(const std::vector<std::size_t>& shape) {
 
 }  // namespace
 
-std::size_t dtype_size(DType dtype) { return info(dtype).size; }
-std::string dtype_descr(DType dtype) { return info(dtype).descr; }
-std::string dtype_name(DType dtype) { return info(dtype).name; }
+std::size_t dtype_size(DType dtype) {
+    return info(dtype).size;
+}
+std::string dtype_descr(DType dtype) {
+    return info(dtype).descr;
+}
+std::string dtype_name(DType dtype) {
+    return info(dtype).name;
+}
 
-std::size_t NpyArray::size() const { return element_count(shape); }
+std::size_t NpyArray::size() const {
+    return element_count(shape);
+}
 
 void NpyArray::check_type(DType wanted) const {
     if (wanted != dtype) {
@@ -145,13 +153,26 @@ std::vector<double> NpyArray::to_double() const {
     };
     switch (dtype) {
         case DType::Bool:
-        case DType::UInt8: convert(std::uint8_t{}); break;
-        case DType::UInt16: convert(std::uint16_t{}); break;
-        case DType::Int32: convert(std::int32_t{}); break;
-        case DType::Int64: convert(std::int64_t{}); break;
-        case DType::Float32: convert(float{}); break;
-        case DType::Float64: convert(double{}); break;
-        case DType::Complex64: throw NpyError("a complex64 array cannot be read as real numbers");
+        case DType::UInt8:
+            convert(std::uint8_t{});
+            break;
+        case DType::UInt16:
+            convert(std::uint16_t{});
+            break;
+        case DType::Int32:
+            convert(std::int32_t{});
+            break;
+        case DType::Int64:
+            convert(std::int64_t{});
+            break;
+        case DType::Float32:
+            convert(float{});
+            break;
+        case DType::Float64:
+            convert(double{});
+            break;
+        case DType::Complex64:
+            throw NpyError("a complex64 array cannot be read as real numbers");
     }
     return out;
 }
@@ -178,11 +199,13 @@ NpyArray read_npy(const std::filesystem::path& path) {
     std::size_t header_length = 0;
     if (version[0] == 1) {
         unsigned char length[2];
-        if (!file.read(reinterpret_cast<char*>(length), 2)) throw NpyError(path.string() + ": truncated header");
+        if (!file.read(reinterpret_cast<char*>(length), 2))
+            throw NpyError(path.string() + ": truncated header");
         header_length = length[0] | (std::size_t{length[1]} << 8);
     } else if (version[0] == 2 || version[0] == 3) {
         unsigned char length[4];
-        if (!file.read(reinterpret_cast<char*>(length), 4)) throw NpyError(path.string() + ": truncated header");
+        if (!file.read(reinterpret_cast<char*>(length), 4))
+            throw NpyError(path.string() + ": truncated header");
         for (int i = 3; i >= 0; --i) header_length = (header_length << 8) | length[i];
     } else {
         throw NpyError(path.string() + ": unsupported .npy format version " +
@@ -195,8 +218,9 @@ NpyArray read_npy(const std::filesystem::path& path) {
     NpyArray array;
     array.dtype = parse_descr(header_field(header, "descr", path), path);
     if (header_field(header, "fortran_order", path) != "False") {
-        throw NpyError(path.string() + ": Fortran-order arrays are not supported (save with "
-                                       "numpy.ascontiguousarray)");
+        throw NpyError(path.string() +
+                       ": Fortran-order arrays are not supported (save with "
+                       "numpy.ascontiguousarray)");
     }
     array.shape = parse_shape(header_field(header, "shape", path), path);
     const std::size_t data_bytes = checked_data_bytes(array.shape, dtype_size(array.dtype), path);

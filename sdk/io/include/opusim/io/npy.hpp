@@ -13,7 +13,7 @@
 namespace opusim::io {
 
 class NpyError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -23,15 +23,40 @@ std::size_t dtype_size(DType dtype);
 std::string dtype_descr(DType dtype);  // NumPy descr, e.g. "<f4"
 std::string dtype_name(DType dtype);   // e.g. "float32"
 
-template <class T> constexpr DType dtype_of();
-template <> constexpr DType dtype_of<bool>() { return DType::Bool; }
-template <> constexpr DType dtype_of<std::uint8_t>() { return DType::UInt8; }
-template <> constexpr DType dtype_of<std::uint16_t>() { return DType::UInt16; }
-template <> constexpr DType dtype_of<std::int32_t>() { return DType::Int32; }
-template <> constexpr DType dtype_of<std::int64_t>() { return DType::Int64; }
-template <> constexpr DType dtype_of<float>() { return DType::Float32; }
-template <> constexpr DType dtype_of<double>() { return DType::Float64; }
-template <> constexpr DType dtype_of<std::complex<float>>() { return DType::Complex64; }
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<bool>() {
+    return DType::Bool;
+}
+template <>
+constexpr DType dtype_of<std::uint8_t>() {
+    return DType::UInt8;
+}
+template <>
+constexpr DType dtype_of<std::uint16_t>() {
+    return DType::UInt16;
+}
+template <>
+constexpr DType dtype_of<std::int32_t>() {
+    return DType::Int32;
+}
+template <>
+constexpr DType dtype_of<std::int64_t>() {
+    return DType::Int64;
+}
+template <>
+constexpr DType dtype_of<float>() {
+    return DType::Float32;
+}
+template <>
+constexpr DType dtype_of<double>() {
+    return DType::Float64;
+}
+template <>
+constexpr DType dtype_of<std::complex<float>>() {
+    return DType::Complex64;
+}
 
 struct NpyArray {
     DType dtype = DType::Float32;
@@ -40,7 +65,8 @@ struct NpyArray {
 
     std::size_t size() const;  // number of elements
     // Typed view; throws NpyError when T does not match dtype.
-    template <class T> const T* data() const {
+    template <class T>
+    const T* data() const {
         check_type(dtype_of<T>());
         return reinterpret_cast<const T*>(bytes.data());
     }
@@ -48,7 +74,7 @@ struct NpyArray {
     std::vector<double> to_double() const;
     std::vector<float> to_float() const;
 
-private:
+  private:
     void check_type(DType wanted) const;
 };
 

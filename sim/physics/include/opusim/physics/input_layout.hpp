@@ -17,9 +17,9 @@ enum class InputRoiStrategy { Full, Small, Auto };
 
 struct InputLayout {
     std::uint64_t n_features = 0;
-    std::uint64_t replication = 1;   // mirrors per feature
-    std::uint64_t first_mirror = 0;  // first mirror of feature 0
-    std::uint64_t total_mirrors = 0; // mirrors on the DMD (columns * rows)
+    std::uint64_t replication = 1;                        // mirrors per feature
+    std::uint64_t first_mirror = 0;                       // first mirror of feature 0
+    std::uint64_t total_mirrors = 0;                      // mirrors on the DMD (columns * rows)
     InputRoiStrategy strategy = InputRoiStrategy::Small;  // the resolved one (never Auto)
 
     std::uint64_t mirror_of(std::uint64_t feature, std::uint64_t copy) const {

@@ -16,30 +16,30 @@ namespace opusim::physics {
 // Raised for a profile that cannot be used; the message names the offending key and what was
 // expected, e.g. "camera.bits: expected one of 8, 10, 12, got 9".
 class ProfileError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 struct DmdParams {
-    std::uint32_t columns = 912;  // mirrors per DMD row
-    std::uint32_t rows = 1140;    // DMD rows
+    std::uint32_t columns = 912;   // mirrors per DMD row
+    std::uint32_t rows = 1140;     // DMD rows
     double contrast_ratio = 2000;  // on/off intensity ratio of the optics (off mirrors leak 1/CR)
     // Lit-mirror window [ones_min, ones_max] for good signal (lightonml's `ones_range`).
     std::uint64_t ones_min = 0;
     std::uint64_t ones_max = 0;
     // Timing: the pattern is loaded row by row then all mirrors settle (global reset).
-    double load_clock_mhz = 400;          // DMD controller pattern clock
+    double load_clock_mhz = 400;  // DMD controller pattern clock
     std::uint32_t load_clocks_per_row = 16;
-    double settle_us = 13;                // global reset + mirror settle
-    double min_display_us = 0;            // shortest time a pattern must be shown
+    double settle_us = 13;      // global reset + mirror settle
+    double min_display_us = 0;  // shortest time a pattern must be shown
 
     std::uint64_t mirrors() const { return std::uint64_t{columns} * rows; }
 };
 
 struct MediumParams {
-    std::uint64_t seed = 0;              // default medium seed (the device's "paint")
-    std::string storage = "int8";        // "int8" (default, exact integer GEMM) or "float32"
-    double int8_steps_per_unit = 32;      // quantisation scale of the int8 medium
+    std::uint64_t seed = 0;           // default medium seed (the device's "paint")
+    std::string storage = "int8";     // "int8" (default, exact integer GEMM) or "float32"
+    double int8_steps_per_unit = 32;  // quantisation scale of the int8 medium
     // Photons per pixel per microsecond of exposure per unit of optical intensity |Rx|^2 (with
     // E|R_ji|^2 = 1); fixes the laser power. Chosen per profile so a typical input sits well
     // below saturation (see docs/device-physics.md).
@@ -57,38 +57,38 @@ struct CameraParams {
     double read_noise_electrons = 13;
     double dark_current_electrons_per_s = 125;
     double offset_dn = 3;
-    double prnu_percent = 0.5;           // per-pixel gain non-uniformity (std, % of gain)
-    double dsnu_electrons = 2;           // per-pixel dark offset non-uniformity (std, e-)
+    double prnu_percent = 0.5;               // per-pixel gain non-uniformity (std, % of gain)
+    double dsnu_electrons = 2;               // per-pixel dark offset non-uniformity (std, e-)
     double laser_power_fluctuation = 0.002;  // relative std of the per-frame laser power
-    std::uint64_t noise_seed = 0;        // default seed of temporal noise; PRNU/DSNU use the device
-                                         // seed so they are fixed per device
+    std::uint64_t noise_seed = 0;  // default seed of temporal noise; PRNU/DSNU use the device
+                                   // seed so they are fixed per device
     std::string roi_strategy = "mid_width";  // "mid_width" or "mid_square"
-    std::uint32_t roi_increment = 1;     // ROI width/height granularity in pixels
+    std::uint32_t roi_increment = 1;         // ROI width/height granularity in pixels
     // Timing (overlapped global shutter): frame time = overhead + max(readout, exposure),
     // readout = rows in ROI x row time.
     double row_time_us = 0.41;
     double frame_overhead_us = 50;
     double trigger_latency_us = 20;
-    double exposure_us = 400;             // default exposure
-    double frametime_us = 500;            // default frame period (a minimum, as a register)
+    double exposure_us = 400;   // default exposure
+    double frametime_us = 500;  // default frame period (a minimum, as a register)
     double min_exposure_us = 10;
     double max_exposure_us = 100000;
 };
 
 struct LinkParams {
     std::string name = "PCIe Gen2 x4";
-    double bandwidth_gb_per_s = 1.6;       // sustained payload bandwidth, 1 GB = 1e9 bytes
-    double latency_us = 3;                 // hardware latency per transfer
-    double software_overhead_us = 25;      // host-side cost per transfer (descriptor, doorbell, IRQ)
+    double bandwidth_gb_per_s = 1.6;   // sustained payload bandwidth, 1 GB = 1e9 bytes
+    double latency_us = 3;             // hardware latency per transfer
+    double software_overhead_us = 25;  // host-side cost per transfer (descriptor, doorbell, IRQ)
     std::uint32_t max_transfer_bytes = 4u << 20;  // a DMA transfer is split at this size
 };
 
 struct ControllerParams {
-    double clock_mhz = 250;                // controller clock: every delay is a count of these
-    std::uint32_t input_buffer_frames = 4;    // frames the input FIFO (host -> DMD) holds
-    std::uint32_t output_buffer_frames = 4;   // frames the output FIFO (camera -> host) holds
-    std::uint32_t register_access_cycles = 4; // cost of one MMIO register access
-    std::uint32_t bus_width_bytes = 32;       // internal datapath width
+    double clock_mhz = 250;                    // controller clock: every delay is a count of these
+    std::uint32_t input_buffer_frames = 4;     // frames the input FIFO (host -> DMD) holds
+    std::uint32_t output_buffer_frames = 4;    // frames the output FIFO (camera -> host) holds
+    std::uint32_t register_access_cycles = 4;  // cost of one MMIO register access
+    std::uint32_t bus_width_bytes = 32;        // internal datapath width
 };
 
 struct DeviceProfile {
