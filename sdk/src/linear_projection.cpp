@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "device_geometry.hpp"
 #include "opusim/physics/dmd_format.hpp"
 
 namespace opusim::sdk_detail {
@@ -83,15 +84,7 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
     full_scale_ = (1u << device.info().bit_depth) - 1u;
     min_exposure_us_ = device.info().min_exposure_us;
     max_exposure_us_ = device.info().max_exposure_us;
-    config_ = base;
-    config_.n_features = layout_.n_features;
-    config_.replication = layout_.replication;
-    config_.first_mirror = layout_.first_mirror;
-    config_.roi_x = candidates_.x;
-    config_.roi_y = candidates_.y;
-    config_.roi_width = candidates_.width;
-    config_.roi_height = candidates_.height;
-    config_.n_components = static_cast<std::uint32_t>(candidates_.pixels.size());
+    config_ = with_geometry(base, layout_, candidates_);
 }
 
 std::vector<std::uint64_t> LinearProjector::output_pixels() const {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "binary_input.hpp"
+#include "device_geometry.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
 #include "opusim/driver/device.hpp"
@@ -146,15 +147,7 @@ struct Opu::Impl {
     }
 
     driver::DeviceConfig transform_config(const Overrides& call) const {
-        driver::DeviceConfig config = base;
-        config.n_features = layout.n_features;
-        config.replication = layout.replication;
-        config.first_mirror = layout.first_mirror;
-        config.roi_x = roi.x;
-        config.roi_y = roi.y;
-        config.roi_width = roi.width;
-        config.roi_height = roi.height;
-        config.n_components = static_cast<std::uint32_t>(roi.pixels.size());
+        driver::DeviceConfig config = sdk_detail::with_geometry(base, layout, roi);
         std::tie(config.exposure_us, config.frametime_us) = camera_timing(call);
         return config;
     }
