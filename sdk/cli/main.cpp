@@ -3,6 +3,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "opusim/version.hpp"
 
 namespace {
 
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
     const std::string name = argv[1];
     if (name == "--help" || name == "-h" || name == "help") {
         print_overview(std::cout);
+        return 0;
+    }
+    if (name == "--version" || name == "version") {
+        std::cout << "opusim " << opusim::version() << "\n";
         return 0;
     }
     for (const auto& command : registered_commands()) {

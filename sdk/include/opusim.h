@@ -86,6 +86,9 @@ opusim_status opusim_linear_transform(opusim_opu* opu, const float* x, size_t n_
 const char* opusim_last_error(void);
 const char* opusim_status_name(opusim_status status);
 
+/* The library's version, "MAJOR.MINOR.PATCH" (static storage; never NULL). */
+const char* opusim_version(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 
 #include "opusim/errors.hpp"
 #include "opusim/opu.hpp"
+#include "opusim/version.hpp"
 
 struct opusim_opu {
     std::unique_ptr<opusim::Opu> opu;
@@ -189,6 +190,10 @@ opusim_status opusim_linear_transform(opusim_opu* opu, const float* x, size_t n_
 
 const char* opusim_last_error(void) {
     return g_last_error.c_str();
+}
+
+const char* opusim_version(void) {
+    return opusim::version();
 }
 
 const char* opusim_status_name(opusim_status status) {

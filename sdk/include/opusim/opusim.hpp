@@ -7,3 +7,4 @@
 #include "opusim/encoders.hpp"
 #include "opusim/errors.hpp"
 #include "opusim/opu.hpp"
+#include "opusim/version.hpp"
