@@ -4,19 +4,11 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "blas.hpp"
 #include "opusim/kernels/validation.hpp"
 #include "opusim/kernels/workspace.hpp"
+#include "rowwise_product.hpp"
 
 namespace opusim::kernels {
-namespace {
-
-// out = x w^T for row-major x (rows x d), w (m x d), out (rows x m).
-void multiply_by_transpose(ConstMatrix x, const float* w, std::size_t m, Matrix out) {
-    blas::gemm_abt(1.0f, x, dense(w, m, x.cols), 0.0f, out);
-}
-
-}  // namespace
 
 ProjectionCost& ProjectionCost::operator+=(const ProjectionCost& other) {
     calls += other.calls;
@@ -50,6 +42,7 @@ MatrixProjection::MatrixProjection(std::vector<float> w, std::size_t m, std::siz
     if (m == 0 || d == 0) throw std::invalid_argument("W: expected m >= 1 rows and d >= 1 columns");
     require_equal("W", "m * d values", w_.size(), m * d, "");
     require_finite("W", dense(w_.data(), m, d));
+    w_transposed_ = padded_transpose(w_, m, d);
 }
 
 std::string MatrixProjection::describe() const {
@@ -57,7 +50,7 @@ std::string MatrixProjection::describe() const {
 }
 
 ProjectionCost MatrixProjection::do_project(ConstMatrix x, Matrix out) {
-    multiply_by_transpose(x, w_.data(), m_, out);
+    rowwise_product(x, w_transposed_, m_, out);
     return {};
 }
 
@@ -68,13 +61,12 @@ ComplexIntensityProjection::ComplexIntensityProjection(std::size_t m, std::size_
     if (m == 0 || d == 0) throw std::invalid_argument("R: expected m >= 1 rows and d >= 1 columns");
     // N(0, 1) scaled by sqrt(1/2): real and imaginary parts of variance 1/2 each.
     const double scale = std::sqrt(0.5);
-    for (auto [stream, target] :
-         {std::pair{kIntensityRealStream, &re_}, std::pair{kIntensityImagStream, &im_}}) {
+    for (auto [stream, target] : {std::pair{kIntensityRealStream, &re_transposed_},
+                                  std::pair{kIntensityImagStream, &im_transposed_}}) {
         const std::vector<double> values = gaussian_values(seed, stream, m * d);
-        target->resize(m * d);
-        for (std::size_t i = 0; i < m * d; ++i) {
-            (*target)[i] = static_cast<float>(values[i] * scale);
-        }
+        std::vector<float> r(m * d);
+        for (std::size_t i = 0; i < m * d; ++i) r[i] = static_cast<float>(values[i] * scale);
+        *target = padded_transpose(r, m, d);
     }
 }
 
@@ -86,8 +78,8 @@ std::string ComplexIntensityProjection::describe() const {
 ProjectionCost ComplexIntensityProjection::do_project(ConstMatrix x, Matrix out) {
     Buffer<float> imaginary(x.rows * m_);
     const Matrix imag_part = dense(imaginary.data(), x.rows, m_);
-    multiply_by_transpose(x, re_.data(), m_, out);
-    multiply_by_transpose(x, im_.data(), m_, imag_part);
+    rowwise_product(x, re_transposed_, m_, out);
+    rowwise_product(x, im_transposed_, m_, imag_part);
     for (std::size_t r = 0; r < x.rows; ++r) {
         float* row = out.row(r);
         const float* imag_row = imag_part.row(r);

@@ -69,7 +69,8 @@ class Projection {
     ProjectionCost total_;
 };
 
-// u = x W^T with a given real W (m x d, row-major), by cblas_sgemm.
+// u = x W^T with a given real W (m x d, row-major); each row's result depends on that row alone
+// (the same bits whatever the batching or thread count).
 class MatrixProjection : public Projection {
   public:
     // LABEL says where W came from (for describe()). Throws if w.size() != m * d or W has a
@@ -89,6 +90,7 @@ class MatrixProjection : public Projection {
 
   private:
     std::vector<float> w_;
+    std::vector<float> w_transposed_;  // W^T, padded, as the row-wise product reads it
     std::size_t m_;
     std::size_t d_;
     std::string label_;
@@ -114,8 +116,8 @@ class ComplexIntensityProjection : public Projection {
   private:
     std::size_t m_;
     std::size_t d_;
-    std::vector<float> re_;  // m x d
-    std::vector<float> im_;  // m x d
+    std::vector<float> re_transposed_;  // R^T's real parts, padded (rowwise_product.hpp)
+    std::vector<float> im_transposed_;  // R^T's imaginary parts, padded
     ProjectionBatching batching_;
 };
 
