@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string golden(const std::string& name) {
-    return std::string(OPUSIM_SHARED_DIR) + "/golden/favor/" + name;
+    return std::string(OPUSIM_TEST_DATA_DIR) + "/favor/" + name;
 }
 
 class CliAttention : public opusim::cli_testing::CliTest {
