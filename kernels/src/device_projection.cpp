@@ -51,7 +51,7 @@ ProjectionCost DeviceLinearProjection::do_project(ConstMatrix x, Matrix out) {
         rows = dense_rows.data();
     }
     const Result<float> result = opu_.linear_transform(ArrayView<float>(rows, {x.rows, x.cols}));
-    // sqrt(2): the device's entries are N(0, 1/2), favor.md's W is N(0, 1).
+    // sqrt(2): the device's entries are N(0, 1/2), FAVOR+'s W is N(0, 1) (docs/reference/favor.md).
     const float scale = static_cast<float>(std::sqrt(2.0));
     for (std::size_t r = 0; r < x.rows; ++r) {
         const float* y = result.output.values.data() + r * m_;

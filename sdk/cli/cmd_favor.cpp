@@ -1,5 +1,5 @@
 // opusim favor: FAVOR+ attention on the user's own (B, H, L, d) tensors with a given projection
-// matrix W (m, d), with the conventions of ../shared/reference/favor.md (performer-pytorch):
+// matrix W (m, d), with the conventions of docs/reference/favor.md (performer-pytorch):
 // epsilon 1e-4 in the softmax features, no epsilon in the bidirectional denominator, 1e-6 added
 // to the causal running key sum. Inputs may be float32 or float64 .npy; the computation and the
 // output are float32.

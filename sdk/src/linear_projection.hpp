@@ -1,5 +1,5 @@
 // Linear mode: a real Gaussian projection M x recovered from intensity frames only
-// (docs/sdk.md "Linear transform"; opu.md §5). Internal to the SDK.
+// (docs/sdk.md "Linear transform"; docs/reference/device.md §5). Internal to the SDK.
 //
 // Layout: the signal's n features and n_ref reference features share one input layout (the
 // reference after the signal). With the reference on, a pixel sees y1 = s|u + r + L|^2; with it

@@ -1,7 +1,7 @@
 // `opusim favor` and `opusim attention` run as a user would: favor reproduces the golden
-// performer-pytorch outputs from the .npy files, attention reports what it promises (JSON keys,
-// errors within favor.md's expectation, device frames and time), bad arguments exit 2 naming the
-// flag.
+// performer-pytorch outputs from the .npy files (tests/data/favor), attention reports what it
+// promises (JSON keys, errors within the expectation of docs/reference/favor.md §5, device frames
+// and time), bad arguments exit 2 naming the flag.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string golden(const std::string& name) {
-    return std::string(OPUSIM_SHARED_DIR) + "/golden/favor/" + name;
+    return std::string(OPUSIM_TEST_DATA_DIR) + "/favor/" + name;
 }
 
 class CliAttention : public opusim::cli_testing::CliTest {
@@ -36,7 +36,7 @@ class CliAttention : public opusim::cli_testing::CliTest {
     }
 };
 
-// Every element within rtol 1e-5 / atol 1e-6 (favor.md's golden tolerance).
+// Every element within rtol 1e-5 / atol 1e-6 (the golden tolerance of docs/reference/favor.md §5).
 void expect_matches_golden(const std::string& file, const std::string& golden_name) {
     const opusim::io::NpyArray out = opusim::io::read_npy(file);
     const opusim::io::NpyArray expected = opusim::io::read_npy(golden(golden_name));
@@ -111,8 +111,8 @@ TEST_F(CliAttention, AttentionOnTheCpuReportsItsErrors) {
           "wall_time_s", "cpu_projection_time_s", "break_even_features"}) {
         EXPECT_TRUE(json.contains(key)) << key;
     }
-    // favor.md: orthogonal features at sigma = 0.25, d = 64, L = 512, m ~ 256 give ~0.057; allow
-    // 1.5x for one draw of W (tests/kernels explains the bound).
+    // favor.md §5: orthogonal features at sigma = 0.25, d = 64, L = 512, m ~ 256 give ~0.057;
+    // allow 1.5x for one draw of W (tests/kernels explains the bound).
     EXPECT_LT(json["rel_error_vs_exact"].get<double>(), 1.5 * 0.057 * 1.02);
     EXPECT_GT(json["rel_error_vs_exact"].get<double>(), 0.0);
     EXPECT_EQ(json["frames"].get<std::uint64_t>(), 0u);

@@ -15,7 +15,7 @@
 namespace opusim::kernels::testing {
 
 inline std::string golden_path(const std::string& name) {
-    return std::string(OPUSIM_SHARED_DIR) + "/golden/favor/" + name;
+    return std::string(OPUSIM_TEST_DATA_DIR) + "/favor/" + name;
 }
 
 // A (B, H, L, d) golden tensor.

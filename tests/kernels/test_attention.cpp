@@ -1,6 +1,7 @@
 // Attention properties: chunking does not change the causal answer, the kernels equal a naive
 // double-precision evaluation of the formulas, projection batching is invisible, FAVOR+
-// approximates exact attention as favor.md expects, and bad input gets clear errors.
+// approximates exact attention as docs/reference/favor.md §5 expects, and bad input gets clear
+// errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,7 +19,7 @@ namespace {
 using testing::all_close;
 using testing::random_tensor;
 
-// The formulas of favor.md evaluated literally, in double, from the feature tensors:
+// The formulas of favor.md §4 evaluated literally, in double, from the feature tensors:
 // out_i = sum_j (q'_i . k'_j) v_j / (q'_i . (sum_j k'_j + delta)), j over all keys or j <= i.
 Tensor4 naive_linear_attention(const Tensor4& qf, const Tensor4& kf, const Tensor4& v, bool causal,
                                double delta) {
@@ -134,7 +135,7 @@ TEST(FavorProjection, WholeCallBatchingGivesTheSameBitsAndOneCall) {
     }
 }
 
-// favor.md's table (performer-pytorch, float64, d = 64, L = 512, m = 266, sigma = 0.25): relative
+// favor.md §5 (performer-pytorch, float64, d = 64, L = 512, m = 266, sigma = 0.25): relative
 // error 0.057 (orthogonal) / 0.069 (iid), one draw of W each. At m = 256 the 1/sqrt(m) scaling
 // makes that 2 % larger. We average four draws of W and require the mean within +-20 % of the
 // table (the spread of one draw is about 7 % of the value: sd 0.004 over 20 seeds, so the mean of

@@ -1,5 +1,6 @@
-// FAVOR+ against performer-pytorch 1.1.4 with the same W (../shared/golden/favor/): features and
-// outputs to rtol 1e-5 / atol 1e-6 (float32 data), as favor.md asks.
+// FAVOR+ against performer-pytorch 1.1.4 with the same W (tests/data/favor, provenance in
+// tests/data/README.md): features and outputs to rtol 1e-5 / atol 1e-6 (float32 data), as
+// docs/reference/favor.md §5 asks. A missing data file fails the test, never skips it.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -120,7 +121,7 @@ TEST_F(GoldenFavor, ExactBidirectionalAndCausal) {
 }
 
 TEST_F(GoldenFavor, EpsilonIsPartOfTheContract) {
-    // favor.md: with the same W, epsilon 1e-4 -> 0 moves the output by several percent; the
+    // favor.md §2: with the same W, epsilon 1e-4 -> 0 moves the output by several percent; the
     // golden output must then no longer match (so the test above really checks epsilon).
     FavorOptions options;
     options.softmax_epsilon = 0.0;
@@ -130,7 +131,7 @@ TEST_F(GoldenFavor, EpsilonIsPartOfTheContract) {
 }
 
 TEST_F(GoldenFavor, ApproximationMatchesTheReadme) {
-    // golden/README.md: with m = 64, FAVOR+ is about 11 % (bidirectional) and 9 % (causal) from
+    // tests/data/README.md: with m = 64, FAVOR+ is about 11 % (bidirectional) and 9 % (causal) from
     // exact attention on these inputs. Allow +-0.01 for the rounding of "about".
     auto p = projection();
     const double bidirectional =

@@ -1,5 +1,5 @@
 // The simulated frame period against the analytic pipeline model (docs/timing.md), the gen2
-// rules, the gen3 rate table of opu.md, and a link-bound configuration.
+// rules, the gen3 rate table of docs/reference/device.md §2, and a link-bound configuration.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -116,7 +116,7 @@ struct RateRow {
 };
 
 TEST(TimingCalibration, Gen3ReproducesTheRateTableWithin10Percent) {
-    // opu.md §2, input = lit-mirror features (one mirror each: the `small` layout), output =
+    // device.md §2, input = lit-mirror features (one mirror each: the `small` layout), output =
     // pixels. The table's last row ("larger / larger") gives no size; we take the full DMD and
     // 1.85M pixels (docs/timing.md discusses the choice).
     const RateRow rows[] = {{145000, 81000, 8000, "readout"},   {290000, 81000, 6300, "dmd"},

@@ -31,9 +31,10 @@ std::vector<std::uint64_t> first_pixels(std::size_t count) {
 
 // gen2 read out at 12 bits. At 8 bits gen2's K = 0.019 DN/e- puts the dark noise (K sigma_d =
 // 0.25 DN) below one quantisation step, where the sigma_q^2 = 1/12 model does not hold and the
-// dark end of the photon transfer curve is quantisation-limited (camera-emva1288.md advises the
-// same): with 12 bits, K = 4095 / 13500 = 0.303 DN/e- and K sigma_d = 3.9 DN. The offset scales
-// with the ADC range (3 DN at 8 bits = 48 DN at 12 bits, 12 dark sigmas above 0: never clipped).
+// dark end of the photon transfer curve is quantisation-limited (docs/reference/camera.md §2
+// advises the same): with 12 bits, K = 4095 / 13500 = 0.303 DN/e- and K sigma_d = 3.9 DN. The
+// offset scales with the ADC range (3 DN at 8 bits = 48 DN at 12 bits, 12 dark sigmas above 0:
+// never clipped).
 CameraParams gen2_camera_12bit() {
     auto params = DeviceProfile::load("gen2").camera;
     params.bits = 12;

@@ -45,7 +45,7 @@ TEST(Profile, BuiltinGen2LoadsWithOpuMdValues) {
     EXPECT_EQ(p.camera.bits, 8u);
     EXPECT_NEAR(p.camera.system_gain_dn_per_electron, 255.0 / 13500.0, 1e-5);
     EXPECT_LE(p.camera.row_time_us * p.camera.height + p.camera.frame_overhead_us,
-              p.camera.frametime_us);  // 2 kHz at any ROI (opu.md section 6)
+              p.camera.frametime_us);  // 2 kHz at any ROI (device.md section 6)
     EXPECT_DOUBLE_EQ(p.link.bandwidth_gb_per_s, 1.6);
     EXPECT_FALSE(p.description.empty());
 }
@@ -58,8 +58,8 @@ TEST(Profile, BuiltinGen3LoadsAndHasFasterLink) {
     EXPECT_LT(gen3.camera.frametime_us, gen2.camera.frametime_us);
 }
 
-// Photon scale rule of opu.md section 6: half the mirrors lit at the default exposure gives a mean
-// near full scale / 7 (mean intensity = lit mirrors in units E|R|^2 = 1).
+// Photon scale rule of docs/reference/device.md §6: half the mirrors lit at the default exposure
+// gives a mean near full scale / 7 (mean intensity = lit mirrors in units E|R|^2 = 1).
 TEST(Profile, PhotonScaleGivesSeventhOfFullScaleForHalfLitInput) {
     for (const char* name : {"gen2", "gen3"}) {
         const auto p = DeviceProfile::load(name);

@@ -1,4 +1,5 @@
-// The OPU, as applications use it: the C++ counterpart of lightonml's OPU (opu.md §4).
+// The OPU, as applications use it: the C++ counterpart of lightonml's OPU
+// (docs/reference/device.md §4).
 //
 //   opusim::OpuSettings settings;
 //   settings.n_components = 1000;                 // output size (sets the output ROI)
@@ -41,8 +42,8 @@ struct Overrides {
     std::optional<double> frametime_us;
 };
 
-// Linear mode (docs/sdk.md "Linear transform"): the reference-field scheme of opu.md §5 with an
-// offset bit-plane encoding of real inputs.
+// Linear mode (docs/sdk.md "Linear transform"): the reference-field scheme of
+// docs/reference/device.md §5 with an offset bit-plane encoding of real inputs.
 struct LinearSettings {
     unsigned bits = 8;                   // bit-planes of the input encoding (1..16)
     unsigned repeats = 1;                // each plane shown this many times and averaged (1..64)

@@ -18,9 +18,10 @@
 
 namespace opusim::kernels {
 
-// u = sqrt(2) M x from the device's linear mode (opu.md §5): M is the device's real Gaussian
-// matrix with N(0, 1/2) entries, so sqrt(2) M stands for the N(0, 1) W of favor.md (i.i.d., not
-// orthogonal). The device is opened at construction and fitted to d features, m outputs.
+// u = sqrt(2) M x from the device's linear mode (docs/reference/device.md §5): M is the device's
+// real Gaussian matrix with N(0, 1/2) entries, so sqrt(2) M stands for the N(0, 1) W of
+// docs/reference/favor.md §3 (i.i.d., not orthogonal). The device is opened at construction and
+// fitted to d features, m outputs.
 class DeviceLinearProjection : public Projection {
   public:
     // DEVICE: URI ("" = $OPUSIM_DEVICE, else the SDK's default sim:gen2). Throws

@@ -1,4 +1,4 @@
-// FAVOR+ attention on (batch, heads, length, dim) tensors (../shared/reference/favor.md).
+// FAVOR+ attention on (batch, heads, length, dim) tensors (docs/reference/favor.md).
 //
 // Bidirectional: out = Q' (K'^T V) / (Q' (K'^T 1))  (no epsilon in the denominator, as
 //   performer-pytorch). Per head: the key rows are projected once and kept (L x m), K'^T V and
@@ -28,7 +28,7 @@ namespace opusim::kernels {
 struct FavorOptions {
     FeatureKernel kernel = FeatureKernel::Softmax;
     bool causal = false;
-    double softmax_epsilon = 1e-4;  // favor.md: part of the contract (performer-pytorch value)
+    double softmax_epsilon = 1e-4;  // favor.md §2: part of the contract (performer-pytorch value)
     double relu_epsilon = 1e-3;     // performer-pytorch's kernel_epsilon
     double causal_delta = 1e-6;     // added to every element of the running key sum
     std::size_t chunk = 64;  // causal: rows per chunk; bidirectional: blocks of max(chunk, 512)

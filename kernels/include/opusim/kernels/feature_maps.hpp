@@ -1,4 +1,4 @@
-// The random feature maps of FAVOR+ (../shared/reference/favor.md), one function each.
+// The random feature maps of FAVOR+ (docs/reference/favor.md §2), one function each.
 //
 // Notation (one head): d the input dim, m the number of projections, c = d^(-1/4),
 // u = W (c x) the projected row (what a Linear Projection returns for the input c x),
