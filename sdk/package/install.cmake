@@ -1,42 +1,52 @@
-# The installable package: find_package(opusim) gives opusim::sdk; pkg-config --cflags --libs
-# opusim gives the same for other build systems; the profiles go to share/opusim/profiles so an
-# installed program finds sim:gen2 (builtin_profile_dir(): $OPUSIM_PROFILE_PATH, then
-# <exe>/../share/opusim/profiles, then the source tree).
+# The installable package (included from the root CMakeLists, after every library exists).
+#  - CMake: find_package(opusim [COMPONENTS sdk kernels io]) gives opusim::sdk (C++ SDK and the C
+#    API), opusim::kernels (attention kernels, CPU and device projections) and opusim::io (.npy).
+#  - pkg-config: opusim (SDK and C API), opusim-kernels, opusim-io: one .pc file per component.
+#  - The shared libraries, the `opusim` command (sdk/cli) and the profiles (sim/physics) install
+#    with relative paths only, so a prefix can be moved (and packaged: cmake/OpusimPackaging.cmake).
 include(CMakePackageConfigHelpers)
 
 set(OPUSIM_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/opusim)
+# Every library, under the name it has after opusim:: in an application. The components are sdk,
+# kernels and io; driver, physics and abi come with sdk (its public headers include theirs);
+# kernels_cpu comes with kernels; model is the SystemC model the driver loads.
 set(_opusim_exported opusim_sdk opusim_driver opusim_abi opusim_physics opusim_model
-                     opusim_warnings opusim_random123)
-set(_opusim_export_names sdk driver abi physics model warnings random123)
+                     opusim_kernels_device opusim_kernels opusim_io)
+set(_opusim_export_names sdk driver abi physics model kernels kernels_cpu io)
 
 foreach(_target _name IN ZIP_LISTS _opusim_exported _opusim_export_names)
   set_target_properties(${_target} PROPERTIES EXPORT_NAME ${_name})
 endforeach()
 # Installed consumers find every public header under <prefix>/include.
-foreach(_target opusim_driver opusim_abi opusim_physics)
+foreach(_target opusim_driver opusim_abi opusim_physics opusim_kernels opusim_io)
   target_include_directories(${_target} INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
 
 install(TARGETS ${_opusim_exported} EXPORT opusimTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT opusimTargets NAMESPACE opusim:: DESTINATION ${OPUSIM_CMAKE_INSTALL_DIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/include/
+                  ${PROJECT_SOURCE_DIR}/sdk/io/include/
                   ${PROJECT_SOURCE_DIR}/driver/include/
                   ${PROJECT_SOURCE_DIR}/driver/abi/include/
                   ${PROJECT_SOURCE_DIR}/sim/physics/include/
+                  ${PROJECT_SOURCE_DIR}/kernels/include/
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
 
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/opusimConfig.cmake.in
-                              ${CMAKE_CURRENT_BINARY_DIR}/opusimConfig.cmake
+                              ${CMAKE_BINARY_DIR}/package/opusimConfig.cmake
                               INSTALL_DESTINATION ${OPUSIM_CMAKE_INSTALL_DIR}
                               PATH_VARS CMAKE_INSTALL_DATADIR)
-write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/opusimConfigVersion.cmake
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/package/opusimConfigVersion.cmake
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/opusimConfig.cmake
-              ${CMAKE_CURRENT_BINARY_DIR}/opusimConfigVersion.cmake
+install(FILES ${CMAKE_BINARY_DIR}/package/opusimConfig.cmake
+              ${CMAKE_BINARY_DIR}/package/opusimConfigVersion.cmake
         DESTINATION ${OPUSIM_CMAKE_INSTALL_DIR})
 
-configure_file(${CMAKE_CURRENT_LIST_DIR}/opusim.pc.in ${CMAKE_CURRENT_BINARY_DIR}/opusim.pc @ONLY)
-install(FILES ${CMAKE_CURRENT_BINARY_DIR}/opusim.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# The .pc files locate the prefix from their own folder (pcfiledir): relocatable too.
+file(RELATIVE_PATH OPUSIM_PCDIR_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+foreach(_pc opusim opusim-kernels opusim-io)
+  configure_file(${CMAKE_CURRENT_LIST_DIR}/${_pc}.pc.in ${CMAKE_BINARY_DIR}/package/${_pc}.pc @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/package/${_pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()

@@ -109,6 +109,39 @@ TEST(Profile, EnvironmentOverridesProfileFolder) {
     EXPECT_TRUE(std::filesystem::exists(builtin_profile_dir() / "gen2.json"));
 }
 
+TEST(Profile, BuiltinFolderIsFoundBesideTheLibraryNotInTheSourceTree) {
+    ::unsetenv("OPUSIM_PROFILE_PATH");
+    const auto dir = builtin_profile_dir();
+    // The build tree has the install layout: <build>/<libdir>/../share/opusim/profiles.
+    EXPECT_EQ(dir.filename(), "profiles");
+    EXPECT_EQ(dir.parent_path().filename(), "opusim");
+    EXPECT_NE(std::filesystem::weakly_canonical(dir),
+              std::filesystem::weakly_canonical(OPUSIM_PROFILE_DIR));
+    EXPECT_TRUE(std::filesystem::exists(dir / "gen3.json"));
+}
+
+TEST(Profile, UnknownBuiltinNameSaysWhereItLookedAndHowToLookElsewhere) {
+    const auto check_message = [](const std::string& expected_dir, const std::string& expected) {
+        try {
+            DeviceProfile::load("gen9");
+            ADD_FAILURE() << "unknown built-in profile accepted";
+        } catch (const ProfileError& error) {
+            const std::string message = error.what();
+            EXPECT_NE(message.find("'gen9'"), std::string::npos) << message;
+            EXPECT_NE(message.find(expected_dir), std::string::npos) << message;
+            EXPECT_NE(message.find(expected), std::string::npos) << message;
+        }
+    };
+    ::unsetenv("OPUSIM_PROFILE_PATH");
+    check_message(builtin_profile_dir().string(), "set $OPUSIM_PROFILE_PATH");
+    const auto empty_dir = std::filesystem::temp_directory_path() / "opusim_no_profiles_here";
+    std::filesystem::create_directories(empty_dir);
+    ::setenv("OPUSIM_PROFILE_PATH", empty_dir.c_str(), 1);
+    check_message(empty_dir.string(), "(from $OPUSIM_PROFILE_PATH)");
+    ::unsetenv("OPUSIM_PROFILE_PATH");
+    std::filesystem::remove(empty_dir);
+}
+
 TEST(Profile, BitsMustBeAnAdcDepth) {
     auto document = gen2_json();
     document["camera"]["bits"] = 9;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The installed package, used as an application would: install the build tree to a temporary
-# prefix, then build docs/examples (C and C++) outside the source tree with find_package(opusim)
-# and with pkg-config, and run all four programs on the installed profiles.
+# prefix, then build docs/examples outside the source tree with find_package(opusim COMPONENTS sdk
+# kernels io) and with pkg-config, and run the programs. They find the profiles installed beside
+# the libraries (no OPUSIM_PROFILE_PATH), link only opusim's own libraries (its dependencies
+# stay private), and the installed opusim still works when the prefix is moved.
 #   install_test.sh BUILD_DIR EXAMPLES_DIR WORK_DIR [EXTRA_FLAGS]
 set -eu
 build=$1
@@ -15,27 +17,61 @@ prefix="$work/prefix"
 cmake --install "$build" --prefix "$prefix" > "$work/install.log"
 
 export OPUSIM_LOCK_DIR="$work/locks"
-# The installed profiles, not the source tree's.
-export OPUSIM_PROFILE_PATH="$prefix/share/opusim/profiles"
-test -f "$OPUSIM_PROFILE_PATH/gen2.json"
+unset OPUSIM_PROFILE_PATH
+test -f "$prefix/share/opusim/profiles/gen2.json"
 
-echo "== find_package(opusim)"
+# The shared libraries an application may see: opusim's own and the C/C++ runtime (and the
+# sanitizer runtimes when EXTRA_FLAGS asks for them). Never SystemC, oneDNN, OpenBLAS or fmt.
+check_needed() {
+  program=$1
+  unexpected=$(readelf -d "$program" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+               grep -Ev '^(libopusim_[a-z_]+\.so\.[0-9]+|libc\.so\.6|libstdc\+\+\.so\.6|libm\.so\.6|libgcc_s\.so\.1|libasan\.so\.[0-9]+|libubsan\.so\.[0-9]+)$' || true)
+  if [ -n "$unexpected" ]; then
+    echo "$program links libraries that should stay private to opusim: $unexpected"
+    exit 1
+  fi
+}
+
+echo "== find_package(opusim COMPONENTS sdk kernels io)"
 CFLAGS="$flags" CXXFLAGS="$flags" LDFLAGS="$flags" \
   cmake -S "$examples" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
         -DCMAKE_BUILD_TYPE=Release > "$work/configure.log"
 cmake --build "$work/cmake-build" -j2 > "$work/build.log"
+for program in example_cpp example_c example_attention; do
+  check_needed "$work/cmake-build/$program"
+done
 "$work/cmake-build/example_cpp" sim:gen2
 "$work/cmake-build/example_c" "sim:gen3?seed=3"
+"$work/cmake-build/example_attention" "sim:gen2?noise=off" "$work/attention.npy"
 
-echo "== pkg-config opusim"
+echo "== pkg-config opusim, opusim-kernels, opusim-io"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+# Not in the loader's default path: the programs carry the prefix's libdir as their RUNPATH.
+rpath="-Wl,-rpath,$(pkg-config --variable=libdir opusim)"
 # shellcheck disable=SC2046
-cc $flags -o "$work/example_c_pc" "$examples/example.c" $(pkg-config --cflags --libs opusim)
+cc $flags -o "$work/example_c_pc" "$examples/example.c" $(pkg-config --cflags --libs opusim) "$rpath"
 # shellcheck disable=SC2046
-c++ -std=c++17 $flags -o "$work/example_cpp_pc" "$examples/example.cpp" $(pkg-config --cflags --libs opusim)
+c++ -std=c++17 $flags -o "$work/example_cpp_pc" "$examples/example.cpp" \
+    $(pkg-config --cflags --libs opusim) "$rpath"
+# shellcheck disable=SC2046
+c++ -std=c++17 $flags -o "$work/example_attention_pc" "$examples/attention.cpp" \
+    $(pkg-config --cflags --libs opusim-kernels opusim-io) "$rpath"
+for program in example_c_pc example_cpp_pc example_attention_pc; do
+  check_needed "$work/$program"
+done
 "$work/example_c_pc"
 "$work/example_cpp_pc" "sim:gen2?noise=off"
+"$work/example_attention_pc" "sim:gen3" "$work/attention_pc.npy"
 
-echo "== the installed opusim finds its profiles beside it"
-env -u OPUSIM_PROFILE_PATH "$prefix/bin/opusim" info --device sim:gen3 > /dev/null
+echo "== the installed opusim finds its profiles beside its libraries, also after a move"
+"$prefix/bin/opusim" info --device sim:gen3 > /dev/null
+mv "$prefix" "$work/moved"
+"$work/moved/bin/opusim" info --device sim:gen2 > /dev/null
+if OPUSIM_PROFILE_PATH="$work/no-such-folder" "$work/moved/bin/opusim" info --device sim:gen2 \
+     > /dev/null 2> "$work/override.err"; then
+  echo "OPUSIM_PROFILE_PATH pointing at a missing folder was ignored"
+  exit 1
+fi
+grep -q "OPUSIM_PROFILE_PATH" "$work/override.err" || {
+  echo "the error does not name OPUSIM_PROFILE_PATH:"; cat "$work/override.err"; exit 1; }
 echo "installed package ok"

@@ -6,6 +6,8 @@
 // rejected: a typo in a profile must fail loudly, never fall back to a default.
 #include "opusim/physics/profile.hpp"
 
+#include <dlfcn.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -345,10 +347,52 @@ void check_relations(const DeviceProfile& p) {
 
 const char* const kSections[] = {"dmd", "medium", "camera", "link", "controller"};
 
-std::filesystem::path executable_path() {
+constexpr const char* kProfilePathVariable = "OPUSIM_PROFILE_PATH";
+
+// $OPUSIM_PROFILE_PATH, or empty when it is unset or empty.
+std::string profile_path_override() {
+    const char* value = std::getenv(kProfilePathVariable);
+    return value == nullptr ? std::string{} : std::string(value);
+}
+
+// The file this library was loaded from (libopusim_physics.so.N), found by asking the dynamic
+// loader which object holds one of our own functions; empty if it cannot say.
+std::filesystem::path this_library_path() {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<const void*>(&builtin_profile_dir), &info) == 0 ||
+        info.dli_fname == nullptr) {
+        return {};
+    }
+    return std::filesystem::path(info.dli_fname);
+}
+
+// Where the built-in profiles are when no override is set: <libdir>/OPUSIM_LIBDIR_TO_PROFILES
+// (e.g. <prefix>/lib/../share/opusim/profiles), the same relative place in an install prefix and
+// in the build tree. No absolute path is compiled in, so the prefix can move.
+std::filesystem::path profiles_beside_library() {
+    const auto library = this_library_path();
+    if (library.empty()) return {};
+    // Resolved, so a symlink to the library (or to its folder) leads to the real install.
     std::error_code error;
-    auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-    return error ? std::filesystem::path{} : path;
+    auto resolved = std::filesystem::weakly_canonical(library, error);
+    if (error) resolved = library;
+    return (resolved.parent_path() / OPUSIM_LIBDIR_TO_PROFILES).lexically_normal();
+}
+
+// For error messages: which rule chose DIR, and how to choose another folder.
+std::string where_profiles_are_looked_for(const std::filesystem::path& dir) {
+    if (!profile_path_override().empty()) {
+        return dir.string() + " (from $" + kProfilePathVariable + ")";
+    }
+    if (dir.empty()) {
+        return std::string(
+                   "no folder: the dynamic loader did not say where the opusim physics "
+                   "library is; set $") +
+               kProfilePathVariable + " to the profiles folder";
+    }
+    return dir.string() + " (the profiles installed with " +
+           this_library_path().filename().string() + "; set $" + kProfilePathVariable +
+           " to use another folder)";
 }
 
 bool looks_like_path(const std::string& text) {
@@ -425,8 +469,9 @@ DeviceProfile DeviceProfile::load(const std::string& name_or_path) {
         path = dir / (name_or_path + ".json");
         if (!std::filesystem::is_regular_file(path)) {
             throw ProfileError("profile '" + name_or_path + "': no such built-in profile in " +
-                               dir.string() + " (available: " + available_profiles(dir) +
-                               "); give a path to a .json file for your own profile");
+                               where_profiles_are_looked_for(dir) +
+                               "; available there: " + available_profiles(dir) +
+                               "; give a path to a .json file for your own profile");
         }
     }
     std::ifstream in(path);
@@ -445,20 +490,12 @@ DeviceProfile DeviceProfile::load(const std::string& name_or_path) {
 }
 
 std::filesystem::path builtin_profile_dir() {
-    namespace fs = std::filesystem;
-    // 1. An explicit override, for installed tools pointed at another set of profiles.
-    if (const char* env = std::getenv("OPUSIM_PROFILE_PATH"); env != nullptr && *env != '\0') {
-        return fs::path(env);
+    // 1. An explicit override: other profiles, or a copy of the library without its share folder.
+    if (const auto override_dir = profile_path_override(); !override_dir.empty()) {
+        return std::filesystem::path(override_dir);
     }
-    // 2. The install prefix: <prefix>/bin/opusim -> <prefix>/share/opusim/profiles.
-    const auto exe = executable_path();
-    if (!exe.empty()) {
-        const auto installed = exe.parent_path().parent_path() / "share" / "opusim" / "profiles";
-        std::error_code error;
-        if (fs::is_directory(installed, error)) return installed;
-    }
-    // 3. The source tree this binary was built from.
-    return fs::path(OPUSIM_PROFILE_DIR);
+    // 2. The folder installed (or copied into the build tree) with this library.
+    return profiles_beside_library();
 }
 
 }  // namespace opusim::physics

@@ -108,7 +108,9 @@ struct DeviceProfile {
     static DeviceProfile load(const std::string& name_or_path);
 };
 
-// The folder holding the built-in profiles (source tree, or the install prefix's share folder).
+// The folder holding the built-in profiles: $OPUSIM_PROFILE_PATH if set and not empty, else
+// <datadir>/opusim/profiles found relative to this library's own file (<libdir>/../share/opusim/
+// profiles in an install prefix, and the same in the build tree, which has the install layout).
 std::filesystem::path builtin_profile_dir();
 
 }  // namespace opusim::physics
