@@ -75,8 +75,9 @@ std::function<void(std::uint64_t, std::uint64_t)> Progress::callback() {
 std::string Progress::line(std::uint64_t done, std::uint64_t total, double elapsed_s) const {
     std::string text = fmt::format("{}: {}", label_, done);
     if (total > 0) {
+        // Rounded down: 100 % only when the work is done.
         text += fmt::format("/{} {} ({:.0f} %)", total, unit_,
-                            100.0 * double(std::min(done, total)) / double(total));
+                            std::floor(100.0 * double(std::min(done, total)) / double(total)));
     } else {
         text += " " + unit_;
     }
