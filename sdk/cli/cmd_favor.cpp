@@ -13,6 +13,7 @@
 #include "opusim/io/npy.hpp"
 #include "opusim/kernels/favor_attention.hpp"
 #include "opusim/kernels/validation.hpp"
+#include "progress.hpp"
 #include "provenance.hpp"
 
 namespace po = boost::program_options;
@@ -135,7 +136,10 @@ int run_favor(const Command& command, const Arguments& args) {
     });
     kernels::MatrixProjection projection(std::move(w_values), m, q.shape().dim, w_path);
 
+    Progress progress = Progress::on_stderr("opusim favor", "heads", quiet(vm));
+    favor.progress = progress.callback();
     const kernels::Tensor4 out = kernels::favor_attention(q, k, v, projection, favor);
+    progress.clear();
     const kernels::Shape4& s = out.shape();
     const std::string out_path = vm["out"].as<std::string>();
     // CPU only, from the user's own W: no device, profile or seed to record.
@@ -160,7 +164,7 @@ int run_favor(const Command& command, const Arguments& args) {
 const Command kFavor{
     "favor",
     "opusim favor --q Q.npy --k K.npy --v V.npy --projection-matrix W.npy [--causal] "
-    "[--kernel softmax|relu] --out O.npy [--json]",
+    "[--kernel softmax|relu] --out O.npy [--json] [--quiet]",
     "FAVOR+ attention on your own (B, H, L, d) tensors with a given projection matrix", nullptr};
 
 const CommandRegistrar registrar{
