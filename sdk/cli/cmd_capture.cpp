@@ -108,7 +108,7 @@ void capture_and_write(const CaptureRequest& request) {
     const BinaryInput& input = request.input;
     const physics::DeviceProfile& profile = request.device.profile;
     OpuSettings settings;
-    settings.device = request.device.uri;
+    settings.device = uri_for_opening(request.device);
     settings.n_components = request.components;
     settings.max_n_features = input.n_features;
     settings.input_roi_strategy = sdk_strategy(request.strategy);

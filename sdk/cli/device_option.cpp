@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <limits>
 #include <optional>
+#include <sstream>
 
 #include "command.hpp"
 #include "option_values.hpp"
@@ -42,6 +43,7 @@ ChosenDevice from_uri(const driver::DeviceUri& uri, const std::string& option) {
     device.medium_seed = uri.medium_seed.value_or(device.profile.medium.seed);
     device.noise_seed = uri.noise_seed.value_or(device.profile.camera.noise_seed);
     device.noise = uri.noise.value_or(true);
+    device.lock_wait_s = uri.lock_wait_s;
     device.uri = canonical_uri(device);
     return device;
 }
@@ -55,6 +57,13 @@ void require_not_in_uri(bool in_uri, const std::string& flag, const std::string&
 }
 
 }  // namespace
+
+std::string uri_for_opening(const ChosenDevice& device) {
+    if (!device.lock_wait_s) return device.uri;
+    std::ostringstream wait;
+    wait << *device.lock_wait_s;
+    return device.uri + "&lock_wait=" + wait.str();
+}
 
 ChosenDevice resolve_device_uri(const std::string& text, const std::string& option) {
     return from_uri(parse_uri(text, option), option);

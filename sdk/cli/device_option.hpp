@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <boost/program_options.hpp>
@@ -21,7 +22,11 @@ struct ChosenDevice {
     std::uint64_t medium_seed = 0;  // the URI's, else the profile's medium.seed
     std::uint64_t noise_seed = 0;   // the URI's, else the profile's camera.noise_seed
     bool noise = true;
+    std::optional<double> lock_wait_s;  // the URI's lock_wait: how to open, not what to compute
 };
+
+// URI with the lock_wait option kept, for opening the device through the SDK.
+std::string uri_for_opening(const ChosenDevice& device);
 
 // The device URI TEXT ("" = $OPUSIM_DEVICE, else sim:gen2) with its profile loaded and the
 // seeds it stands for. A malformed URI or bad profile is a UsageError naming OPTION.
