@@ -231,6 +231,7 @@ Tensor4 favor_attention(const Tensor4& q, const Tensor4& k, const Tensor4& v,
             } else {
                 bidirectional_head(stream, v.head(b, h), out.head(b, h), qs.length, options.chunk);
             }
+            if (options.progress) options.progress(b * qs.heads + h + 1, qs.batch * qs.heads);
         }
     }
     if (report != nullptr) {

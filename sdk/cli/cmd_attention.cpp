@@ -17,11 +17,13 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/kernels/device_projection.hpp"
 #include "opusim/kernels/exact_attention.hpp"
 #include "opusim/kernels/favor_attention.hpp"
 #include "opusim/kernels/random_matrices.hpp"
+#include "progress.hpp"
 
 namespace po = boost::program_options;
 
@@ -170,6 +172,15 @@ std::unique_ptr<kernels::Projection> make_projection(const Workload& w) {
     return kernels::make_iid_projection(w.features, w.dim, w.seed);
 }
 
+// The device projections report their frames as they run (the CPU ones are quick).
+void show_progress(kernels::Projection& projection, Progress& progress) {
+    if (auto* linear = dynamic_cast<kernels::DeviceLinearProjection*>(&projection)) {
+        linear->set_progress(progress.callback());
+    } else if (auto* intensity = dynamic_cast<kernels::DeviceIntensityProjection*>(&projection)) {
+        intensity->set_progress(progress.callback());
+    }
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -229,6 +240,9 @@ int run_attention(const Command& command, const Arguments& args) {
     const kernels::Tensor4 exact = kernels::exact_attention(q, k, v, exact_options);
 
     auto projection = make_projection(w);
+    Progress progress =
+        Progress::on_stderr("opusim attention: device projection", "frames", quiet(*values));
+    show_progress(*projection, progress);
     kernels::FavorOptions favor;
     favor.causal = w.causal;
     favor.kernel = w.kernel;
@@ -236,6 +250,7 @@ int run_attention(const Command& command, const Arguments& args) {
     const auto favor_start = std::chrono::steady_clock::now();
     const kernels::Tensor4 out = kernels::favor_attention(q, k, v, *projection, favor, &report);
     const double favor_time = seconds_since(favor_start);
+    progress.clear();
 
     // CPU FAVOR+ with the same M: orthogonal projection; the softmax kernel unless ReLU was asked.
     auto cpu_projection = kernels::make_orthogonal_projection(w.features, w.dim, w.seed);
@@ -306,7 +321,7 @@ int run_attention(const Command& command, const Arguments& args) {
         {"wall_time_s", seconds_since(start)},
     };
     if ((*values)["json"].as<bool>()) {
-        std::cout << result.dump(2) << "\n";
+        print_json_report(result);
         return 0;
     }
     const auto error_of = [&](const char* key) { return result[key].get<double>(); };
@@ -344,7 +359,8 @@ int run_attention(const Command& command, const Arguments& args) {
 const Command kAttention{
     "attention",
     "opusim attention [--device URI] --seq-len L --dim D --heads H --features M [--causal] "
-    "[--projection device|orthogonal|iid] [--kernel softmax|relu|optical] [--scale S] [--json]",
+    "[--projection device|orthogonal|iid] [--kernel softmax|relu|optical] [--scale S] [--json] "
+    "[--quiet]",
     "run an attention workload (FAVOR+ vs exact) and report errors, frames and device time",
     nullptr};
 

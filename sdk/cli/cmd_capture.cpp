@@ -11,19 +11,22 @@
 #include <vector>
 
 #include "command.hpp"
+#include "device_option.hpp"
+#include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/opu.hpp"
 #include "opusim/physics/capture.hpp"
 #include "opusim/physics/dmd_format.hpp"
 #include "opusim/physics/output_roi.hpp"
+#include "progress.hpp"
+#include "provenance.hpp"
 
 namespace po = boost::program_options;
 
 namespace opusim::cli {
 namespace {
 
-constexpr std::uint64_t kNoLimit = std::numeric_limits<std::uint64_t>::max();
 // The effective medium is held in memory as two int8 planes of n_components x n_features.
 constexpr std::uint64_t kMaxMediumEntries = std::uint64_t{1} << 31;
 
@@ -69,46 +72,26 @@ BinaryInput read_binary_input(const std::string& path) {
     return input;
 }
 
-// The device URI for PROFILE_ARG (a built-in name or a path) and the seeds.
-std::string device_uri(const std::string& profile_arg, std::uint64_t seed, std::uint64_t noise_seed,
-                       bool noise) {
-    return "sim:" + profile_arg + "?seed=" + std::to_string(seed) +
-           "&noise_seed=" + std::to_string(noise_seed) + "&noise=" + (noise ? "on" : "off");
+struct CaptureRequest {
+    ChosenDevice device;
+    BinaryInput input;
+    std::uint64_t components = 0;
+    physics::InputRoiStrategy strategy = physics::InputRoiStrategy::Auto;
+    double exposure_us = 0;
+    std::string out;
+    bool json = false;
+    bool quiet = false;
+};
+
+InputRoiStrategy sdk_strategy(physics::InputRoiStrategy strategy) {
+    return strategy == physics::InputRoiStrategy::Full    ? InputRoiStrategy::Full
+           : strategy == physics::InputRoiStrategy::Small ? InputRoiStrategy::Small
+                                                          : InputRoiStrategy::Auto;
 }
 
-template <class Out>
-void capture_and_write(const std::string& uri, const BinaryInput& input, std::uint64_t components,
-                       physics::InputRoiStrategy strategy, double exposure_us,
-                       const physics::DeviceProfile& profile, const std::string& out_path) {
-    OpuSettings settings;
-    settings.device = uri;
-    settings.n_components = components;
-    settings.max_n_features = input.n_features;
-    settings.input_roi_strategy =
-        strategy == physics::InputRoiStrategy::Full    ? InputRoiStrategy::Full
-        : strategy == physics::InputRoiStrategy::Small ? InputRoiStrategy::Small
-                                                       : InputRoiStrategy::Auto;
-    settings.overrides.exposure_us = exposure_us;
-    Opu opu(settings);
-    opu.fit1d(input.n_features);
-    const auto result =
-        opu.transform(ArrayView<std::uint8_t>(input.bits, {input.frames, input.n_features}));
-    const std::size_t pixels = components;
-    const std::vector<Out> frames(result.output.values.begin(), result.output.values.end());
-    io::write_npy(out_path, {input.frames, pixels}, frames);
-
-    const auto& context = result.context;
-    const double values = static_cast<double>(std::max<std::size_t>(frames.size(), 1));
-    const double mean_dn = std::accumulate(frames.begin(), frames.end(), 0.0) / values;
-    const double mean_lit = context.lit_mirrors_mean;
-    std::cout << "capture: " << input.frames << " frames x " << pixels << " pixels ("
-              << profile.name << ", " << context.input_roi.strategy << " layout, "
-              << context.input_roi.replication << " mirror(s) per feature), exposure "
-              << exposure_us << " us, mean lit mirrors " << mean_lit << ", mean " << mean_dn
-              << " DN, saturated " << context.saturated_pixels << " ("
-              << 100.0 * static_cast<double>(context.saturated_pixels) / values
-              << " %), written to " << out_path << "\n";
-    if (input.frames > 0 && mean_lit < static_cast<double>(profile.dmd.ones_min)) {
+void warn_about_lit_mirrors(const physics::DeviceProfile& profile, std::size_t frames,
+                            double mean_lit) {
+    if (frames > 0 && mean_lit < static_cast<double>(profile.dmd.ones_min)) {
         std::cerr << "opusim capture: warning: input too sparse: " << mean_lit
                   << " lit mirrors on average, below the profile's ones_min "
                   << profile.dmd.ones_min << " (weak signal)\n";
@@ -120,73 +103,115 @@ void capture_and_write(const std::string& uri, const BinaryInput& input, std::ui
     }
 }
 
+template <class Out>
+void capture_and_write(const CaptureRequest& request) {
+    const BinaryInput& input = request.input;
+    const physics::DeviceProfile& profile = request.device.profile;
+    OpuSettings settings;
+    settings.device = uri_for_opening(request.device);
+    settings.n_components = request.components;
+    settings.max_n_features = input.n_features;
+    settings.input_roi_strategy = sdk_strategy(request.strategy);
+    settings.overrides.exposure_us = request.exposure_us;
+    Progress progress = Progress::on_stderr("opusim capture", "frames", request.quiet);
+    settings.progress = progress.callback();
+    Opu opu(settings);
+    opu.fit1d(input.n_features);
+    const auto result =
+        opu.transform(ArrayView<std::uint8_t>(input.bits, {input.frames, input.n_features}));
+    progress.clear();
+    const std::size_t pixels = request.components;
+    const std::vector<Out> frames(result.output.values.begin(), result.output.values.end());
+    write_output_npy(request.out, {input.frames, pixels}, frames, provenance_of(request.device));
+
+    const auto& context = result.context;
+    const double values = static_cast<double>(std::max<std::size_t>(frames.size(), 1));
+    const double mean_dn = std::accumulate(frames.begin(), frames.end(), 0.0) / values;
+    const double mean_lit = context.lit_mirrors_mean;
+    const double saturated_percent = 100.0 * static_cast<double>(context.saturated_pixels) / values;
+    if (request.json) {
+        print_json_report({{"command", "capture"},
+                           {"out", request.out},
+                           {"sidecar", request.out + ".json"},
+                           {"shape", {input.frames, pixels}},
+                           {"dtype", io::dtype_name(io::dtype_of<Out>())},
+                           {"device", request.device.uri},
+                           {"profile", profile.name},
+                           {"input_roi",
+                            {{"strategy", context.input_roi.strategy},
+                             {"replication", context.input_roi.replication}}},
+                           {"exposure_us", request.exposure_us},
+                           {"frames", context.frames},
+                           {"device_time_s", context.device_time_s()},
+                           {"lit_mirrors_mean", mean_lit},
+                           {"mean_dn", mean_dn},
+                           {"saturated_values", context.saturated_pixels},
+                           {"saturated_percent", saturated_percent}});
+    } else {
+        std::cout << "capture: " << input.frames << " frames x " << pixels << " pixels ("
+                  << profile.name << ", " << context.input_roi.strategy << " layout, "
+                  << context.input_roi.replication << " mirror(s) per feature), exposure "
+                  << request.exposure_us << " us, mean lit mirrors " << mean_lit << ", mean "
+                  << mean_dn << " DN, saturated " << context.saturated_pixels << " ("
+                  << saturated_percent << " %), written to " << request.out << "\n";
+    }
+    warn_about_lit_mirrors(profile, input.frames, mean_lit);
+}
+
 int run_capture(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()("profile", po::value<std::string>()->required(),
-                          "device profile NAME or PATH")(
-        "input", po::value<std::string>()->required(),
-        "input .npy: bool or uint8 0/1, shape (frames, n_features)")(
+    add_device_options(options, true);
+    options.add_options()("input", po::value<std::string>()->required(),
+                          "input .npy: bool or uint8 0/1, shape (frames, n_features)")(
         "n-components", po::value<std::string>()->required(),
         "output pixels M per frame (the output ROI, profile's ROI strategy)")(
         "input-roi", po::value<std::string>()->default_value("auto"), "full, small or auto")(
-        "seed", po::value<std::string>(),
-        "device seed S: medium and PRNU/DSNU (default: profile medium.seed)")(
-        "noise-seed", po::value<std::string>(),
-        "temporal noise seed (default: profile camera.noise_seed)")(
-        "noise", po::value<std::string>()->default_value("on"),
-        "on, or off for the noiseless camera")("exposure-us", po::value<std::string>(),
-                                               "exposure in us (default: the profile's)")(
+        "exposure-us", po::value<std::string>(), "exposure in us (default: the profile's)")(
         "out", po::value<std::string>()->required(),
-        "output .npy (uint8 or uint16 by bit depth, shape (frames, M))");
+        "output .npy (uint8 or uint16 by bit depth, shape (frames, M)); provenance in OUT.json")(
+        "json", "print one JSON object summarising what was done");
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
     const auto& vm = *values;
 
-    const auto profile = load_profile_option(vm["profile"].as<std::string>());
-    const auto strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
-    const auto components = parse_components_option(vm["n-components"].as<std::string>(), profile);
-    auto settings = physics::CaptureSettings::from_profile(profile);
-    settings.noise = parse_noise_option(vm["noise"].as<std::string>());
-    if (vm.count("seed"))
-        settings.device_seed = parse_whole("seed", vm["seed"].as<std::string>(), 0, kNoLimit);
-    if (vm.count("noise-seed")) {
-        settings.noise_seed =
-            parse_whole("noise-seed", vm["noise-seed"].as<std::string>(), 0, kNoLimit);
-    }
-    const double exposure =
-        vm.count("exposure-us")
-            ? parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera)
-            : profile.camera.exposure_us;
+    CaptureRequest request;
+    request.device = choose_device(vm);
+    const physics::DeviceProfile& profile = request.device.profile;
+    request.strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
+    request.components = parse_components_option(vm["n-components"].as<std::string>(), profile);
+    request.exposure_us = vm.count("exposure-us")
+                              ? parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera)
+                              : profile.camera.exposure_us;
 
-    const BinaryInput input = read_binary_input(vm["input"].as<std::string>());
-    physics::InputLayout layout;
+    request.input = read_binary_input(vm["input"].as<std::string>());
     try {
-        layout = physics::make_input_layout(profile.dmd, input.n_features, strategy);
+        physics::make_input_layout(profile.dmd, request.input.n_features, request.strategy);
     } catch (const std::invalid_argument& error) {
         throw UsageError("--input: shape[1] is the number of features; " +
                          std::string(error.what()));
     }
-    if (components > kMaxMediumEntries / input.n_features) {
+    if (request.components > kMaxMediumEntries / request.input.n_features) {
         throw UsageError(
-            "--n-components: " + std::to_string(components) + " x " +
-            std::to_string(input.n_features) +
+            "--n-components: " + std::to_string(request.components) + " x " +
+            std::to_string(request.input.n_features) +
             " features exceed the in-memory medium limit of 2^31 entries; ask for fewer");
     }
-    const std::string out = vm["out"].as<std::string>();
-    const std::string uri = device_uri(vm["profile"].as<std::string>(), settings.device_seed,
-                                       settings.noise_seed, settings.noise);
+    request.out = vm["out"].as<std::string>();
+    request.json = vm.count("json") > 0;
+    request.quiet = quiet(vm);
     if (profile.camera.bits <= 8) {
-        capture_and_write<std::uint8_t>(uri, input, components, strategy, exposure, profile, out);
+        capture_and_write<std::uint8_t>(request);
     } else {
-        capture_and_write<std::uint16_t>(uri, input, components, strategy, exposure, profile, out);
+        capture_and_write<std::uint16_t>(request);
     }
     return 0;
 }
 
 const Command kCapture{
     "capture",
-    "opusim capture --profile P --input X.npy --n-components M [--input-roi full|small|auto] "
-    "[--seed S] [--noise-seed S] [--noise off] [--exposure-us T] --out Y.npy",
+    "opusim capture [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] "
+    "--input X.npy --n-components M [--input-roi full|small|auto] [--exposure-us T] --out Y.npy "
+    "[--json] [--quiet]",
     "camera frames for binary input rows, through SDK, driver and the simulated device", nullptr};
 
 const CommandRegistrar registrar{

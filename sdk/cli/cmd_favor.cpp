@@ -9,9 +9,12 @@
 #include <vector>
 
 #include "command.hpp"
+#include "json_report.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/kernels/favor_attention.hpp"
 #include "opusim/kernels/validation.hpp"
+#include "progress.hpp"
+#include "provenance.hpp"
 
 namespace po = boost::program_options;
 
@@ -102,7 +105,9 @@ int run_favor(const Command& command, const Arguments& args) {
         ("projection-matrix", po::value<std::string>()->required(), "W .npy, (m, d)")
         ("causal", po::bool_switch(), "causal (prefix) attention; needs L == Lk")
         ("kernel", po::value<std::string>()->default_value("softmax"), "softmax or relu")
-        ("out", po::value<std::string>()->required(), "output .npy, (B, H, L, dv) float32");
+        ("out", po::value<std::string>()->required(), "output .npy, (B, H, L, dv) float32; "
+                                                       "provenance in OUT.json")
+        ("json", "print one JSON object summarising what was done");
     // clang-format on
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
@@ -131,10 +136,26 @@ int run_favor(const Command& command, const Arguments& args) {
     });
     kernels::MatrixProjection projection(std::move(w_values), m, q.shape().dim, w_path);
 
+    Progress progress = Progress::on_stderr("opusim favor", "heads", quiet(vm));
+    favor.progress = progress.callback();
     const kernels::Tensor4 out = kernels::favor_attention(q, k, v, projection, favor);
+    progress.clear();
     const kernels::Shape4& s = out.shape();
     const std::string out_path = vm["out"].as<std::string>();
-    io::write_npy(out_path, {s.batch, s.heads, s.length, s.dim}, out.values());
+    // CPU only, from the user's own W: no device, profile or seed to record.
+    write_output_npy(out_path, {s.batch, s.heads, s.length, s.dim}, out.values(), Provenance{});
+    if (vm.count("json")) {
+        print_json_report({{"command", "favor"},
+                           {"out", out_path},
+                           {"sidecar", out_path + ".json"},
+                           {"shape", {s.batch, s.heads, s.length, s.dim}},
+                           {"dtype", "float32"},
+                           {"kernel", kernel},
+                           {"causal", favor.causal},
+                           {"features", m},
+                           {"projection_matrix", w_path}});
+        return 0;
+    }
     std::cout << "favor: " << kernel << (favor.causal ? " causal" : " bidirectional") << ", m=" << m
               << ", " << kernels::to_string(s) << " -> " << out_path << "\n";
     return 0;
@@ -143,7 +164,7 @@ int run_favor(const Command& command, const Arguments& args) {
 const Command kFavor{
     "favor",
     "opusim favor --q Q.npy --k K.npy --v V.npy --projection-matrix W.npy [--causal] "
-    "[--kernel softmax|relu] --out O.npy",
+    "[--kernel softmax|relu] --out O.npy [--json] [--quiet]",
     "FAVOR+ attention on your own (B, H, L, d) tensors with a given projection matrix", nullptr};
 
 const CommandRegistrar registrar{

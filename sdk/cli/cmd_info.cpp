@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "json_report.hpp"
 #include "opusim/driver/device.hpp"
+#include "opusim/version.hpp"
 
 namespace po = boost::program_options;
 
@@ -26,7 +28,8 @@ nlohmann::json info_json(const driver::Device& device) {
     id << "0x" << std::hex << std::uppercase << i.id;
     j["identification"] = {{"id", id.str()},
                            {"abi_version", std::to_string(i.abi_version >> 16) + "." +
-                                               std::to_string(i.abi_version & 0xFFFFu)}};
+                                               std::to_string(i.abi_version & 0xFFFFu)},
+                           {"simulator_version", opusim::version()}};
     j["capabilities"] = {{"dmd_columns", i.dmd_columns},
                          {"dmd_rows", i.dmd_rows},
                          {"max_mirrors", i.max_mirrors},
@@ -78,7 +81,7 @@ int run_info(const Command& command, const Arguments& args) {
     const auto device = driver::Device::open((*vm)["device"].as<std::string>());
     const auto j = info_json(*device);
     if (vm->count("json")) {
-        std::cout << j.dump(2) << "\n";
+        print_json_report(j);
         return 0;
     }
     std::cout << "device " << j["uri"].get<std::string>() << " — "

@@ -8,10 +8,13 @@
 #include <vector>
 
 #include "command.hpp"
+#include "device_option.hpp"
+#include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/profile.hpp"
+#include "provenance.hpp"
 
 namespace po = boost::program_options;
 
@@ -49,19 +52,44 @@ void check_on_device(const physics::DeviceProfile& profile,
     }
 }
 
+// The medium's parameters and seed: from the device (--device, --profile, else $OPUSIM_DEVICE)
+// with --seed replacing its medium seed, or, with a bare --seed, the profile-free defaults.
+struct MediumSource {
+    physics::MediumParams params;
+    std::uint64_t seed = 0;
+    std::optional<ChosenDevice> device;
+};
+
+MediumSource medium_source(const po::variables_map& vm) {
+    MediumSource source;
+    const bool from_environment = !vm.count("seed") && device_environment_set();
+    if (device_given(vm) || from_environment) {
+        source.device = choose_device(vm);
+        source.params = source.device->profile.medium;
+        source.seed = source.device->medium_seed;
+        return source;
+    }
+    if (!vm.count("seed")) {
+        throw UsageError("--seed: required (or give --device or --profile to use its medium seed)");
+    }
+    source.seed = parse_whole("seed", vm["seed"].as<std::string>(), 0,
+                              std::numeric_limits<std::uint64_t>::max());
+    return source;
+}
+
 int run_medium(const Command& command, const Arguments& args) {
     po::options_description options("options");
     options.add_options()("seed", po::value<std::string>(),
-                          "medium seed S (required unless --profile gives one)")(
+                          "medium seed S (required unless the device gives one)")(
         "pixels", po::value<std::string>()->required(),
         "camera pixel range A:B (rows of the block)")(
         "mirrors", po::value<std::string>()->required(), "DMD mirror range C:D (columns)")(
-        "out", po::value<std::string>()->required(), "output .npy file (complex64, (B-A, D-C))")(
+        "out", po::value<std::string>()->required(),
+        "output .npy file (complex64, (B-A, D-C)); provenance in OUT.json")(
         "storage", po::value<std::string>(),
         "int8 (default: the device's quantised matrix) or float32")(
-        "profile", po::value<std::string>(),
-        "device profile NAME or PATH: its medium settings "
-        "and geometry (optional)");
+        "json", "print one JSON object summarising what was done");
+    add_device_options(options, false);
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
     const auto& vm = *values;
@@ -69,20 +97,8 @@ int run_medium(const Command& command, const Arguments& args) {
     const auto pixels = parse_range("pixels", vm["pixels"].as<std::string>());
     const auto mirrors = parse_range("mirrors", vm["mirrors"].as<std::string>());
     check_size(pixels, mirrors);
-
-    physics::MediumParams params;
-    std::optional<std::uint64_t> seed;
-    if (vm.count("profile")) {
-        const auto profile = load_profile_option(vm["profile"].as<std::string>());
-        check_on_device(profile, pixels, mirrors);
-        params = profile.medium;
-        seed = profile.medium.seed;
-    }
-    if (vm.count("seed")) {
-        seed = parse_whole("seed", vm["seed"].as<std::string>(), 0,
-                           std::numeric_limits<std::uint64_t>::max());
-    }
-    if (!seed) throw UsageError("--seed: required (or give --profile to use its medium seed)");
+    MediumSource source = medium_source(vm);
+    if (source.device) check_on_device(source.device->profile, pixels, mirrors);
     if (vm.count("storage")) {
         const std::string storage = vm["storage"].as<std::string>();
         try {
@@ -90,22 +106,40 @@ int run_medium(const Command& command, const Arguments& args) {
         } catch (const std::invalid_argument& error) {
             throw UsageError(error.what());
         }
-        params.storage = storage;
+        source.params.storage = storage;
     }
 
-    const physics::Medium medium(params, *seed);
+    const physics::Medium medium(source.params, source.seed);
     const std::size_t rows = static_cast<std::size_t>(pixels.second - pixels.first);
     const std::size_t cols = static_cast<std::size_t>(mirrors.second - mirrors.first);
     std::vector<std::complex<float>> block(rows * cols);
     medium.block(pixels.first, pixels.second, mirrors.first, mirrors.second, block.data());
-    io::write_npy(vm["out"].as<std::string>(), {rows, cols}, block);
+    const std::string out = vm["out"].as<std::string>();
+    write_output_npy(
+        out, {rows, cols}, block,
+        source.device ? provenance_of(*source.device) : provenance_of_medium(nullptr, source.seed));
+    if (vm.count("json")) {
+        print_json_report(
+            {{"command", "medium"},
+             {"out", out},
+             {"sidecar", out + ".json"},
+             {"shape", {rows, cols}},
+             {"dtype", "complex64"},
+             {"pixels", {pixels.first, pixels.second}},
+             {"mirrors", {mirrors.first, mirrors.second}},
+             {"storage", source.params.storage},
+             {"seed", source.seed},
+             {"device", source.device ? nlohmann::json(source.device->uri) : nlohmann::json()},
+             {"profile",
+              source.device ? nlohmann::json(source.device->profile.name) : nlohmann::json()}});
+    }
     return 0;
 }
 
 const Command kMedium{
     "medium",
-    "opusim medium --seed S --pixels A:B --mirrors C:D --out F.npy [--storage int8|float32] "
-    "[--profile P]",
+    "opusim medium [--device URI | --profile P] [--seed S] --pixels A:B --mirrors C:D --out F.npy "
+    "[--storage int8|float32] [--json]",
     "write a block of the true transmission matrix (oracle) as complex64 .npy", nullptr};
 
 const CommandRegistrar registrar{

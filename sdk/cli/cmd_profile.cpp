@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "json_report.hpp"
 #include "opusim/physics/dmd_format.hpp"
 #include "opusim/physics/profile.hpp"
 
@@ -75,18 +76,26 @@ void print_table(std::ostream& out, const physics::DeviceProfile& profile) {
 
 int run_profile(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()("action", po::value<std::string>()->required(), "what to do: show")(
-        "profile", po::value<std::string>()->required(),
-        "built-in profile NAME (gen2, gen3) or PATH to a profile .json")(
-        "json", po::bool_switch(), "print the validated profile as JSON instead of a table");
-    po::positional_options_description positional;
-    positional.add("action", 1).add("profile", 1);
-    const auto values = parse_options(command, args, options, positional);
+    options.add_options()("json", po::bool_switch(),
+                          "print the validated profile as JSON instead of a table");
+    Positionals positionals;
+    positionals.hidden.add_options()("action", po::value<std::string>())("profile",
+                                                                         po::value<std::string>());
+    positionals.positional.add("action", 1).add("profile", 1);
+    const auto values = parse_options(command, args, options, positionals);
     if (!values) return 0;
     const auto& vm = *values;
+    if (!vm.count("action")) {
+        throw UsageError("expected an action: opusim profile show NAME|PATH");
+    }
     const std::string action = vm["action"].as<std::string>();
     if (action != "show") {
         throw UsageError("ACTION: expected 'show', got '" + action + "'");
+    }
+    if (!vm.count("profile")) {
+        throw UsageError(
+            "expected the profile to show: a built-in NAME (gen2, gen3) or the PATH of a profile "
+            ".json, as in opusim profile show gen2");
     }
     physics::DeviceProfile profile;
     try {
@@ -95,14 +104,18 @@ int run_profile(const Command& command, const Arguments& args) {
         throw UsageError(error.what());
     }
     if (vm["json"].as<bool>()) {
-        std::cout << profile.to_json().dump(2) << "\n";
+        // The profile document itself, plus "version" (which loading a profile ignores), so the
+        // output is still a loadable profile.
+        print_json_report(profile.to_json());
     } else {
         print_table(std::cout, profile);
     }
     return 0;
 }
 
-const Command kProfile{"profile", "opusim profile show NAME|PATH [--json]",
+const Command kProfile{"profile",
+                       "opusim profile show NAME|PATH [--json]   (NAME: gen2, gen3; PATH: a "
+                       "profile .json)",
                        "show a device profile (validated) as a table or as JSON", nullptr};
 
 const CommandRegistrar registrar{

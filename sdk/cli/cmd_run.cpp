@@ -20,10 +20,12 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/model/simulated_device.hpp"
 #include "opusim/opusim.hpp"
+#include "progress.hpp"
 
 namespace po = boost::program_options;
 
@@ -189,6 +191,8 @@ int run_main_job(const Command& command, const Arguments& args) {
     settings.max_n_features = o.n_features;
     settings.overrides = o.overrides;
     settings.input_roi_strategy = o.input_roi;
+    Progress progress = Progress::on_stderr("opusim run", "frames", quiet(*vm));
+    settings.progress = progress.callback();
     Opu opu(settings);
     const auto& info = opu.device_info();
     try {
@@ -212,6 +216,8 @@ int run_main_job(const Command& command, const Arguments& args) {
             }
         }
         const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {o.batch, o.n_features}));
+        progress.clear();
+        opu.set_progress({});  // the short noise measurement below is no part of the workload
         context = result.context;
         // The model's statistics cover the jobs since the driver's last reset: this transform.
         const auto stats = model::SimulatedDevice::instance().statistics();
@@ -228,6 +234,7 @@ int run_main_job(const Command& command, const Arguments& args) {
         std::vector<float> x(o.batch * o.n_features);
         for (auto& v : x) v = gaussian(generator);
         const auto result = opu.linear_transform(ArrayView<float>(x, {o.batch, o.n_features}));
+        progress.clear();
         context = result.context;
         const auto stats = model::SimulatedDevice::instance().statistics();
         report["stages"] = stages_json(stats);
@@ -302,7 +309,7 @@ int run_main_job(const Command& command, const Arguments& args) {
     report["simulation_speed"] = wall_s > 0 ? device_s / wall_s : 0.0;
 
     if (o.json) {
-        std::cout << report.dump(2) << "\n";
+        print_json_report(report);
         return 0;
     }
     auto& out = std::cout;
@@ -354,7 +361,7 @@ int run_main_job(const Command& command, const Arguments& args) {
 const Command kRun{
     "run",
     "opusim run [--device URI] [--n-features N] [--n-components M] [--batch B] [--linear] "
-    "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json]",
+    "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json] [--quiet]",
     "the main job: a random-projection workload through SDK, driver and device", nullptr};
 
 const CommandRegistrar registrar{

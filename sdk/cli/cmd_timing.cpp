@@ -13,12 +13,15 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "device_option.hpp"
+#include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/model/analytic_timing.hpp"
 #include "opusim/model/simulated_device.hpp"
 #include "opusim/model/test_host.hpp"
 #include "opusim/physics/dmd_format.hpp"
 #include "opusim/physics/output_roi.hpp"
+#include "progress.hpp"
 
 namespace po = boost::program_options;
 
@@ -55,8 +58,10 @@ std::string fixed(double value, int decimals) {
     throw std::runtime_error(message.str());
 }
 
-void run_jobs(model::TestHost& host, const physics::DeviceProfile& profile,
-              const physics::InputLayout& layout, TimingRun& run) {
+// Timing-only runs are one job (the model's figures are for one job); functional runs are jobs of
+// kFunctionalJobFrames frames, and PROGRESS advances after each.
+void run_jobs(model::TestHost& host, const physics::InputLayout& layout, TimingRun& run,
+              Progress& progress) {
     if (!run.functional) {
         const auto outcome = host.run(nullptr, run.frames, 0, 1e6);
         if (!outcome.interrupted || outcome.error != abi::DeviceError::None)
@@ -74,8 +79,9 @@ void run_jobs(model::TestHost& host, const physics::DeviceProfile& profile,
         const auto outcome = host.run(packed.data(), n, done, 1e6);
         if (!outcome.interrupted || outcome.error != abi::DeviceError::None)
             job_failed(outcome, true);
+        progress.update(done + n, run.frames);
     }
-    (void)profile;
+    progress.clear();
 }
 
 void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
@@ -113,7 +119,7 @@ void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
               << " simulated frames per wall second\n";
 }
 
-void print_json(const TimingRun& run) {
+void print_json(const TimingRun& run, const ChosenDevice& device) {
     const auto& s = run.stats;
     nlohmann::json stages = nlohmann::json::object();
     for (const auto& stage : s.stages) stages[stage.name] = stage.utilisation;
@@ -133,15 +139,17 @@ void print_json(const TimingRun& run) {
         {"wall_time_s", run.wall_s},
         {"frames_per_wall_second", static_cast<double>(s.frames_out) / run.wall_s},
         {"functional", run.functional},
+        {"device", device.uri},
+        {"profile", device.profile.name},
     };
-    std::cout << out.dump(2) << "\n";
+    print_json_report(out);
 }
 
 int run_timing(const Command& command, const Arguments& args) {
     po::options_description options("options");
-    options.add_options()("profile", po::value<std::string>()->required(),
-                          "device profile NAME or PATH")(
-        "n-features", po::value<std::string>()->required(), "input features N per frame")(
+    add_device_options(options, false);
+    options.add_options()("n-features", po::value<std::string>()->required(),
+                          "input features N per frame")(
         "n-components", po::value<std::string>()->required(), "output pixels M per frame")(
         "frames", po::value<std::string>()->required(), "frames F to run")(
         "input-roi", po::value<std::string>()->default_value("auto"),
@@ -158,7 +166,8 @@ int run_timing(const Command& command, const Arguments& args) {
     if (!values) return 0;
     const auto& vm = *values;
 
-    const auto profile = load_profile_option(vm["profile"].as<std::string>());
+    const ChosenDevice chosen = choose_device(vm);
+    const physics::DeviceProfile& profile = chosen.profile;
     const auto strategy = parse_input_roi_option(vm["input-roi"].as<std::string>());
     const auto n_features =
         parse_whole("n-features", vm["n-features"].as<std::string>(), 1, profile.dmd.mirrors());
@@ -177,6 +186,9 @@ int run_timing(const Command& command, const Arguments& args) {
         settings.frametime_ns = static_cast<std::uint32_t>(frametime * 1e3 + 0.5);
     }
     settings.timing_only = !run.functional;
+    settings.medium_seed = chosen.medium_seed;
+    settings.noise_seed = chosen.noise_seed;
+    settings.noise = chosen.noise;
     run.settings = settings;
     const auto layout = physics::make_input_layout(profile.dmd, n_features, strategy);
 
@@ -193,7 +205,8 @@ int run_timing(const Command& command, const Arguments& args) {
     host.configure(settings);
 
     const auto wall_start = std::chrono::steady_clock::now();
-    run_jobs(host, profile, layout, run);
+    Progress progress = Progress::on_stderr("opusim timing", "frames", quiet(vm));
+    run_jobs(host, layout, run, progress);
     run.wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     run.stats = device.statistics();
@@ -207,7 +220,7 @@ int run_timing(const Command& command, const Arguments& args) {
     point.frametime_us = settings.frametime_ns * 1e-3;
     run.analytic = model::analytic_timing(profile, point);
     if (vm["json"].as<bool>()) {
-        print_json(run);
+        print_json(run, chosen);
     } else {
         print_table(run, profile);
     }
@@ -216,9 +229,9 @@ int run_timing(const Command& command, const Arguments& args) {
 
 const Command kTiming{
     "timing",
-    "opusim timing --profile P --n-features N --n-components M --frames F [--input-roi "
-    "full|small|auto] "
-    "[--exposure-us E] [--frametime-us T] [--functional] [--vcd FILE] [--json]",
+    "opusim timing [--device URI | --profile P] --n-features N --n-components M --frames F "
+    "[--input-roi full|small|auto] [--exposure-us E] [--frametime-us T] [--functional] "
+    "[--vcd FILE] [--json] [--quiet]",
     "run the SystemC device model: frame rate, latency, stage utilisation, bottleneck", nullptr};
 
 const CommandRegistrar registrar{

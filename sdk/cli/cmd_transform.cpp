@@ -8,9 +8,13 @@
 #include <vector>
 
 #include "command.hpp"
+#include "device_option.hpp"
+#include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/opusim.hpp"
+#include "progress.hpp"
+#include "provenance.hpp"
 
 namespace po = boost::program_options;
 
@@ -98,18 +102,74 @@ Array<std::uint8_t> as_binary(const Input& input) {
     return bits;
 }
 
-void print_summary(const Context& c, const std::string& out, std::size_t rows, std::size_t m) {
-    std::cout << "transform: " << rows << " rows -> (" << rows << ", " << m << ") written to "
-              << out << "; " << c.frames << " device frames, device time " << c.device_time_s()
-              << " s, exposure " << c.exposure_us << " us, saturated " << c.saturated_pixels
-              << " values, wall " << c.wall_time_s << " s\n";
+// What the command did, for the text line and --json.
+struct Summary {
+    std::string input;
+    std::string out;
+    std::string mode;  // binary, the encoder's NAME[:PARAMETER], or linear
+    std::vector<std::size_t> shape;
+    std::string dtype;
+    std::string device;  // canonical URI, with the seeds
+    Provenance provenance;
+};
+
+// The device OPU opened, canonical and with its seeds, for the report and the sidecar.
+void describe_device(Summary& summary, const Opu& opu) {
+    const ChosenDevice device = resolve_device_uri(opu.device_uri());
+    summary.device = device.uri;
+    summary.provenance = provenance_of(device);
+}
+
+void report(const Summary& summary, const Context& c, bool json) {
+    if (json) {
+        print_json_report({{"command", "transform"},
+                           {"input", summary.input},
+                           {"out", summary.out},
+                           {"sidecar", summary.out + ".json"},
+                           {"mode", summary.mode},
+                           {"shape", summary.shape},
+                           {"dtype", summary.dtype},
+                           {"device", summary.device},
+                           {"frames", c.frames},
+                           {"device_time_s", c.device_time_s()},
+                           {"exposure_us", c.exposure_us},
+                           {"saturated_values", c.saturated_pixels},
+                           {"wall_time_s", c.wall_time_s}});
+        return;
+    }
+    const std::size_t rows = summary.shape[0];
+    std::cout << "transform: " << rows << " rows -> (" << rows << ", " << summary.shape[1]
+              << ") written to " << summary.out << "; " << c.frames
+              << " device frames, device time " << c.device_time_s() << " s, exposure "
+              << c.exposure_us << " us, saturated " << c.saturated_pixels << " values, wall "
+              << c.wall_time_s << " s\n";
+}
+
+template <class T>
+void write_result(Summary& summary, const std::vector<std::size_t>& shape,
+                  const std::vector<T>& values) {
+    summary.shape = shape;
+    summary.dtype = io::dtype_name(io::dtype_of<T>());
+    write_output_npy(summary.out, shape, values, summary.provenance);
+}
+
+// Opens the device of SETTINGS fitted to N_FEATURES (a bad size names --input).
+Opu fitted_opu(const OpuSettings& settings, std::size_t n_features) {
+    Opu opu(settings);
+    try {
+        opu.fit1d(n_features);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(std::string("--input: ") + error.what());
+    }
+    return opu;
 }
 
 int run_transform(const Command& command, const Arguments& args) {
     po::options_description options("options");
     options.add_options()("input", po::value<std::string>()->required(),
                           "input .npy, shape (rows, n_features)")(
-        "out", po::value<std::string>()->required(), "output .npy, shape (rows, M)")(
+        "out", po::value<std::string>()->required(),
+        "output .npy, shape (rows, M); its provenance goes to OUT.json")(
         "device", po::value<std::string>()->default_value(""),
         "device URI (default: $OPUSIM_DEVICE, else sim:gen2)")(
         "n-components", po::value<std::string>()->default_value("1000"), "outputs M per row")(
@@ -117,10 +177,13 @@ int run_transform(const Command& command, const Arguments& args) {
         "exposure-us", po::value<std::string>(), "camera exposure (default: the device's)")(
         "linear", "linear_transform: real rows, float32 output")(
         "encoder", po::value<std::string>(),
-        "binary_threshold[:T], multi_threshold[:BINS] or sequential_base_two[:LEVELS]");
+        "binary_threshold[:T], multi_threshold[:BINS] or sequential_base_two[:LEVELS]")(
+        "json", "print one JSON object summarising what was done");
     const auto vm = parse_options(command, args, options);
     if (!vm) return 0;
-    const Input input = read_input((*vm)["input"].as<std::string>());
+    Summary summary;
+    summary.input = (*vm)["input"].as<std::string>();
+    const Input input = read_input(summary.input);
     const bool linear = vm->count("linear") > 0;
     if (linear && vm->count("encoder")) {
         throw UsageError(
@@ -140,47 +203,46 @@ int run_transform(const Command& command, const Arguments& args) {
         settings.overrides.exposure_us =
             parse_real("exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
     }
-    const std::string out = (*vm)["out"].as<std::string>();
+    summary.out = (*vm)["out"].as<std::string>();
+    Progress progress = Progress::on_stderr("opusim transform", "frames", quiet(*vm));
+    settings.progress = progress.callback();
+    const bool json = vm->count("json") > 0;
 
     if (linear) {
+        summary.mode = "linear";
         settings.max_n_features = input.n_features;
-        Opu opu(settings);
-        try {
-            opu.fit1d(input.n_features);
-        } catch (const std::invalid_argument& error) {
-            throw UsageError(std::string("--input: ") + error.what());
-        }
+        Opu opu = fitted_opu(settings, input.n_features);
+        describe_device(summary, opu);
         const auto result =
             opu.linear_transform(ArrayView<float>(input.values, {input.rows, input.n_features}));
-        io::write_npy(out, result.output.shape, result.output.values);
-        print_summary(result.context, out, input.rows, settings.n_components);
+        progress.clear();
+        write_result(summary, result.output.shape, result.output.values);
+        report(summary, result.context, json);
         return 0;
     }
+    summary.mode = vm->count("encoder") ? (*vm)["encoder"].as<std::string>() : "binary";
     const Array<std::uint8_t> bits =
         vm->count("encoder") ? encode((*vm)["encoder"].as<std::string>(), input) : as_binary(input);
     const std::size_t n_features = bits.shape.back();
     settings.max_n_features = n_features;
-    Opu opu(settings);
-    try {
-        opu.fit1d(n_features);
-    } catch (const std::invalid_argument& error) {
-        throw UsageError(std::string("--input: ") + error.what());
-    }
+    Opu opu = fitted_opu(settings, n_features);
+    describe_device(summary, opu);
     const auto result = opu.transform(bits.view());
+    progress.clear();
     if (result.context.bits <= 8) {
         std::vector<std::uint8_t> narrow(result.output.values.begin(), result.output.values.end());
-        io::write_npy(out, result.output.shape, narrow);
+        write_result(summary, result.output.shape, narrow);
     } else {
-        io::write_npy(out, result.output.shape, result.output.values);
+        write_result(summary, result.output.shape, result.output.values);
     }
-    print_summary(result.context, out, input.rows, settings.n_components);
+    report(summary, result.context, json);
     return 0;
 }
 
 const Command kTransform{
     "transform",
     "opusim transform --input X.npy --out Y.npy [--device URI] [--n-components M] [--linear] "
-    "[--encoder NAME] [--input-roi full|small|auto] [--exposure-us T]",
+    "[--encoder NAME] [--input-roi full|small|auto] [--exposure-us T] [--json] [--quiet]",
     "the SDK on your own array: device frames (or a linear projection) of its rows", nullptr};
 
 const CommandRegistrar registrar{

@@ -26,14 +26,18 @@ const std::vector<Command>& registered_commands() {
     return command_table();
 }
 
-std::optional<po::variables_map> parse_options(
-    const Command& command, const Arguments& args, po::options_description options,
-    const po::positional_options_description& positional) {
-    options.add_options()("help,h", "show this help and exit");
+std::optional<po::variables_map> parse_options(const Command& command, const Arguments& args,
+                                               po::options_description options,
+                                               const Positionals& positionals) {
+    options.add_options()("quiet", "no progress display on stderr")("help,h",
+                                                                    "show this help and exit");
+    po::options_description all;
+    all.add(options).add(positionals.hidden);
     po::variables_map values;
     try {
-        po::store(po::command_line_parser(args).options(options).positional(positional).run(),
-                  values);
+        po::store(
+            po::command_line_parser(args).options(all).positional(positionals.positional).run(),
+            values);
         if (values.count("help")) {
             std::cout << "usage: " << command.synopsis << "\n\n"
                       << command.summary << "\n\n"
@@ -45,6 +49,10 @@ std::optional<po::variables_map> parse_options(
         throw UsageError(error.what());
     }
     return values;
+}
+
+bool quiet(const po::variables_map& values) {
+    return values.count("quiet") > 0;
 }
 
 std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& option,

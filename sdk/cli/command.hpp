@@ -34,13 +34,24 @@ struct CommandRegistrar {
 
 const std::vector<Command>& registered_commands();
 
-// Parses ARGS against OPTIONS (and positional names, if any). Returns nullopt when --help was
-// asked for, after printing the synopsis and options to stdout. Throws UsageError naming the
-// argument for unknown options, missing required options or malformed values.
+// Positional arguments: the names in POSITIONAL are options of HIDDEN, which are parsed but never
+// shown (the user types values, not those names; the synopsis describes them). The command checks
+// their presence itself, so no message names them.
+struct Positionals {
+    boost::program_options::options_description hidden;
+    boost::program_options::positional_options_description positional;
+};
+
+// Parses ARGS against OPTIONS (and POSITIONALS, if any), plus --help and --quiet, which every
+// command accepts. Returns nullopt when --help was asked for, after printing the synopsis and
+// options to stdout. Throws UsageError naming the argument for unknown options, missing required
+// options or malformed values.
 std::optional<boost::program_options::variables_map> parse_options(
     const Command& command, const Arguments& args,
-    boost::program_options::options_description options,
-    const boost::program_options::positional_options_description& positional = {});
+    boost::program_options::options_description options, const Positionals& positionals = {});
+
+// Whether --quiet was given: no progress display.
+bool quiet(const boost::program_options::variables_map& values);
 
 // "A:B" with 0 <= A < B, as used by --pixels and --mirrors. OPTION names the flag in errors.
 std::pair<std::uint64_t, std::uint64_t> parse_range(const std::string& option,

@@ -1,11 +1,18 @@
-// opusim: the command-line front of the simulator. Dispatches to the registered subcommands.
+// opusim: the command-line front of the simulator. Dispatches to the registered subcommands and
+// reports their errors: as text, or as one JSON object on stderr when --json was asked for.
+#include <algorithm>
 #include <iostream>
 #include <string>
 
 #include "command.hpp"
+#include "json_report.hpp"
 #include "opusim/version.hpp"
+#include "provenance.hpp"
 
 namespace {
+
+using opusim::cli::Arguments;
+using opusim::cli::ErrorKind;
 
 void print_overview(std::ostream& out) {
     out << "usage: opusim COMMAND [OPTIONS]   (opusim COMMAND --help for its options)\n\n"
@@ -17,10 +24,33 @@ void print_overview(std::ostream& out) {
     }
 }
 
+// --json anywhere among the arguments: the user reads errors as JSON too, even those found
+// before (or while) the options are parsed.
+bool wants_json(const Arguments& args) {
+    return std::find(args.begin(), args.end(), "--json") != args.end();
+}
+
+// Prints the error of command NAME to stderr, as text or as one JSON object; returns the exit
+// code (2 for usage errors, 1 for failures).
+int report_error(ErrorKind kind, const std::string& message, const std::string& name, bool json) {
+    if (json) {
+        std::cerr << opusim::cli::error_report(kind, message, name)
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+    } else if (kind == ErrorKind::Usage) {
+        std::cerr << "opusim " << name << ": " << message << "\n(see opusim " << name
+                  << " --help)\n";
+    } else {
+        std::cerr << "opusim " << name << ": error: " << message << "\n";
+    }
+    return kind == ErrorKind::Usage ? 2 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     using opusim::cli::registered_commands;
+    opusim::cli::record_command_line(argc, argv);
     if (argc < 2) {
         print_overview(std::cerr);
         return 2;
@@ -34,20 +64,19 @@ int main(int argc, char** argv) {
         std::cout << "opusim " << opusim::version() << "\n";
         return 0;
     }
+    const Arguments args(argv + 2, argv + argc);
+    const bool json = wants_json(args);
     for (const auto& command : registered_commands()) {
         if (command.name != name) continue;
-        const opusim::cli::Arguments args(argv + 2, argv + argc);
         try {
             return command.run(args);
         } catch (const opusim::cli::UsageError& error) {
-            std::cerr << "opusim " << name << ": " << error.what() << "\n(see opusim " << name
-                      << " --help)\n";
-            return 2;
+            return report_error(ErrorKind::Usage, error.what(), name, json);
         } catch (const std::exception& error) {
-            std::cerr << "opusim " << name << ": error: " << error.what() << "\n";
-            return 1;
+            return report_error(ErrorKind::Runtime, error.what(), name, json);
         }
     }
+    if (json) return report_error(ErrorKind::Usage, "unknown command '" + name + "'", name, true);
     std::cerr << "opusim: unknown command '" << name << "'\n\n";
     print_overview(std::cerr);
     return 2;

@@ -171,6 +171,7 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
             }
         }
         for (std::size_t i = 0; i < values; ++i) stats.saturated += dst[i] >= full_scale ? 1 : 0;
+        if (policy_.frames_done) policy_.frames_done(data);
     }
     stats.frames = frames;
     stats.passes = 1;

@@ -152,6 +152,21 @@ struct Opu::Impl {
         return config;
     }
 
+    // Progress of the current call (OpuSettings::progress): frames done of the planned total.
+    std::uint64_t progress_done = 0;
+    std::uint64_t progress_total = 0;
+
+    void begin_progress(std::uint64_t planned_frames) {
+        progress_done = 0;
+        progress_total = planned_frames;
+    }
+
+    void report_progress(std::size_t frames) {
+        progress_done += frames;
+        progress_total = std::max(progress_total, progress_done);
+        settings.progress(progress_done, progress_total);
+    }
+
     RunStats capture(const driver::DeviceConfig& config, const physics::InputLayout& frame_layout,
                      const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
                      std::uint16_t* out) {
@@ -160,6 +175,9 @@ struct Opu::Impl {
         policy.n_samples_by_pass = settings.n_samples_by_pass;
         policy.min_batch_size = settings.min_batch_size;
         policy.max_retries = settings.max_retries;
+        if (settings.progress) {
+            policy.frames_done = [this](std::size_t frames) { report_progress(frames); };
+        }
         sdk_detail::FrameRunner runner(*device, policy);
         return runner.run(frame_layout, bits, n, first_sequence, out);
     }
@@ -245,6 +263,7 @@ struct Opu::Impl {
         result.output.shape = sdk_detail::output_shape(batch.batch_shape, config.n_components);
         result.output.values.resize(batch.samples * config.n_components);
         const std::uint64_t first = next_sequence;
+        begin_progress(batch.samples);
         const RunStats stats = capture(config, layout, batch.bits.data(), batch.samples, first,
                                        result.output.values.data());
         next_sequence += batch.samples;
@@ -307,6 +326,7 @@ struct Opu::Impl {
         require_open();
         const driver::DeviceConfig config = transform_config(call);
         RunStats calibration;
+        begin_progress(0);  // transform() below plans the call's frames
         if (!rescale || rescale->exposure_us != config.exposure_us) {
             calibration = calibrate_rescale(config);
         }
@@ -341,6 +361,7 @@ struct Opu::Impl {
                 settings.linear, *device, features.n_features(), settings.n_components,
                 to_physics(settings.input_roi_strategy), base_config);
         }
+        begin_progress(samples * linear->frames_per_sample());
         if (!linear->calibrated()) {
             RunStats calibration = linear->calibrate(capture_fn(), exposure, &calibration_sequence);
             calibration.saturated = 0;  // exposure search: saturation there is expected
@@ -419,6 +440,11 @@ std::size_t Opu::max_n_features() const {
 }
 InputRoiStrategy Opu::input_roi_strategy() const {
     return state().settings.input_roi_strategy;
+}
+
+void Opu::set_progress(ProgressCallback progress) {
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().settings.progress = std::move(progress);
 }
 
 void Opu::set_input_roi_strategy(InputRoiStrategy strategy) {

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "kernel_test_support.hpp"
 #include "opusim/kernels/exact_attention.hpp"
@@ -78,6 +80,21 @@ TEST(CausalFavor, ChunkSizeDoesNotChangeTheAnswer) {
         EXPECT_TRUE(
             all_close(favor_attention(in.q, in.k, in.v, *projection, options), whole, kRtol, kAtol))
             << "chunk " << chunk;
+    }
+}
+
+TEST(FavorProgress, ToldEachHeadInOrderAndChangesNoValue) {
+    const Inputs in = random_inputs({2, 3, 40, 8}, 0.5, 300);
+    auto projection = make_orthogonal_projection(16, 8, 6);
+    FavorOptions options;
+    const Tensor4 quiet = favor_attention(in.q, in.k, in.v, *projection, options);
+    std::vector<std::pair<std::size_t, std::size_t>> told;
+    options.progress = [&](std::size_t done, std::size_t total) { told.emplace_back(done, total); };
+    const Tensor4 reported = favor_attention(in.q, in.k, in.v, *projection, options);
+    EXPECT_EQ(reported.values(), quiet.values());
+    ASSERT_EQ(told.size(), 6u);
+    for (std::size_t i = 0; i < told.size(); ++i) {
+        EXPECT_EQ(told[i], (std::pair<std::size_t, std::size_t>{i + 1, 6}));
     }
 }
 

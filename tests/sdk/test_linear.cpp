@@ -107,6 +107,37 @@ LinearRun run_linear(const std::string& uri, std::uint64_t seed, std::size_t row
     return run;
 }
 
+// Progress of a linear call counts its bit-plane frames and the first call's calibration, and
+// ends at done == total.
+TEST(LinearTransform, ProgressEndsAtDoneEqualsTotal) {
+    const std::size_t samples = 20;
+    const std::size_t n_features = 30;
+    std::vector<float> x(samples * n_features);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 11) - 5.0f;
+    std::uint64_t done = 0;
+    std::uint64_t total = 0;
+    std::size_t calls = 0;
+    OpuSettings settings;
+    settings.device = "sim:gen2?seed=5&noise=off";
+    settings.n_components = 16;
+    settings.max_n_features = n_features;
+    settings.progress = [&](std::uint64_t d, std::uint64_t t) {
+        EXPECT_GE(d, done);
+        EXPECT_GE(t, d);
+        done = d;
+        total = t;
+        ++calls;
+    };
+    Opu opu(settings);
+    opu.fit1d(n_features);
+    const auto result = opu.linear_transform(ArrayView<float>(x, {samples, n_features}));
+    EXPECT_GT(calls, 1u);
+    EXPECT_EQ(done, total);
+    // 2 x 8 bit-planes per sample, plus the calibration's frames.
+    EXPECT_GE(total, samples * 16);
+    EXPECT_EQ(total, result.context.frames);
+}
+
 TEST(LinearTransform, MatchesTheOracleProjectionNoiseless) {
     const auto run = run_linear("sim:gen2?seed=5&noise=off", 5, 16, 200, 150, 1);
     const double scale = best_scale(run.result.output.values, run.oracle);

@@ -122,6 +122,39 @@ TEST(Transform, ResultsIndependentOfPassSizeAndMinimumBatch) {
     EXPECT_EQ(passes, (std::vector<std::size_t>{1, 4, 6}));
 }
 
+// The progress callback sees every frame of the call, in steps of at most a job, ending at
+// done == total; results are the same with it as without it.
+TEST(Transform, ProgressReportsEveryFrameAndChangesNoResult) {
+    const std::size_t n_features = 60;
+    const std::size_t frames = 700;  // three jobs of at most 256 frames
+    const auto bits = random_bits(frames * n_features, 5);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> reports;
+    std::vector<std::vector<std::uint16_t>> outputs;
+    for (const bool with_progress : {false, true}) {
+        OpuSettings settings;
+        settings.device = "sim:gen2?seed=4&noise_seed=9";
+        settings.n_components = 32;
+        if (with_progress) {
+            settings.progress = [&](std::uint64_t done, std::uint64_t total) {
+                reports.emplace_back(done, total);
+            };
+        }
+        Opu opu(settings);
+        opu.fit1d(n_features);
+        outputs.push_back(
+            opu.transform(ArrayView<std::uint8_t>(bits, {frames, n_features})).output.values);
+    }
+    EXPECT_EQ(outputs[0], outputs[1]);
+    ASSERT_EQ(reports.size(), 3u);
+    EXPECT_EQ(reports.back(), (std::pair<std::uint64_t, std::uint64_t>{frames, frames}));
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        EXPECT_EQ(reports[i].second, frames);
+        if (i > 0) {
+            EXPECT_GT(reports[i].first, reports[i - 1].first);
+        }
+    }
+}
+
 TEST(Transform, KeepsBatchDimsAndAcceptsBitPackedInput) {
     const std::size_t n_features = 20;
     const auto bits = random_bits(2 * 3 * n_features, 8);

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,13 @@ struct LinearSettings {
     std::size_t calibration_frames = 32;  // frames averaged per calibration measurement
 };
 
+// Progress of one call's device work (transform, transform_rescaled, linear_transform), for a
+// progress display: FRAMES_DONE of FRAMES_TOTAL device frames of the call. TOTAL is the call's
+// planned frames; calibration frames and retries count as done too, so TOTAL is raised to DONE
+// when they pass it. Called on the calling thread after each device job (at most 256 frames);
+// it must not call back into the Opu.
+using ProgressCallback = std::function<void(std::uint64_t frames_done, std::uint64_t frames_total)>;
+
 struct OpuSettings {
     std::size_t n_components = 1000;    // outputs per sample
     std::string device;                 // device URI; empty: $OPUSIM_DEVICE, else sim:gen2
@@ -63,6 +71,7 @@ struct OpuSettings {
     bool open_at_init = true;
     Overrides overrides;  // default camera settings for every call
     LinearSettings linear;
+    ProgressCallback progress;  // empty: no progress reports (results never depend on it)
 };
 
 class Opu {
@@ -86,6 +95,7 @@ class Opu {
     std::size_t max_n_features() const;
     InputRoiStrategy input_roi_strategy() const;
     void set_input_roi_strategy(InputRoiStrategy strategy);  // next fit
+    void set_progress(ProgressCallback progress);            // from the next call on
     // The open device's identification and capabilities (opens it if needed); the reference
     // is valid until close().
     const driver::DeviceInfo& device_info();

@@ -431,13 +431,18 @@ DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
     read_section(document, "link", profile.link, [](auto& p, auto& v) { describe_link(p, v); });
     read_section(document, "controller", profile.controller,
                  [](auto& p, auto& v) { describe_controller(p, v); });
+    // "version": the opusim release that printed the profile (`opusim profile show --json`);
+    // informational, so a printed profile loads again.
+    if (document.contains("version") && !document.at("version").is_string()) {
+        throw ProfileError("version: expected a string (the opusim release that wrote it)");
+    }
     for (const auto& item : document.items()) {
-        bool known = item.key() == "name" || item.key() == "description";
+        bool known = item.key() == "name" || item.key() == "description" || item.key() == "version";
         for (const char* section : kSections) known = known || item.key() == section;
         if (!known) {
             throw ProfileError(item.key() +
                                ": unknown key (known top-level keys: name, description, dmd, "
-                               "medium, camera, link, controller)");
+                               "medium, camera, link, controller, version)");
         }
     }
     check_relations(profile);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "opusim/context.hpp"
@@ -41,6 +42,8 @@ class DeviceLinearProjection : public Projection {
 
     // The context of the last device call (input layout, output pixels, timing), for oracles.
     const std::optional<Context>& last_context() const { return last_context_; }
+    // Reports the device frames of each projection call as it runs (Opu::set_progress).
+    void set_progress(ProgressCallback progress) { opu_.set_progress(std::move(progress)); }
 
   protected:
     ProjectionCost do_project(ConstMatrix x, Matrix out) override;
@@ -75,6 +78,7 @@ class DeviceIntensityProjection : public Projection {
     // The binary code of rows X (rows x d) as shown on the DMD (rows x d T).
     std::vector<std::uint8_t> encode(ConstMatrix x) const;
     const std::optional<Context>& last_context() const { return last_context_; }
+    void set_progress(ProgressCallback progress) { opu_.set_progress(std::move(progress)); }
 
   protected:
     ProjectionCost do_project(ConstMatrix x, Matrix out) override;

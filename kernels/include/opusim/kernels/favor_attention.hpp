@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "opusim/kernels/feature_maps.hpp"
 #include "opusim/kernels/projection.hpp"
@@ -32,6 +33,9 @@ struct FavorOptions {
     double relu_epsilon = 1e-3;     // performer-pytorch's kernel_epsilon
     double causal_delta = 1e-6;     // added to every element of the running key sum
     std::size_t chunk = 64;  // causal: rows per chunk; bidirectional: blocks of max(chunk, 512)
+    // favor_attention: told the (batch, head) pairs done and in all after each one, for a
+    // progress display; empty: not told. Never changes a result.
+    std::function<void(std::size_t heads_done, std::size_t heads_total)> progress;
 };
 
 // What an attention call cost beyond its arithmetic: the projection's calls, rows, frames and

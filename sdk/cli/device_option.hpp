@@ -1,0 +1,48 @@
+// One way to choose the device on every command that uses one: --device URI (sim:gen2,
+// sim:path/profile.json, with ?seed=S&noise_seed=N&noise=on|off), parsed by the driver's URI
+// parser. The physics commands (capture, flatfield, medium, timing) also keep their older
+// --profile P with separate --seed/--noise-seed/--noise flags, which mean the same; --device and
+// --profile together are a usage error. Neither: $OPUSIM_DEVICE, else sim:gen2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <boost/program_options.hpp>
+
+#include "opusim/physics/profile.hpp"
+
+namespace opusim::cli {
+
+struct ChosenDevice {
+    std::string uri;               // canonical: sim:PROFILE?seed=S&noise_seed=N&noise=on|off
+    std::string profile_argument;  // the PROFILE part: a built-in name or a path
+    physics::DeviceProfile profile;
+    std::uint64_t medium_seed = 0;  // the URI's, else the profile's medium.seed
+    std::uint64_t noise_seed = 0;   // the URI's, else the profile's camera.noise_seed
+    bool noise = true;
+    std::optional<double> lock_wait_s;  // the URI's lock_wait: how to open, not what to compute
+};
+
+// URI with the lock_wait option kept, for opening the device through the SDK.
+std::string uri_for_opening(const ChosenDevice& device);
+
+// The device URI TEXT ("" = $OPUSIM_DEVICE, else sim:gen2) with its profile loaded and the
+// seeds it stands for. A malformed URI or bad profile is a UsageError naming OPTION.
+ChosenDevice resolve_device_uri(const std::string& text, const std::string& option = "--device");
+
+// Adds --device URI and --profile P (and, if SEED_FLAGS, --seed, --noise-seed, --noise) to
+// OPTIONS.
+void add_device_options(boost::program_options::options_description& options, bool seed_flags);
+
+// The device chosen by --device or --profile (with the seed flags, where the command has them,
+// which may not repeat an option the URI sets), else $OPUSIM_DEVICE, else sim:gen2.
+ChosenDevice choose_device(const boost::program_options::variables_map& vm);
+
+// Whether --device or --profile was given (medium has a profile-free mode without either).
+bool device_given(const boost::program_options::variables_map& vm);
+// Whether $OPUSIM_DEVICE names a device (set and non-empty).
+bool device_environment_set();
+
+}  // namespace opusim::cli
