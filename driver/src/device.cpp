@@ -5,9 +5,9 @@
 #include <limits>
 #include <string>
 
-#include "opusim/abi/data_format.hpp"
-#include "opusim/abi/job_descriptor.hpp"
-#include "opusim/abi/registers.hpp"
+#include "opusim/contract/data_format.hpp"
+#include "opusim/contract/job_descriptor.hpp"
+#include "opusim/contract/registers.hpp"
 #include "opusim/driver/device_lock.hpp"
 #include "opusim/driver/dma_memory.hpp"
 #include "opusim/driver/errors.hpp"
@@ -66,7 +66,7 @@ std::unique_ptr<Device> Device::open(const std::string& text) {
 Device::~Device() {
     if (transport_) {
         try {
-            transport_->write_register(abi::reg::kControl, abi::control::kReset);
+            transport_->write_register(contract::reg::kControl, contract::control::kReset);
         } catch (...) {
             // Closing must not throw; the transport goes away next anyway.
         }
@@ -92,18 +92,18 @@ void Device::write64(std::uint32_t lo_offset, std::uint64_t value) {
 }
 
 void Device::initialise() {
-    namespace reg = abi::reg;
+    namespace reg = contract::reg;
     auto& t = *transport_;
     info_.id = t.read_register(reg::kId);
     info_.abi_version = t.read_register(reg::kVersion);
-    if (info_.id != abi::kDeviceId) {
+    if (info_.id != contract::kDeviceId) {
         throw DriverError("device " + uri_.text + ": not an OPU (ID register reads 0x" +
                           std::to_string(info_.id) + ")");
     }
-    if ((info_.abi_version >> 16) != abi::kAbiVersionMajor) {
+    if ((info_.abi_version >> 16) != contract::kAbiVersionMajor) {
         throw DriverError("device " + uri_.text + ": ABI major version " +
                           std::to_string(info_.abi_version >> 16) + ", this driver speaks " +
-                          std::to_string(abi::kAbiVersionMajor));
+                          std::to_string(contract::kAbiVersionMajor));
     }
     info_.dmd_columns = t.read_register(reg::kCapDmdColumns);
     info_.dmd_rows = t.read_register(reg::kCapDmdRows);
@@ -123,7 +123,7 @@ void Device::initialise() {
     info_.roi_increment = t.read_register(reg::kCapRoiIncrement);
     info_.ring_entries = kRingEntries;
 
-    t.write_register(reg::kControl, abi::control::kReset);
+    t.write_register(reg::kControl, contract::control::kReset);
     // The reset values are the device's defaults; the URI's options override them.
     config_.n_features = t.read_register(reg::kNFeatures);
     config_.replication = t.read_register(reg::kReplication);
@@ -138,23 +138,23 @@ void Device::initialise() {
     config_.medium_seed = read64(reg::kMediumSeedLo);
     config_.noise_seed = read64(reg::kNoiseSeedLo);
     const std::uint32_t mode = t.read_register(reg::kMode);
-    config_.noise = (mode & abi::mode::kNoiseEnable) != 0;
-    config_.timing_only = (mode & abi::mode::kTimingOnly) != 0;
+    config_.noise = (mode & contract::mode::kNoiseEnable) != 0;
+    config_.timing_only = (mode & contract::mode::kTimingOnly) != 0;
     if (uri_.medium_seed) config_.medium_seed = *uri_.medium_seed;
     if (uri_.noise_seed) config_.noise_seed = *uri_.noise_seed;
     if (uri_.noise) config_.noise = *uri_.noise;
 
     if (!ring_.valid())
-        ring_ = Buffer::allocate(memory_, kRingEntries * sizeof(abi::JobDescriptor), true);
+        ring_ = Buffer::allocate(memory_, kRingEntries * sizeof(contract::JobDescriptor), true);
     recover_locked();
 }
 
 void Device::recover_locked() {
-    namespace reg = abi::reg;
+    namespace reg = contract::reg;
     auto& t = *transport_;
-    t.write_register(reg::kControl, abi::control::kReset);
-    t.write_register(reg::kIrqStatus, abi::irq::kAll);
-    t.write_register(reg::kIrqEnable, abi::irq::kAll);
+    t.write_register(reg::kControl, contract::control::kReset);
+    t.write_register(reg::kIrqStatus, contract::irq::kAll);
+    t.write_register(reg::kIrqEnable, contract::irq::kAll);
     std::memset(ring_.data(), 0, ring_.size());
     write64(reg::kRingBaseLo, ring_.device_address());
     t.write_register(reg::kRingSize, kRingEntries);
@@ -214,7 +214,7 @@ void Device::validate(const DeviceConfig& c) const {
 }
 
 void Device::write_config_registers(const DeviceConfig& c) {
-    namespace reg = abi::reg;
+    namespace reg = contract::reg;
     auto& t = *transport_;
     t.write_register(reg::kNFeatures, checked_u32(c.n_features, "n_features"));
     t.write_register(reg::kReplication, checked_u32(c.replication, "replication"));
@@ -228,8 +228,8 @@ void Device::write_config_registers(const DeviceConfig& c) {
     t.write_register(reg::kFrametimeNs, to_ns_register(c.frametime_us, "frametime_us"));
     write64(reg::kMediumSeedLo, c.medium_seed);
     write64(reg::kNoiseSeedLo, c.noise_seed);
-    t.write_register(reg::kMode, (c.noise ? abi::mode::kNoiseEnable : 0u) |
-                                     (c.timing_only ? abi::mode::kTimingOnly : 0u));
+    t.write_register(reg::kMode, (c.noise ? contract::mode::kNoiseEnable : 0u) |
+                                     (c.timing_only ? contract::mode::kTimingOnly : 0u));
 }
 
 void Device::configure(const DeviceConfig& config) {
@@ -255,7 +255,7 @@ void Device::validate(const Job& job) const {
     if (job.output == nullptr || !job.output->valid()) fail("no output buffer");
     if (job.frames < 1) fail("frames must be >= 1");
     const std::uint64_t in_frame = info_.input_frame_bytes;
-    const std::uint64_t out_frame = abi::output_frame_bytes(config_.n_components, info_.bit_depth);
+    const std::uint64_t out_frame = contract::output_frame_bytes(config_.n_components, info_.bit_depth);
     if (job.input_stride < in_frame) {
         fail("input_stride " + std::to_string(job.input_stride) + " < the frame's " +
              std::to_string(in_frame) + " bytes");
@@ -286,24 +286,24 @@ std::uint64_t Device::submit(const Job& job) {
                          " jobs queued): wait for earlier jobs first");
     }
     const std::uint64_t job_id = next_job_id_++;
-    abi::JobDescriptor descriptor;
+    contract::JobDescriptor descriptor;
     descriptor.input_address = job.input->device_address() + job.input_offset;
     descriptor.output_address = job.output->device_address() + job.output_offset;
     descriptor.input_stride = job.input_stride;
     descriptor.output_stride = job.output_stride;
     descriptor.frame_count = job.frames;
-    descriptor.flags = abi::job_flags::kInterrupt;
+    descriptor.flags = contract::job_flags::kInterrupt;
     descriptor.job_id = job_id;
     descriptor.first_sequence = job.first_sequence;
     const std::uint32_t slot = ring_tail_;
-    std::memcpy(ring_.data() + slot * sizeof(abi::JobDescriptor), &descriptor, sizeof descriptor);
+    std::memcpy(ring_.data() + slot * sizeof(contract::JobDescriptor), &descriptor, sizeof descriptor);
     pending_[job_id] = Pending{slot, job.frames};
     ring_tail_ = (ring_tail_ + 1) % kRingEntries;
     // TAIL first, then START if idle: a busy device re-reads TAIL after each job, so the job is
     // picked up whichever way the race with the running job goes.
-    transport_->write_register(abi::reg::kRingTail, ring_tail_);
-    if ((transport_->read_register(abi::reg::kStatus) & abi::status::kBusy) == 0) {
-        transport_->write_register(abi::reg::kControl, abi::control::kStart);
+    transport_->write_register(contract::reg::kRingTail, ring_tail_);
+    if ((transport_->read_register(contract::reg::kStatus) & contract::status::kBusy) == 0) {
+        transport_->write_register(contract::reg::kControl, contract::control::kStart);
     }
     return job_id;
 }
@@ -311,7 +311,7 @@ std::uint64_t Device::submit(const Job& job) {
 // Reads and clears the interrupt, then collects every queued job that has ended. A failed job
 // stops the ring; the device is recovered and the other queued jobs are cancelled.
 void Device::handle_interrupt() {
-    namespace reg = abi::reg;
+    namespace reg = contract::reg;
     const std::uint32_t irq = transport_->read_register(reg::kIrqStatus);
     transport_->write_register(reg::kIrqStatus, irq);
     const std::uint64_t last_id = read64(reg::kLastJobIdLo);
@@ -320,14 +320,14 @@ void Device::handle_interrupt() {
     const double now = transport_->device_time_s();
     for (auto it = pending_.begin(); it != pending_.end();) {
         const auto job_id = it->first;
-        abi::JobDescriptor descriptor;
-        std::memcpy(&descriptor, ring_.data() + it->second.slot * sizeof(abi::JobDescriptor),
+        contract::JobDescriptor descriptor;
+        std::memcpy(&descriptor, ring_.data() + it->second.slot * sizeof(contract::JobDescriptor),
                     sizeof descriptor);
-        if (descriptor.status == abi::job_status::kPending) {
+        if (descriptor.status == contract::job_status::kPending) {
             ++it;
             continue;
         }
-        if (descriptor.status == abi::job_status::kCompleted) {
+        if (descriptor.status == contract::job_status::kCompleted) {
             JobCompletion done;
             done.job_id = job_id;
             done.frames = descriptor.frames_done;
@@ -347,16 +347,16 @@ void Device::handle_interrupt() {
             it = pending_.erase(it);
             continue;
         }
-        const auto code = static_cast<abi::DeviceError>(transport_->read_register(reg::kErrorCode));
+        const auto code = static_cast<contract::DeviceError>(transport_->read_register(reg::kErrorCode));
         const std::uint32_t detail = transport_->read_register(reg::kErrorDetail);
         const std::uint64_t address = read64(reg::kErrorAddressLo);
         pending_.erase(it);
         const std::string context = "job " + std::to_string(job_id);
         fail_pending("cancelled: an earlier job (" + std::to_string(job_id) + ") failed with " +
-                     abi::to_string(code));
+                     contract::to_string(code));
         recover_locked();
-        throw_device_error(code == abi::DeviceError::None
-                               ? static_cast<abi::DeviceError>(descriptor.error_code)
+        throw_device_error(code == contract::DeviceError::None
+                               ? static_cast<contract::DeviceError>(descriptor.error_code)
                                : code,
                            detail, address, context);
     }
@@ -388,13 +388,13 @@ JobCompletion Device::wait(std::uint64_t job_id, double timeout_s) {
         if (remaining <= 0 || !transport_->wait_for_interrupt(remaining)) {
             // No completion in time: abort (the device writes the job back as STALLED or
             // ABORTED), then reset whatever state it is in.
-            transport_->write_register(abi::reg::kControl, abi::control::kAbort);
+            transport_->write_register(contract::reg::kControl, contract::control::kAbort);
             transport_->wait_for_interrupt(kAbortGraceS);
-            const std::uint32_t frames_out = transport_->read_register(abi::reg::kFramesOut);
+            const std::uint32_t frames_out = transport_->read_register(contract::reg::kFramesOut);
             fail_pending("cancelled: job " + std::to_string(job_id) + " timed out");
             cancelled_.erase(job_id);
             recover_locked();
-            throw TimeoutError(abi::DeviceError::Stalled, frames_out, 0,
+            throw TimeoutError(contract::DeviceError::Stalled, frames_out, 0,
                                "job " + std::to_string(job_id) +
                                    ": no completion interrupt within " + std::to_string(timeout_s) +
                                    " s of device time; the device was aborted and reset");
@@ -430,10 +430,10 @@ double Device::device_time_s() const {
 DeviceCounters Device::counters() {
     const std::lock_guard<std::mutex> guard(mutex_);
     DeviceCounters c;
-    c.frames_in = transport_->read_register(abi::reg::kFramesIn);
-    c.frames_out = transport_->read_register(abi::reg::kFramesOut);
-    c.frames_dropped = transport_->read_register(abi::reg::kFramesDropped);
-    c.jobs_done = transport_->read_register(abi::reg::kJobsDone);
+    c.frames_in = transport_->read_register(contract::reg::kFramesIn);
+    c.frames_out = transport_->read_register(contract::reg::kFramesOut);
+    c.frames_dropped = transport_->read_register(contract::reg::kFramesDropped);
+    c.jobs_done = transport_->read_register(contract::reg::kJobsDone);
     return c;
 }
 

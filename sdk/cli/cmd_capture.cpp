@@ -14,11 +14,12 @@
 #include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/opu.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 #include "progress.hpp"
 #include "provenance.hpp"
 
@@ -76,16 +77,16 @@ struct CaptureRequest {
     ChosenDevice device;
     BinaryInput input;
     std::uint64_t components = 0;
-    physics::InputRoiStrategy strategy = physics::InputRoiStrategy::Auto;
+    contract::InputRoiStrategy strategy = contract::InputRoiStrategy::Auto;
     double exposure_us = 0;
     std::string out;
     bool json = false;
     bool quiet = false;
 };
 
-InputRoiStrategy sdk_strategy(physics::InputRoiStrategy strategy) {
-    return strategy == physics::InputRoiStrategy::Full    ? InputRoiStrategy::Full
-           : strategy == physics::InputRoiStrategy::Small ? InputRoiStrategy::Small
+InputRoiStrategy sdk_strategy(contract::InputRoiStrategy strategy) {
+    return strategy == contract::InputRoiStrategy::Full    ? InputRoiStrategy::Full
+           : strategy == contract::InputRoiStrategy::Small ? InputRoiStrategy::Small
                                                           : InputRoiStrategy::Auto;
 }
 
@@ -185,7 +186,7 @@ int run_capture(const Command& command, const Arguments& args) {
 
     request.input = read_binary_input(vm["input"].as<std::string>());
     try {
-        physics::make_input_layout(profile.dmd, request.input.n_features, request.strategy);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), request.input.n_features, request.strategy);
     } catch (const std::invalid_argument& error) {
         throw UsageError("--input: shape[1] is the number of features; " +
                          std::string(error.what()));

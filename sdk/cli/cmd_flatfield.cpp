@@ -12,9 +12,10 @@
 #include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/physics/camera.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/output_roi.hpp"
 #include "progress.hpp"
 #include "provenance.hpp"
 
@@ -108,9 +109,9 @@ int run_flatfield(const Command& command, const Arguments& args) {
             vm["photons"].as<std::string>() + "'");
     }
     request.frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kNoLimit);
-    const auto max_pixels = physics::max_output_components(
-        profile.camera,
-        physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy"));
+    const auto max_pixels = contract::max_output_components(
+        opusim::physics::sensor_geometry(profile.camera),
+        contract::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy"));
     request.pixels = parse_whole("pixels", vm["pixels"].as<std::string>(), 1, max_pixels);
     if (request.frames > kMaxValues / request.pixels) {
         throw UsageError("--frames/--pixels: " + std::to_string(request.frames) + " x " +
@@ -124,7 +125,7 @@ int run_flatfield(const Command& command, const Arguments& args) {
     request.json = vm.count("json") > 0;
     request.quiet = quiet(vm);
 
-    const auto roi = physics::make_output_roi(profile.camera, request.pixels);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), request.pixels);
     const physics::Camera camera(profile.camera, request.device.medium_seed,
                                  request.device.noise_seed, request.device.noise, roi.pixels);
     if (profile.camera.bits <= 8) {

@@ -10,7 +10,7 @@
 
 #include "command.hpp"
 #include "json_report.hpp"
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace po = boost::program_options;
@@ -51,7 +51,7 @@ void print_derived(std::ostream& out, const physics::DeviceProfile& p) {
     out << "\n[derived]\n";
     print_row(out, "mirrors", std::to_string(p.dmd.mirrors()));
     print_row(out, "packed frame bytes",
-              std::to_string(physics::packed_frame_bytes(p.dmd.mirrors())));
+              std::to_string(contract::packed_frame_bytes(p.dmd.mirrors())));
     print_row(out, "camera pixels", std::to_string(std::uint64_t{cam.width} * cam.height));
     print_row(
         out, "DMD load + settle (us)",

@@ -16,11 +16,12 @@
 #include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/model/analytic_timing.hpp"
 #include "opusim/model/simulated_device.hpp"
 #include "opusim/model/test_host.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 #include "progress.hpp"
 
 namespace po = boost::program_options;
@@ -49,9 +50,9 @@ std::string fixed(double value, int decimals) {
 [[noreturn]] void job_failed(const model::JobOutcome& outcome, bool functional) {
     if (!outcome.interrupted) throw std::runtime_error("device job timed out (no interrupt)");
     std::ostringstream message;
-    message << "device job failed: " << abi::to_string(outcome.error) << " (ERROR_DETAIL 0x"
+    message << "device job failed: " << contract::to_string(outcome.error) << " (ERROR_DETAIL 0x"
             << std::hex << outcome.error_detail << ")";
-    if (outcome.error == abi::DeviceError::BadConfig && functional) {
+    if (outcome.error == contract::DeviceError::BadConfig && functional) {
         message << "; in functional mode the effective medium (features x components) must fit "
                    "the physics' memory limits: try fewer, or drop --functional";
     }
@@ -60,11 +61,11 @@ std::string fixed(double value, int decimals) {
 
 // Timing-only runs are one job (the model's figures are for one job); functional runs are jobs of
 // kFunctionalJobFrames frames, and PROGRESS advances after each.
-void run_jobs(model::TestHost& host, const physics::InputLayout& layout, TimingRun& run,
+void run_jobs(model::TestHost& host, const contract::InputLayout& layout, TimingRun& run,
               Progress& progress) {
     if (!run.functional) {
         const auto outcome = host.run(nullptr, run.frames, 0, 1e6);
-        if (!outcome.interrupted || outcome.error != abi::DeviceError::None)
+        if (!outcome.interrupted || outcome.error != contract::DeviceError::None)
             job_failed(outcome, false);
         return;
     }
@@ -75,9 +76,9 @@ void run_jobs(model::TestHost& host, const physics::InputLayout& layout, TimingR
         const std::uint64_t n = std::min(kFunctionalJobFrames, run.frames - done);
         features.resize(n * layout.n_features);
         for (auto& value : features) value = bit(generator) ? 1 : 0;
-        const auto packed = physics::format_frames(layout, features.data(), n);
+        const auto packed = contract::format_frames(layout, features.data(), n);
         const auto outcome = host.run(packed.data(), n, done, 1e6);
-        if (!outcome.interrupted || outcome.error != abi::DeviceError::None)
+        if (!outcome.interrupted || outcome.error != contract::DeviceError::None)
             job_failed(outcome, true);
         progress.update(done + n, run.frames);
     }
@@ -190,7 +191,7 @@ int run_timing(const Command& command, const Arguments& args) {
     settings.noise_seed = chosen.noise_seed;
     settings.noise = chosen.noise;
     run.settings = settings;
-    const auto layout = physics::make_input_layout(profile.dmd, n_features, strategy);
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, strategy);
 
     auto& device = model::SimulatedDevice::instance();
     if (vm.count("vcd")) {

@@ -8,7 +8,8 @@
 #include <stdexcept>
 
 #include "command.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/physics/device_geometry.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace opusim::cli {
 
@@ -54,14 +55,14 @@ physics::DeviceProfile load_profile_option(const std::string& text) {
 std::uint64_t parse_components_option(const std::string& text,
                                       const physics::DeviceProfile& profile) {
     const auto roi_strategy =
-        physics::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
+        contract::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
     return parse_whole("n-components", text, 1,
-                       physics::max_output_components(profile.camera, roi_strategy));
+                       contract::max_output_components(opusim::physics::sensor_geometry(profile.camera), roi_strategy));
 }
 
-physics::InputRoiStrategy parse_input_roi_option(const std::string& text) {
+contract::InputRoiStrategy parse_input_roi_option(const std::string& text) {
     try {
-        return physics::parse_input_roi_strategy(text, "--input-roi");
+        return contract::parse_input_roi_strategy(text, "--input-roi");
     } catch (const std::invalid_argument& error) {
         throw UsageError(error.what());
     }

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::cli {
@@ -21,7 +21,7 @@ double parse_real(const std::string& option, const std::string& text, double min
 // the bad key.
 physics::DeviceProfile load_profile_option(const std::string& text);
 // --input-roi full|small|auto.
-physics::InputRoiStrategy parse_input_roi_option(const std::string& text);
+contract::InputRoiStrategy parse_input_roi_option(const std::string& text);
 // --n-components: at least 1 and at most what PROFILE's camera holds under its ROI strategy.
 std::uint64_t parse_components_option(const std::string& text,
                                       const physics::DeviceProfile& profile);

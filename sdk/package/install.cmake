@@ -10,15 +10,15 @@ set(OPUSIM_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/opusim)
 # Every library, under the name it has after opusim:: in an application. The components are sdk,
 # kernels and io; driver, physics and abi come with sdk (its public headers include theirs);
 # kernels_cpu comes with kernels; model is the SystemC model the driver loads.
-set(_opusim_exported opusim_sdk opusim_driver opusim_abi opusim_physics opusim_model
+set(_opusim_exported opusim_sdk opusim_driver opusim_contract opusim_physics opusim_model
                      opusim_kernels_device opusim_kernels opusim_io)
-set(_opusim_export_names sdk driver abi physics model kernels kernels_cpu io)
+set(_opusim_export_names sdk driver contract physics model kernels kernels_cpu io)
 
 foreach(_target _name IN ZIP_LISTS _opusim_exported _opusim_export_names)
   set_target_properties(${_target} PROPERTIES EXPORT_NAME ${_name})
 endforeach()
 # Installed consumers find every public header under <prefix>/include.
-foreach(_target opusim_driver opusim_abi opusim_physics opusim_kernels opusim_io)
+foreach(_target opusim_driver opusim_physics opusim_kernels opusim_io)
   target_include_directories(${_target} INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
 
@@ -29,7 +29,7 @@ install(EXPORT opusimTargets NAMESPACE opusim:: DESTINATION ${OPUSIM_CMAKE_INSTA
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/sdk/include/
                   ${PROJECT_SOURCE_DIR}/sdk/io/include/
                   ${PROJECT_SOURCE_DIR}/driver/include/
-                  ${PROJECT_SOURCE_DIR}/driver/abi/include/
+                  ${PROJECT_SOURCE_DIR}/contract/include/
                   ${PROJECT_SOURCE_DIR}/sim/physics/include/
                   ${PROJECT_SOURCE_DIR}/kernels/include/
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")

@@ -5,14 +5,14 @@
 #include <cstdint>
 
 #include "opusim/driver/device.hpp"
-#include "opusim/physics/input_layout.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/input_layout.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace opusim::sdk_detail {
 
 inline driver::DeviceConfig with_geometry(driver::DeviceConfig config,
-                                          const physics::InputLayout& layout,
-                                          const physics::OutputRoi& roi) {
+                                          const contract::InputLayout& layout,
+                                          const contract::OutputRoi& roi) {
     config.n_features = layout.n_features;
     config.replication = layout.replication;
     config.first_mirror = layout.first_mirror;

@@ -4,9 +4,9 @@
 #include <cstring>
 #include <limits>
 
-#include "opusim/abi/data_format.hpp"
+#include "opusim/contract/data_format.hpp"
 #include "opusim/driver/errors.hpp"
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
 namespace opusim::sdk_detail {
 
@@ -40,7 +40,7 @@ double job_timeout_s(const driver::DeviceConfig& config, std::size_t frames) {
 FrameRunner::FrameRunner(driver::Device& device, const PassPolicy& policy)
     : device_(device), policy_(policy) {}
 
-RunStats FrameRunner::run(const physics::InputLayout& layout, const std::uint8_t* features,
+RunStats FrameRunner::run(const contract::InputLayout& layout, const std::uint8_t* features,
                           std::size_t n, std::uint64_t first_sequence, std::uint16_t* out) {
     const std::size_t n_components = device_.config().n_components;
     const std::size_t pass = std::max<std::size_t>(1, policy_.n_samples_by_pass);
@@ -91,13 +91,13 @@ struct JobSlot {
 
 }  // namespace
 
-RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::uint8_t* features,
+RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::uint8_t* features,
                                std::size_t n, std::uint64_t first_sequence, std::uint16_t* out) {
     const driver::DeviceInfo& info = device_.info();
     const driver::DeviceConfig config = device_.config();
     const std::size_t frame_bytes = info.input_frame_bytes;
     const std::size_t out_frame_bytes =
-        abi::output_frame_bytes(config.n_components, info.bit_depth);
+        contract::output_frame_bytes(config.n_components, info.bit_depth);
     // A pass shorter than the minimum batch is padded with dark frames (all mirrors off) whose
     // outputs are dropped: the device's per-job overheads amortise as on the vendor's runner.
     const std::size_t frames = std::max(n, policy_.min_batch_size);
@@ -105,7 +105,7 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
     RunStats stats;
     stats.lit_min = std::numeric_limits<std::uint64_t>::max();
     for (std::size_t i = 0; i < n; ++i) {
-        const std::uint64_t lit = physics::lit_mirrors(layout, features + i * layout.n_features);
+        const std::uint64_t lit = contract::lit_mirrors(layout, features + i * layout.n_features);
         stats.lit_min = std::min(stats.lit_min, lit);
         stats.lit_max = std::max(stats.lit_max, lit);
         stats.lit_sum += double(lit);
@@ -132,7 +132,7 @@ RunStats FrameRunner::run_pass(const physics::InputLayout& layout, const std::ui
             slot.count = std::min(job_frames, frames - next);
             const std::size_t data = next < n ? std::min(slot.count, n - next) : 0;
             slot.input.sync(driver::SyncDirection::FromDevice);  // the host writes it again
-            physics::format_frames(layout, features + next * layout.n_features, data,
+            contract::format_frames(layout, features + next * layout.n_features, data,
                                    slot.input.data());
             std::fill(slot.input.data() + data * frame_bytes,
                       slot.input.data() + slot.count * frame_bytes, std::uint8_t{0});

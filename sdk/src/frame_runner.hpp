@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "opusim/driver/device.hpp"
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/input_layout.hpp"
 
 namespace opusim::sdk_detail {
 
@@ -45,11 +45,11 @@ class FrameRunner {
     // N frames of feature bits (row-major n x layout.n_features, 0/1, already checked) under the
     // device's current configuration (which must match LAYOUT); frame i gets noise sequence
     // FIRST_SEQUENCE + i. OUT receives n x config.n_components values.
-    RunStats run(const physics::InputLayout& layout, const std::uint8_t* features, std::size_t n,
+    RunStats run(const contract::InputLayout& layout, const std::uint8_t* features, std::size_t n,
                  std::uint64_t first_sequence, std::uint16_t* out);
 
   private:
-    RunStats run_pass(const physics::InputLayout& layout, const std::uint8_t* features,
+    RunStats run_pass(const contract::InputLayout& layout, const std::uint8_t* features,
                       std::size_t n, std::uint64_t first_sequence, std::uint16_t* out);
 
     driver::Device& device_;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "device_geometry.hpp"
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
 namespace opusim::sdk_detail {
 
@@ -42,7 +42,7 @@ physics::CameraParams camera_of(const driver::Device& device) {
 
 LinearProjector::LinearProjector(const LinearSettings& settings, const driver::Device& device,
                                  std::size_t n_features, std::size_t n_components,
-                                 physics::InputRoiStrategy strategy, driver::DeviceConfig base)
+                                 contract::InputRoiStrategy strategy, driver::DeviceConfig base)
     : settings_(settings), n_features_(n_features), n_components_(n_components) {
     if (settings.bits < 1 || settings.bits > 16) {
         throw std::invalid_argument("linear.bits must be in [1, 16], got " +
@@ -70,16 +70,16 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
                                     " reference features exceed the DMD's " +
                                     std::to_string(dmd.mirrors()) + " mirrors");
     }
-    layout_ = physics::make_input_layout(dmd, n_features + n_reference_, strategy);
+    layout_ = contract::make_input_layout(dmd, n_features + n_reference_, strategy);
     const physics::CameraParams camera = camera_of(device);
     const std::uint64_t wanted = std::uint64_t{n_components} * settings.candidates_per_output;
-    const std::uint64_t available = physics::max_output_components(
-        camera, physics::parse_output_roi_strategy(camera.roi_strategy, "camera.roi_strategy"));
+    const std::uint64_t available = contract::max_output_components(
+        camera, contract::parse_output_roi_strategy(camera.roi_strategy, "camera.roi_strategy"));
     // Fewer candidates than asked when the sensor is small (at least n_components); and every
     // pixel of the ROI rows that are read out anyway (readout costs rows, not pixels).
-    const physics::OutputRoi asked = physics::make_output_roi(
+    const contract::OutputRoi asked = contract::make_output_roi(
         camera, std::max<std::uint64_t>(n_components, std::min(wanted, available)));
-    candidates_ = physics::make_output_roi(
+    candidates_ = contract::make_output_roi(
         camera, std::min<std::uint64_t>(available, std::uint64_t{asked.width} * asked.height));
     full_scale_ = (1u << device.info().bit_depth) - 1u;
     min_exposure_us_ = device.info().min_exposure_us;

@@ -24,21 +24,21 @@
 #include "frame_runner.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/opu.hpp"
-#include "opusim/physics/input_layout.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/input_layout.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace opusim::sdk_detail {
 
 // Runs N frames of feature bits under CONFIG (layout LAYOUT) from noise sequence FIRST_SEQUENCE.
 using CaptureFn = std::function<RunStats(
-    const driver::DeviceConfig& config, const physics::InputLayout& layout,
+    const driver::DeviceConfig& config, const contract::InputLayout& layout,
     const std::uint8_t* features, std::size_t n, std::uint64_t first_sequence, std::uint16_t* out)>;
 
 class LinearProjector {
   public:
     LinearProjector(const LinearSettings& settings, const driver::Device& device,
                     std::size_t n_features, std::size_t n_components,
-                    physics::InputRoiStrategy strategy, driver::DeviceConfig base);
+                    contract::InputRoiStrategy strategy, driver::DeviceConfig base);
 
     // Measures the reference, chooses the exposure (starting at EXPOSURE_US) and the pixels,
     // and M 1. Frames use sequence numbers from *CALIBRATION_SEQUENCE on (advanced).
@@ -52,7 +52,7 @@ class LinearProjector {
                      std::uint64_t* sequence, float* out);
 
     const driver::DeviceConfig& config() const { return config_; }
-    const physics::InputLayout& layout() const { return layout_; }
+    const contract::InputLayout& layout() const { return layout_; }
     std::size_t n_reference() const { return n_reference_; }
     std::vector<std::uint64_t> output_pixels() const;
     std::size_t frames_per_sample() const {
@@ -77,8 +77,8 @@ class LinearProjector {
     std::uint32_t full_scale_;
     double min_exposure_us_;
     double max_exposure_us_;
-    physics::InputLayout layout_;
-    physics::OutputRoi candidates_;
+    contract::InputLayout layout_;
+    contract::OutputRoi candidates_;
     driver::DeviceConfig config_;
     bool calibrated_ = false;
     std::vector<std::size_t> selected_;  // candidate indices, ascending

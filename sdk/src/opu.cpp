@@ -11,8 +11,8 @@
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
 #include "opusim/driver/device.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace opusim {
 
@@ -25,16 +25,16 @@ using sdk_detail::RunStats;
 constexpr std::uint64_t kCalibrationSequenceBase = std::uint64_t{1} << 62;
 constexpr std::size_t kRescaleCalibrationFrames = 16;
 
-physics::InputRoiStrategy to_physics(InputRoiStrategy strategy) {
+contract::InputRoiStrategy to_physics(InputRoiStrategy strategy) {
     switch (strategy) {
         case InputRoiStrategy::Full:
-            return physics::InputRoiStrategy::Full;
+            return contract::InputRoiStrategy::Full;
         case InputRoiStrategy::Small:
-            return physics::InputRoiStrategy::Small;
+            return contract::InputRoiStrategy::Small;
         case InputRoiStrategy::Auto:
-            return physics::InputRoiStrategy::Auto;
+            return contract::InputRoiStrategy::Auto;
     }
-    return physics::InputRoiStrategy::Auto;
+    return contract::InputRoiStrategy::Auto;
 }
 
 bool same(const driver::DeviceConfig& a, const driver::DeviceConfig& b) {
@@ -53,16 +53,16 @@ double wall_seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 std::string to_string(InputRoiStrategy strategy) {
-    return physics::to_string(to_physics(strategy));
+    return contract::to_string(to_physics(strategy));
 }
 
 InputRoiStrategy parse_input_roi_strategy(const std::string& text, const std::string& argument) {
-    switch (physics::parse_input_roi_strategy(text, argument)) {
-        case physics::InputRoiStrategy::Full:
+    switch (contract::parse_input_roi_strategy(text, argument)) {
+        case contract::InputRoiStrategy::Full:
             return InputRoiStrategy::Full;
-        case physics::InputRoiStrategy::Small:
+        case contract::InputRoiStrategy::Small:
             return InputRoiStrategy::Small;
-        case physics::InputRoiStrategy::Auto:
+        case contract::InputRoiStrategy::Auto:
             return InputRoiStrategy::Auto;
     }
     return InputRoiStrategy::Auto;
@@ -85,8 +85,8 @@ struct Opu::Impl {
     bool fitted = false;
     sdk_detail::FeatureShape features;
     Overrides fit_overrides;
-    physics::InputLayout layout;
-    physics::OutputRoi roi;
+    contract::InputLayout layout;
+    contract::OutputRoi roi;
     std::optional<RescaleCalibration> rescale;
     std::unique_ptr<sdk_detail::LinearProjector> linear;
 
@@ -167,7 +167,7 @@ struct Opu::Impl {
         settings.progress(progress_done, progress_total);
     }
 
-    RunStats capture(const driver::DeviceConfig& config, const physics::InputLayout& frame_layout,
+    RunStats capture(const driver::DeviceConfig& config, const contract::InputLayout& frame_layout,
                      const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
                      std::uint16_t* out) {
         if (!same(device->config(), config)) device->configure(config);
@@ -183,14 +183,14 @@ struct Opu::Impl {
     }
 
     sdk_detail::CaptureFn capture_fn() {
-        return [this](const driver::DeviceConfig& config, const physics::InputLayout& frame_layout,
+        return [this](const driver::DeviceConfig& config, const contract::InputLayout& frame_layout,
                       const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
                       std::uint16_t* out) {
             return capture(config, frame_layout, bits, n, first_sequence, out);
         };
     }
 
-    Context context(const driver::DeviceConfig& config, const physics::InputLayout& frame_layout,
+    Context context(const driver::DeviceConfig& config, const contract::InputLayout& frame_layout,
                     const RunStats& stats, std::uint64_t first_sequence,
                     std::chrono::steady_clock::time_point wall_start) const {
         Context c;
@@ -198,7 +198,7 @@ struct Opu::Impl {
         c.exposure_us = config.exposure_us;
         c.frametime_us = config.frametime_us;
         c.bits = device->info().bit_depth;
-        c.input_roi.strategy = physics::to_string(frame_layout.strategy);
+        c.input_roi.strategy = contract::to_string(frame_layout.strategy);
         c.input_roi.n_features = frame_layout.n_features;
         c.input_roi.replication = frame_layout.replication;
         c.input_roi.first_mirror = frame_layout.first_mirror;
@@ -236,15 +236,15 @@ struct Opu::Impl {
             throw std::invalid_argument("n_components: expected >= 1, got 0");
         }
         const physics::CameraParams cam = camera();
-        const std::uint64_t max_out = physics::max_output_components(
-            cam, physics::parse_output_roi_strategy(cam.roi_strategy, "camera.roi_strategy"));
+        const std::uint64_t max_out = contract::max_output_components(
+            cam, contract::parse_output_roi_strategy(cam.roi_strategy, "camera.roi_strategy"));
         if (settings.n_components > max_out) {
             throw std::invalid_argument("n_components: " + std::to_string(settings.n_components) +
                                         " exceeds the " + std::to_string(max_out) +
                                         " pixels the camera's ROI can serve");
         }
-        layout = physics::make_input_layout(dmd(), n, to_physics(settings.input_roi_strategy));
-        roi = physics::make_output_roi(cam, settings.n_components);
+        layout = contract::make_input_layout(dmd(), n, to_physics(settings.input_roi_strategy));
+        roi = contract::make_output_roi(cam, settings.n_components);
         features = shape;
         fit_overrides = overrides;
         camera_timing({});  // validates the overrides now rather than at the first transform
@@ -281,7 +281,7 @@ struct Opu::Impl {
         double lit = 0;
         for (std::size_t i = kRescaleCalibrationFrames; i < frames; ++i) {
             for (std::size_t f = 0; f < n; ++f) bits[i * n + f] = (f + i) % 2 == 0;
-            lit += double(physics::lit_mirrors(layout, bits.data() + i * n));
+            lit += double(contract::lit_mirrors(layout, bits.data() + i * n));
         }
         lit /= double(kRescaleCalibrationFrames);
         std::vector<std::uint16_t> values(frames * config.n_components);

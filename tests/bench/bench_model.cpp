@@ -7,11 +7,12 @@
 #include <random>
 #include <vector>
 
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/model/simulated_device.hpp"
 #include "opusim/model/test_host.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace {
 
@@ -36,8 +37,8 @@ model::TestHost& host() {
 
 struct Workload {
     physics::DeviceProfile profile = gen2();
-    physics::InputLayout layout =
-        physics::make_input_layout(profile.dmd, kFeatures, physics::InputRoiStrategy::Auto);
+    contract::InputLayout layout =
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), kFeatures, contract::InputRoiStrategy::Auto);
     std::vector<std::uint8_t> features;
     std::vector<std::uint8_t> packed;
     Workload() {
@@ -45,7 +46,7 @@ struct Workload {
         std::bernoulli_distribution bit(0.5);
         features.resize(kFunctionalFrames * kFeatures);
         for (auto& value : features) value = bit(generator) ? 1 : 0;
-        packed = physics::format_frames(layout, features.data(), kFunctionalFrames);
+        packed = contract::format_frames(layout, features.data(), kFunctionalFrames);
     }
 };
 
@@ -78,7 +79,7 @@ BENCHMARK(BM_ModelTimingOnly)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisec
 // Baseline: the physics capture chain alone on the same frames (what functional mode computes).
 void BM_PhysicsCapture(benchmark::State& state) {
     const auto& w = workload();
-    const auto roi = physics::make_output_roi(w.profile.camera, kComponents);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(w.profile.camera), kComponents);
     const physics::CaptureChain chain(w.profile, w.layout, roi.pixels,
                                       physics::CaptureSettings::from_profile(w.profile));
     std::vector<std::uint8_t> out(kFunctionalFrames * kComponents);

@@ -16,9 +16,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/physics/camera.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 #include "opusim/physics/effective_medium.hpp"
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/profile.hpp"
@@ -27,7 +28,7 @@ namespace {
 
 using opusim::physics::ColumnSum;
 using opusim::physics::EffectiveMedium;
-using opusim::physics::InputLayout;
+using opusim::contract::InputLayout;
 using opusim::physics::Medium;
 using opusim::physics::MediumParams;
 
@@ -48,8 +49,8 @@ std::vector<std::uint8_t> random_frames(std::size_t n_frames, std::size_t n_feat
     return frames;
 }
 
-InputLayout full_layout(std::size_t n_features, std::uint64_t replication) {
-    InputLayout layout;
+opusim::contract::InputLayout full_layout(std::size_t n_features, std::uint64_t replication) {
+    opusim::contract::InputLayout layout;
     layout.n_features = n_features;
     layout.replication = replication;
     layout.first_mirror = 0;
@@ -205,8 +206,8 @@ BENCHMARK(BM_CameraGrab)
 // The whole chain of one chunk as the device runs it: intensities (int8 GEMM) then the camera.
 void BM_CaptureChain(benchmark::State& state) {
     auto profile = opusim::physics::DeviceProfile::load("gen2");
-    const auto layout = opusim::physics::make_input_layout(profile.dmd, kFeatures,
-                                                           opusim::physics::InputRoiStrategy::Full);
+    const auto layout = opusim::contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), kFeatures,
+                                                           opusim::contract::InputRoiStrategy::Full);
     auto settings = opusim::physics::CaptureSettings::from_profile(profile);
     const opusim::physics::CaptureChain chain(profile, layout, first_pixels(kPixels), settings);
     const auto frames = random_frames(kFrames, kFeatures);

@@ -9,10 +9,11 @@
 #include <random>
 #include <vector>
 
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/opusim.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace {
 
@@ -34,8 +35,8 @@ void BM_PhysicsCapture(benchmark::State& state) {
     const auto m = static_cast<std::size_t>(state.range(2));
     const auto profile = physics::DeviceProfile::load("gen2");
     const physics::CaptureChain chain(
-        profile, physics::make_input_layout(profile.dmd, n, physics::InputRoiStrategy::Full),
-        physics::make_output_roi(profile.camera, m).pixels,
+        profile, contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n, contract::InputRoiStrategy::Full),
+        contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), m).pixels,
         physics::CaptureSettings::from_profile(profile));
     const auto bits = random_bits(frames * n);
     std::vector<std::uint8_t> out(frames * m);

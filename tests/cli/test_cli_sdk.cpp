@@ -9,10 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_test_support.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace {
 
@@ -138,8 +139,8 @@ TEST_F(CliSdk, CaptureThroughTheStackEqualsThePhysicsCapture) {
     settings.device_seed = 11;
     settings.noise_seed = 12;
     const physics::CaptureChain chain(
-        profile, physics::make_input_layout(profile.dmd, n, physics::InputRoiStrategy::Small),
-        physics::make_output_roi(profile.camera, 300).pixels, settings);
+        profile, contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n, contract::InputRoiStrategy::Small),
+        contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), 300).pixels, settings);
     std::vector<std::uint8_t> expected(frames * 300);
     chain.capture(bits.data(), frames, 0, profile.camera.exposure_us, expected.data());
     EXPECT_EQ(y.bytes, expected);

@@ -24,13 +24,13 @@ constexpr std::uint64_t kMediumSeed = 5;
 const std::string kNoiselessDevice = "sim:gen2?seed=5&noise=off";
 
 // The input layout the device used for a call, from its context.
-physics::InputLayout layout_of(const Context& context) {
-    physics::InputLayout layout;
+contract::InputLayout layout_of(const Context& context) {
+    contract::InputLayout layout;
     layout.n_features = context.input_roi.n_features;
     layout.replication = context.input_roi.replication;
     layout.first_mirror = context.input_roi.first_mirror;
     layout.total_mirrors = context.input_roi.total_mirrors;
-    layout.strategy = physics::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
+    layout.strategy = contract::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
     return layout;
 }
 
@@ -39,7 +39,7 @@ physics::InputLayout layout_of(const Context& context) {
 // the true effective medium of the call's layout and pixels. The SDK never sees it.
 std::vector<float> oracle_matrix(const Context& context, std::size_t d) {
     const auto profile = physics::DeviceProfile::load("gen2");
-    const physics::InputLayout layout = layout_of(context);
+    const contract::InputLayout layout = layout_of(context);
     const physics::Medium medium(profile.medium, kMediumSeed);
     const physics::EffectiveMedium effective(medium, layout, context.output_pixels,
                                              profile.dmd.contrast_ratio);

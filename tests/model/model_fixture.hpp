@@ -46,9 +46,9 @@ inline DeviceStatistics run_timing_job(TestHost& host, JobSettings settings, std
     settings.timing_only = true;
     host.configure(settings);
     const JobOutcome outcome = host.run(nullptr, frames);
-    if (!outcome.interrupted || outcome.error != abi::DeviceError::None) {
+    if (!outcome.interrupted || outcome.error != contract::DeviceError::None) {
         throw std::runtime_error(std::string("timing job failed: ") +
-                                 abi::to_string(outcome.error));
+                                 contract::to_string(outcome.error));
     }
     return host.device().statistics();
 }

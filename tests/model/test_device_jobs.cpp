@@ -4,11 +4,12 @@
 #include <random>
 
 #include "model_fixture.hpp"
-#include "opusim/abi/job_descriptor.hpp"
-#include "opusim/abi/registers.hpp"
+#include "opusim/physics/device_geometry.hpp"
+#include "opusim/contract/job_descriptor.hpp"
+#include "opusim/contract/registers.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace opusim::model {
 namespace {
@@ -30,11 +31,11 @@ TEST(DeviceJobs, TimingOnlyJobCompletesWithEveryFrame) {
     host.configure(settings);
     const JobOutcome outcome = host.run(nullptr, 200);
     ASSERT_TRUE(outcome.interrupted);
-    EXPECT_EQ(outcome.error, abi::DeviceError::None);
-    EXPECT_EQ(outcome.status, abi::job_status::kCompleted);
+    EXPECT_EQ(outcome.error, contract::DeviceError::None);
+    EXPECT_EQ(outcome.status, contract::job_status::kCompleted);
     EXPECT_EQ(outcome.frames_done, 200u);
-    EXPECT_EQ(host.device().read_register(abi::reg::kFramesIn), 200u);
-    EXPECT_EQ(host.device().read_register(abi::reg::kFramesOut), 200u);
+    EXPECT_EQ(host.device().read_register(contract::reg::kFramesIn), 200u);
+    EXPECT_EQ(host.device().read_register(contract::reg::kFramesOut), 200u);
     const auto stats = host.device().statistics();
     EXPECT_NEAR(stats.frame_rate_hz, 2000.0, 2000.0 * 0.001);  // gen2 default frametime 500 us
     EXPECT_EQ(stats.bottleneck, "frametime");
@@ -47,18 +48,18 @@ TEST(DeviceJobs, FunctionalOutputEqualsThePhysicsCapture) {
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
     const auto layout =
-        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, contract::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 7);
-    const auto packed = physics::format_frames(layout, features.data(), frames);
+    const auto packed = contract::format_frames(layout, features.data(), frames);
     const std::uint64_t first_sequence = 1000;
     const JobOutcome outcome = host.run(packed.data(), frames, first_sequence);
     ASSERT_TRUE(outcome.interrupted);
-    ASSERT_EQ(outcome.error, abi::DeviceError::None);
+    ASSERT_EQ(outcome.error, contract::DeviceError::None);
     ASSERT_EQ(outcome.frames_done, frames);
 
     physics::CaptureSettings capture_settings = physics::CaptureSettings::from_profile(profile);
     capture_settings.chunk_frames = 37;  // a chunking unlike the device's
-    const auto roi = physics::make_output_roi(profile.camera, n_components);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components);
     const physics::CaptureChain chain(profile, layout, roi.pixels, capture_settings);
     std::vector<std::uint8_t> expected(frames * n_components);
     chain.capture(features.data(), frames, first_sequence, profile.camera.exposure_us,
@@ -86,9 +87,9 @@ TEST(DeviceJobs, SameJobGivesIdenticalTimestampsAndOutputsTwiceAndAfterReset) {
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
     const auto layout =
-        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, contract::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 11);
-    const auto packed = physics::format_frames(layout, features.data(), frames);
+    const auto packed = contract::format_frames(layout, features.data(), frames);
 
     host.reset();
     host.configure(settings);
@@ -100,7 +101,7 @@ TEST(DeviceJobs, SameJobGivesIdenticalTimestampsAndOutputsTwiceAndAfterReset) {
     host.configure(settings);
     const auto after_reset = run_functional(host, packed, frames, 0);
     for (const auto* run : {&second, &after_reset}) {
-        ASSERT_EQ(run->outcome.error, abi::DeviceError::None);
+        ASSERT_EQ(run->outcome.error, contract::DeviceError::None);
         EXPECT_EQ(run->outcome.output, first.outcome.output);
         EXPECT_EQ(run->outcome.end_ns - run->outcome.start_ns,
                   first.outcome.end_ns - first.outcome.start_ns);
@@ -123,9 +124,9 @@ TEST(DeviceJobs, OutputsDoNotDependOnHowABatchIsSplitIntoJobs) {
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
     const auto layout =
-        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, contract::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 5);
-    const auto packed = physics::format_frames(layout, features.data(), frames);
+    const auto packed = contract::format_frames(layout, features.data(), frames);
     const std::size_t frame_bytes = packed.size() / frames;
 
     const auto whole = host.run(packed.data(), frames, 500);
@@ -136,7 +137,7 @@ TEST(DeviceJobs, OutputsDoNotDependOnHowABatchIsSplitIntoJobs) {
             packed.begin() + static_cast<std::ptrdiff_t>(begin * frame_bytes),
             packed.begin() + static_cast<std::ptrdiff_t>(end * frame_bytes));
         const auto outcome = host.run(part.data(), end - begin, 500 + begin);
-        ASSERT_EQ(outcome.error, abi::DeviceError::None);
+        ASSERT_EQ(outcome.error, contract::DeviceError::None);
         split.insert(split.end(), outcome.output.begin(), outcome.output.end());
     }
     EXPECT_EQ(split, whole.output);
@@ -147,19 +148,19 @@ TEST(DeviceJobs, TwelveBitCameraWritesLittleEndianWordsEqualToThePhysics) {
     profile.camera.bits = 12;
     profile.camera.system_gain_dn_per_electron *= 16;
     TestHost& host = host_for(profile);
-    EXPECT_EQ(host.device().read_register(abi::reg::kCapBytesPerPixel), 2u);
+    EXPECT_EQ(host.device().read_register(contract::reg::kCapBytesPerPixel), 2u);
     const std::uint64_t n_features = 50, n_components = 100, frames = 20;
     const auto settings = JobSettings::for_sizes(profile, n_features, n_components);
     host.configure(settings);
     const auto layout =
-        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Auto);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, contract::InputRoiStrategy::Auto);
     const auto features = random_features(frames, n_features, 3);
-    const auto packed = physics::format_frames(layout, features.data(), frames);
+    const auto packed = contract::format_frames(layout, features.data(), frames);
     const auto outcome = host.run(packed.data(), frames, 42);
-    ASSERT_EQ(outcome.error, abi::DeviceError::None);
+    ASSERT_EQ(outcome.error, contract::DeviceError::None);
     ASSERT_EQ(outcome.output.size(), frames * n_components * 2);
 
-    const auto roi = physics::make_output_roi(profile.camera, n_components);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components);
     const physics::CaptureChain chain(profile, layout, roi.pixels,
                                       physics::CaptureSettings::from_profile(profile));
     std::vector<std::uint16_t> expected(frames * n_components);
@@ -178,8 +179,8 @@ TEST(DeviceJobs, OracleEffectiveMediumIsTheLastJobsConfiguration) {
     TestHost& host = host_for("gen2");
     const auto settings = JobSettings::for_sizes(host.device().profile(), 30, 40);
     host.configure(settings);
-    std::vector<std::uint8_t> packed(host.device().read_register(abi::reg::kCapInputFrameBytes));
-    ASSERT_EQ(host.run(packed.data(), 1).error, abi::DeviceError::None);
+    std::vector<std::uint8_t> packed(host.device().read_register(contract::reg::kCapInputFrameBytes));
+    ASSERT_EQ(host.run(packed.data(), 1).error, contract::DeviceError::None);
     const auto* medium = host.device().oracle_effective_medium();
     ASSERT_NE(medium, nullptr);
     EXPECT_EQ(medium->n_features(), 30u);

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "model_fixture.hpp"
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
 namespace opusim::model {
 namespace {
@@ -37,9 +37,9 @@ TEST(TimingCalibration, SimulatedPeriodMatchesTheAnalyticModelOverASweep) {
             }
             TestHost& host = host_for(device_profile);
             for (const auto strategy :
-                 {physics::InputRoiStrategy::Small, physics::InputRoiStrategy::Full}) {
+                 {contract::InputRoiStrategy::Small, contract::InputRoiStrategy::Full}) {
                 for (const std::uint64_t features : {1000ull, 150000ull, 600000ull, 1039680ull}) {
-                    if (strategy == physics::InputRoiStrategy::Full && features > 519840) continue;
+                    if (strategy == contract::InputRoiStrategy::Full && features > 519840) continue;
                     for (const std::uint64_t components :
                          {500ull, 60000ull, 400000ull, 1500000ull}) {
                         for (const double exposure_us : {20.0, 150.0, 400.0}) {
@@ -126,7 +126,7 @@ TEST(TimingCalibration, Gen3ReproducesTheRateTableWithin10Percent) {
     TestHost& host = host_for(device_profile);
     for (const auto& row : rows) {
         const auto settings = JobSettings::for_sizes(device_profile, row.input, row.output,
-                                                     physics::InputRoiStrategy::Small);
+                                                     contract::InputRoiStrategy::Small);
         const auto stats = run_timing_job(host, settings, kFrames);
         EXPECT_NEAR(stats.frame_rate_hz, row.rate_hz, row.rate_hz * 0.10)
             << row.input << " inputs, " << row.output << " outputs";

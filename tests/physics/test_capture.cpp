@@ -10,9 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace opusim::physics {
 namespace {
@@ -38,8 +39,8 @@ std::vector<std::uint8_t> random_bits(std::size_t count, unsigned seed) {
 
 TEST(Capture, ChunkingAndCallSplitNeverChangeFrames) {
     const auto profile = small_profile();
-    const auto layout = make_input_layout(profile.dmd, 100, InputRoiStrategy::Full);
-    const auto roi = make_output_roi(profile.camera, 500);
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), 100, contract::InputRoiStrategy::Full);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), 500);
     auto settings = CaptureSettings::from_profile(profile);
     const std::size_t frames = 20;
     const auto features = random_bits(frames * 100, 1);
@@ -65,8 +66,8 @@ TEST(Capture, ChunkingAndCallSplitNeverChangeFrames) {
 
 TEST(Capture, NoiselessIsDeterministicAndNoiseSeedMatters) {
     const auto profile = small_profile();
-    const auto layout = make_input_layout(profile.dmd, 64, InputRoiStrategy::Small);
-    const auto roi = make_output_roi(profile.camera, 300);
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), 64, contract::InputRoiStrategy::Small);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), 300);
     const auto features = random_bits(5 * 64, 2);
     auto settings = CaptureSettings::from_profile(profile);
     std::vector<std::uint8_t> out[4];
@@ -89,9 +90,9 @@ TEST(Capture, NoiselessIsDeterministicAndNoiseSeedMatters) {
 // is therefore sqrt((1/F + 1/4) / M) (0.83 % for M = 4000, F = 40); the test allows 5 of those.
 TEST(Capture, MeanFollowsLitMirrors) {
     const auto profile = small_profile();
-    const auto layout = make_input_layout(profile.dmd, 256, InputRoiStrategy::Full);  // 16 each
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), 256, contract::InputRoiStrategy::Full);  // 16 each
     const std::size_t pixels = 4000;
-    const auto roi = make_output_roi(profile.camera, pixels);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), pixels);
     auto settings = CaptureSettings::from_profile(profile);
     settings.noise = false;
     const CaptureChain chain(profile, layout, roi.pixels, settings);
@@ -122,8 +123,8 @@ TEST(Capture, MeanFollowsLitMirrors) {
 
 TEST(Capture, BadFramesAreNamed) {
     const auto profile = small_profile();
-    const auto layout = make_input_layout(profile.dmd, 8, InputRoiStrategy::Small);
-    const CaptureChain chain(profile, layout, make_output_roi(profile.camera, 10).pixels,
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), 8, contract::InputRoiStrategy::Small);
+    const CaptureChain chain(profile, layout, contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), 10).pixels,
                              CaptureSettings::from_profile(profile));
     std::vector<std::uint8_t> features(8, 0);
     features[3] = 2;

@@ -23,9 +23,9 @@ namespace {
 using testing::chi_square_critical;
 using testing::params_with;
 
-InputLayout layout_of(std::uint64_t n_features, std::uint64_t replication,
+contract::InputLayout layout_of(std::uint64_t n_features, std::uint64_t replication,
                       std::uint64_t first_mirror, std::uint64_t total_mirrors) {
-    InputLayout layout;
+    contract::InputLayout layout;
     layout.n_features = n_features;
     layout.replication = replication;
     layout.first_mirror = first_mirror;
@@ -110,7 +110,7 @@ TEST(EffectiveMedium, ReplicatedShortcutMatchesReference) {
 TEST(EffectiveMedium, ExactColumnsAreTheSumsOfTheirMirrors) {
     for (const char* storage : {"int8", "float32"}) {
         const Medium medium(params_with(storage), 23);
-        const InputLayout layout = layout_of(20, 3, 7, 100);
+        const contract::InputLayout layout = layout_of(20, 3, 7, 100);
         const EffectiveMedium effective(medium, layout, pixel_range(50, 9), 500, ColumnSum::Exact);
         const auto matrix = effective.oracle_matrix();
         const auto leak = effective.oracle_leakage_field();
@@ -181,7 +181,7 @@ double chi_square_homogeneity(const std::vector<double>& a, const std::vector<do
 
 TEST(EffectiveMedium, ShortcutAndExactColumnsAreEqualInDistribution) {
     const std::uint64_t k = 8, n_features = 250, n_pixels = 400;  // 100,000 columns entries
-    const InputLayout layout = layout_of(n_features, k, 0, n_features * k);
+    const contract::InputLayout layout = layout_of(n_features, k, 0, n_features * k);
     for (const char* storage : {"float32", "int8"}) {
         const Medium medium(params_with(storage), 25);
         const EffectiveMedium shortcut(medium, layout, pixel_range(0, n_pixels), 1e6);
@@ -210,7 +210,7 @@ TEST(EffectiveMedium, ShortcutAndExactColumnsAreEqualInDistribution) {
 
 TEST(EffectiveMedium, IntensitiesAreBitIdenticalWhateverChunkingAndThreads) {
     Medium medium(MediumParams{}, 26);
-    const InputLayout layout = layout_of(64, 3, 10, 300);
+    const contract::InputLayout layout = layout_of(64, 3, 10, 300);
     const auto frames = random_frames(40, 64, 0.5, 5);
     const EffectiveMedium reference_medium(medium, layout, pixel_range(0, 50), 2000);
     std::vector<float> reference(40 * 50);
@@ -338,7 +338,7 @@ TEST(EffectiveMedium, RejectsNonBinaryFrames) {
 
 TEST(EffectiveMedium, RejectsBadLayoutPixelsAndContrast) {
     const Medium medium(MediumParams{}, 30);
-    auto message_of = [&](const InputLayout& layout, std::vector<std::uint64_t> pixels,
+    auto message_of = [&](const contract::InputLayout& layout, std::vector<std::uint64_t> pixels,
                           double contrast) {
         try {
             EffectiveMedium effective(medium, layout, std::move(pixels), contrast);

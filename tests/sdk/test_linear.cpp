@@ -36,12 +36,12 @@ std::vector<double> oracle_projection(const opusim::Context& context,
                                       std::size_t n_features) {
     namespace physics = opusim::physics;
     const auto profile = physics::DeviceProfile::load(profile_name);
-    physics::InputLayout layout;
+    contract::InputLayout layout;
     layout.n_features = context.input_roi.n_features;
     layout.replication = context.input_roi.replication;
     layout.first_mirror = context.input_roi.first_mirror;
     layout.total_mirrors = context.input_roi.total_mirrors;
-    layout.strategy = physics::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
+    layout.strategy = contract::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
     const physics::Medium medium(profile.medium, seed);
     const physics::EffectiveMedium effective(medium, layout, context.output_pixels,
                                              profile.dmd.contrast_ratio);

@@ -8,10 +8,11 @@
 #include <random>
 #include <vector>
 
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/opusim.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace {
 
@@ -31,13 +32,13 @@ std::vector<std::uint8_t> random_bits(std::size_t n, std::uint32_t seed, double 
 std::vector<std::uint16_t> physics_capture(const std::string& profile_name, std::uint64_t seed,
                                            std::uint64_t noise_seed, bool noise,
                                            std::size_t n_features, std::size_t n_components,
-                                           opusim::physics::InputRoiStrategy strategy,
+                                           opusim::contract::InputRoiStrategy strategy,
                                            const std::vector<std::uint8_t>& bits,
                                            std::size_t frames, double exposure_us) {
     namespace physics = opusim::physics;
     const auto profile = physics::DeviceProfile::load(profile_name);
-    const auto layout = physics::make_input_layout(profile.dmd, n_features, strategy);
-    const auto roi = physics::make_output_roi(profile.camera, n_components);
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, strategy);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components);
     auto settings = physics::CaptureSettings::from_profile(profile);
     settings.device_seed = seed;
     settings.noise_seed = noise_seed;
@@ -68,7 +69,7 @@ TEST(Transform, EqualsThePhysicsCaptureBitForBitThroughTheWholeStack) {
     const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {frames, n_features}));
 
     const auto expected = physics_capture("gen2", 7, 3, true, n_features, n_components,
-                                          opusim::physics::InputRoiStrategy::Full, bits, frames,
+                                          opusim::contract::InputRoiStrategy::Full, bits, frames,
                                           result.context.exposure_us);
     ASSERT_EQ(result.output.shape, (opusim::Shape{frames, n_components}));
     EXPECT_EQ(result.output.values, expected);
@@ -94,7 +95,7 @@ TEST(Transform, Gen3TenBitAndSmallStrategyEqualPhysics) {
     opu.fit1d(n_features);
     const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {frames, n_features}));
     const auto expected = physics_capture("gen3", 1, 2, true, n_features, n_components,
-                                          opusim::physics::InputRoiStrategy::Small, bits, frames,
+                                          opusim::contract::InputRoiStrategy::Small, bits, frames,
                                           result.context.exposure_us);
     EXPECT_EQ(result.output.values, expected);
 }
@@ -287,8 +288,8 @@ TEST(Transform, LaterCallsContinueTheNoiseSequence) {
     capture.noise_seed = 3;
     const physics::CaptureChain chain(
         profile,
-        physics::make_input_layout(profile.dmd, n_features, physics::InputRoiStrategy::Full),
-        physics::make_output_roi(profile.camera, n_components).pixels, capture);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, contract::InputRoiStrategy::Full),
+        contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components).pixels, capture);
     std::vector<std::uint8_t> expected(frames * n_components);
     chain.capture(bits.data(), frames, frames, second.context.exposure_us, expected.data());
     EXPECT_TRUE(std::equal(expected.begin(), expected.end(), second.output.values.begin()));

@@ -111,7 +111,7 @@ namespace {
 
 void check_access(bool powered, std::uint32_t offset) {
     if (!powered) throw std::logic_error("SimulatedDevice: power_on() before register accesses");
-    if (offset % 4 != 0 || offset >= abi::kMmioWindowBytes) throw_bad_offset(offset);
+    if (offset % 4 != 0 || offset >= contract::kMmioWindowBytes) throw_bad_offset(offset);
 }
 
 // One 32-bit register access (little-endian DATA) over the host's MMIO socket; returns the

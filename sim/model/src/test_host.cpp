@@ -1,17 +1,18 @@
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/model/test_host.hpp"
 
 #include <cstring>
 #include <stdexcept>
 
-#include "opusim/abi/data_format.hpp"
-#include "opusim/abi/job_descriptor.hpp"
-#include "opusim/abi/registers.hpp"
-#include "opusim/physics/dmd_format.hpp"
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/data_format.hpp"
+#include "opusim/contract/job_descriptor.hpp"
+#include "opusim/contract/registers.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 namespace opusim::model {
 
-using namespace abi::reg;
+using namespace contract::reg;
 
 std::uint64_t HostMemoryArena::allocate(std::size_t bytes) {
     const std::uint64_t base = next_;
@@ -54,9 +55,9 @@ bool HostMemoryArena::write(std::uint64_t device_address, const void* data, std:
 }
 
 JobSettings JobSettings::for_sizes(const physics::DeviceProfile& profile, std::uint64_t n_features,
-                                   std::uint64_t n_components, physics::InputRoiStrategy strategy) {
-    const auto layout = physics::make_input_layout(profile.dmd, n_features, strategy);
-    const auto roi = physics::make_output_roi(profile.camera, n_components);
+                                   std::uint64_t n_components, contract::InputRoiStrategy strategy) {
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, strategy);
+    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components);
     JobSettings settings;
     settings.n_features = static_cast<std::uint32_t>(layout.n_features);
     settings.replication = static_cast<std::uint32_t>(layout.replication);
@@ -76,19 +77,19 @@ JobSettings JobSettings::for_sizes(const physics::DeviceProfile& profile, std::u
 TestHost::TestHost(SimulatedDevice& device, std::uint32_t ring_size)
     : device_(device), ring_size_(ring_size) {
     device_.attach_host_memory(&memory_);
-    ring_ = memory_.allocate(std::size_t{ring_size} * sizeof(abi::JobDescriptor));
+    ring_ = memory_.allocate(std::size_t{ring_size} * sizeof(contract::JobDescriptor));
     reset();
 }
 
 void TestHost::setup_ring() {
-    device_.write_register(kIrqEnable, abi::irq::kAll);
+    device_.write_register(kIrqEnable, contract::irq::kAll);
     device_.write_register(kRingBaseLo, static_cast<std::uint32_t>(ring_));
     device_.write_register(kRingBaseHi, static_cast<std::uint32_t>(ring_ >> 32));
     device_.write_register(kRingSize, ring_size_);
 }
 
 void TestHost::reset() {
-    device_.write_register(kControl, abi::control::kReset);
+    device_.write_register(kControl, contract::control::kReset);
     setup_ring();
 }
 
@@ -107,8 +108,8 @@ void TestHost::configure(const JobSettings& s) {
     device_.write_register(kMediumSeedHi, static_cast<std::uint32_t>(s.medium_seed >> 32));
     device_.write_register(kNoiseSeedLo, static_cast<std::uint32_t>(s.noise_seed));
     device_.write_register(kNoiseSeedHi, static_cast<std::uint32_t>(s.noise_seed >> 32));
-    device_.write_register(kMode, (s.noise ? abi::mode::kNoiseEnable : 0u) |
-                                      (s.timing_only ? abi::mode::kTimingOnly : 0u));
+    device_.write_register(kMode, (s.noise ? contract::mode::kNoiseEnable : 0u) |
+                                      (s.timing_only ? contract::mode::kTimingOnly : 0u));
 }
 
 JobOutcome TestHost::run(const std::uint8_t* packed_input, std::uint64_t frames,
@@ -116,7 +117,7 @@ JobOutcome TestHost::run(const std::uint8_t* packed_input, std::uint64_t frames,
     const std::uint32_t input_bytes = device_.read_register(kCapInputFrameBytes);
     const std::uint32_t output_stride =
         device_.read_register(kNComponents) * device_.read_register(kCapBytesPerPixel);
-    const bool timing_only = (device_.read_register(kMode) & abi::mode::kTimingOnly) != 0;
+    const bool timing_only = (device_.read_register(kMode) & contract::mode::kTimingOnly) != 0;
     // Timing-only jobs move no data, so they need no buffers: a one-frame stand-in keeps the
     // descriptor's addresses valid.
     const std::uint64_t buffer_frames = timing_only ? 1 : frames;
@@ -139,36 +140,36 @@ JobOutcome TestHost::run_in_place(std::uint64_t input_address, std::uint64_t out
                                   std::uint64_t frames, std::uint64_t first_sequence,
                                   double timeout_s) {
     const std::uint32_t tail = device_.read_register(kRingTail);
-    abi::JobDescriptor descriptor;
+    contract::JobDescriptor descriptor;
     descriptor.input_address = input_address;
     descriptor.output_address = output_address;
     descriptor.input_stride = device_.read_register(kCapInputFrameBytes);
     descriptor.output_stride =
         device_.read_register(kNComponents) * device_.read_register(kCapBytesPerPixel);
     descriptor.frame_count = static_cast<std::uint32_t>(frames);
-    descriptor.flags = abi::job_flags::kInterrupt;
+    descriptor.flags = contract::job_flags::kInterrupt;
     descriptor.job_id = next_job_id_++;
     descriptor.first_sequence = first_sequence;
     const std::uint64_t slot = ring_ + std::uint64_t{tail} * sizeof descriptor;
     std::memcpy(memory_.data(slot), &descriptor, sizeof descriptor);
     device_.write_register(kRingTail, (tail + 1) % ring_size_);
-    device_.write_register(kControl, abi::control::kStart);
+    device_.write_register(kControl, contract::control::kStart);
 
     JobOutcome outcome;
     outcome.interrupted = device_.run_until_interrupt(timeout_s);
     if (outcome.interrupted) {
         // Wait for IDLE too: the ring has drained once BUSY fell.
-        while ((device_.read_register(kIrqStatus) & abi::irq::kIdle) == 0 &&
+        while ((device_.read_register(kIrqStatus) & contract::irq::kIdle) == 0 &&
                device_.run_until_interrupt(timeout_s)) {
             const std::uint32_t pending = device_.read_register(kIrqStatus);
-            device_.write_register(kIrqStatus, pending & ~abi::irq::kIdle);
+            device_.write_register(kIrqStatus, pending & ~contract::irq::kIdle);
         }
-        device_.write_register(kIrqStatus, abi::irq::kAll);
+        device_.write_register(kIrqStatus, contract::irq::kAll);
     }
     std::memcpy(&descriptor, memory_.data(slot), sizeof descriptor);
     outcome.status = descriptor.status;
     outcome.frames_done = descriptor.frames_done;
-    outcome.error = static_cast<abi::DeviceError>(device_.read_register(kErrorCode));
+    outcome.error = static_cast<contract::DeviceError>(device_.read_register(kErrorCode));
     outcome.error_detail = device_.read_register(kErrorDetail);
     const auto read64 = [this](std::uint32_t lo) {
         return (std::uint64_t{device_.read_register(lo + 4)} << 32) | device_.read_register(lo);

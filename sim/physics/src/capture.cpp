@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
 namespace opusim::physics {
 
@@ -25,7 +25,7 @@ std::vector<std::uint64_t> checked_pixels(const std::vector<std::uint64_t>& pixe
 }
 }  // namespace
 
-CaptureChain::CaptureChain(const DeviceProfile& profile, const InputLayout& layout,
+CaptureChain::CaptureChain(const DeviceProfile& profile, const contract::InputLayout& layout,
                            std::vector<std::uint64_t> pixels, const CaptureSettings& settings)
     : layout_(layout),
       photons_per_unit_intensity_per_us_(profile.medium.photons_per_unit_intensity_per_us),
@@ -58,7 +58,7 @@ CaptureStats CaptureChain::run(const std::uint8_t* features, std::size_t n_frame
                          photons_per_unit_intensity_per_us_, out + begin * pixels);
         stats.saturated += grabbed.saturated;
         for (std::size_t f = 0; f < n; ++f) {
-            stats.lit_mirrors[begin + f] = lit_mirrors(layout_, chunk + f * features_per_frame);
+            stats.lit_mirrors[begin + f] = contract::lit_mirrors(layout_, chunk + f * features_per_frame);
         }
     }
     return stats;

@@ -22,7 +22,7 @@ constexpr std::size_t kMaxChunkFrames = 256;
 // Intensities below which the |field|^2 pass stays on the calling thread.
 constexpr std::size_t kMinParallelIntensities = std::size_t{1} << 18;
 
-void check_layout(const InputLayout& layout) {
+void check_layout(const contract::InputLayout& layout) {
     if (layout.n_features == 0) {
         throw std::invalid_argument("layout.n_features: expected at least 1, got 0");
     }
@@ -96,7 +96,7 @@ void sum_row_groups(const Medium& medium, std::uint64_t pixel, std::uint64_t beg
 
 }  // namespace
 
-EffectiveMedium::EffectiveMedium(const Medium& medium, const InputLayout& layout,
+EffectiveMedium::EffectiveMedium(const Medium& medium, const contract::InputLayout& layout,
                                  std::vector<std::uint64_t> pixels, double contrast_ratio,
                                  ColumnSum column_sum)
     : medium_(medium),

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "opusim/abi/errors.hpp"
+#include "opusim/contract/errors.hpp"
 
 namespace opusim::driver {
 
@@ -43,15 +43,15 @@ class UsageError : public DriverError {
 // of the completion it owed (TimeoutError).
 class DeviceError : public DriverError {
   public:
-    DeviceError(abi::DeviceError code, std::uint32_t detail, std::uint64_t address,
+    DeviceError(contract::DeviceError code, std::uint32_t detail, std::uint64_t address,
                 const std::string& message)
         : DriverError(message), code_(code), detail_(detail), address_(address) {}
-    abi::DeviceError code() const { return code_; }
+    contract::DeviceError code() const { return code_; }
     std::uint32_t detail() const { return detail_; }
     std::uint64_t address() const { return address_; }
 
   private:
-    abi::DeviceError code_;
+    contract::DeviceError code_;
     std::uint32_t detail_;
     std::uint64_t address_;
 };
@@ -89,7 +89,7 @@ class AbortedError : public DeviceError {
 
 // Throws the DeviceError subclass for CODE with a message naming the code, CONTEXT (e.g. "job 7")
 // and the detail/address (a plain DeviceError for a code the driver does not know).
-[[noreturn]] void throw_device_error(abi::DeviceError code, std::uint32_t detail,
+[[noreturn]] void throw_device_error(contract::DeviceError code, std::uint32_t detail,
                                      std::uint64_t address, const std::string& context);
 
 }  // namespace opusim::driver

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "opusim/abi/data_format.hpp"
+#include "opusim/contract/data_format.hpp"
 
 namespace opusim::model {
 
@@ -31,7 +31,7 @@ std::uint64_t CameraStage::trigger_latency_cycles() const {
 }
 
 std::uint32_t CameraStage::bytes_per_pixel() const {
-    return abi::bytes_per_pixel(params_.bits);
+    return contract::bytes_per_pixel(params_.bits);
 }
 
 void CameraStage::prepare(std::uint64_t device_seed, std::uint64_t noise_seed, bool noise,

@@ -3,12 +3,12 @@
 #include <cstddef>
 
 #include "../host_interface/register_file.hpp"
-#include "opusim/abi/data_format.hpp"
-#include "opusim/abi/registers.hpp"
+#include "opusim/contract/data_format.hpp"
+#include "opusim/contract/registers.hpp"
 
 namespace opusim::model {
 
-using namespace abi::reg;
+using namespace contract::reg;
 
 std::vector<std::uint64_t> JobConfig::output_pixels(std::uint32_t sensor_width) const {
     std::vector<std::uint64_t> pixels(n_components);
@@ -21,7 +21,7 @@ std::vector<std::uint64_t> JobConfig::output_pixels(std::uint32_t sensor_width) 
 std::optional<ConfigFault> latch_config(const RegisterFile& registers,
                                         const physics::DeviceProfile& profile, JobConfig& config) {
     const auto bad = [](std::uint32_t offset) {
-        return std::optional<ConfigFault>(ConfigFault{abi::DeviceError::BadConfig, offset});
+        return std::optional<ConfigFault>(ConfigFault{contract::DeviceError::BadConfig, offset});
     };
     const std::uint64_t mirrors = profile.dmd.mirrors();
     auto& layout = config.layout;
@@ -30,7 +30,7 @@ std::optional<ConfigFault> latch_config(const RegisterFile& registers,
     layout.first_mirror = registers.get(kFirstMirror);
     layout.total_mirrors = mirrors;
     layout.strategy =
-        layout.replication > 1 ? physics::InputRoiStrategy::Full : physics::InputRoiStrategy::Small;
+        layout.replication > 1 ? contract::InputRoiStrategy::Full : contract::InputRoiStrategy::Small;
     if (layout.n_features == 0 || layout.n_features > mirrors) return bad(kNFeatures);
     if (layout.replication == 0 || layout.replication > mirrors) return bad(kReplication);
     if (layout.first_mirror + layout.used_mirrors() > mirrors) return bad(kFirstMirror);
@@ -58,29 +58,29 @@ std::optional<ConfigFault> latch_config(const RegisterFile& registers,
     config.medium_seed = registers.get64(kMediumSeedLo);
     config.noise_seed = registers.get64(kNoiseSeedLo);
     const std::uint32_t mode = registers.get(kMode);
-    if ((mode & ~abi::mode::kValidMask) != 0) return bad(kMode);
-    config.noise = (mode & abi::mode::kNoiseEnable) != 0;
-    config.timing_only = (mode & abi::mode::kTimingOnly) != 0;
+    if ((mode & ~contract::mode::kValidMask) != 0) return bad(kMode);
+    config.noise = (mode & contract::mode::kNoiseEnable) != 0;
+    config.timing_only = (mode & contract::mode::kTimingOnly) != 0;
     return std::nullopt;
 }
 
-std::optional<ConfigFault> check_descriptor(const abi::JobDescriptor& descriptor,
+std::optional<ConfigFault> check_descriptor(const contract::JobDescriptor& descriptor,
                                             const JobConfig& config,
                                             const physics::DeviceProfile& profile) {
     const auto bad = [](std::size_t offset) {
         return std::optional<ConfigFault>(
-            ConfigFault{abi::DeviceError::BadDescriptor, static_cast<std::uint32_t>(offset)});
+            ConfigFault{contract::DeviceError::BadDescriptor, static_cast<std::uint32_t>(offset)});
     };
-    if (descriptor.input_stride < abi::input_frame_bytes(profile.dmd.mirrors())) {
-        return bad(offsetof(abi::JobDescriptor, input_stride));
+    if (descriptor.input_stride < contract::input_frame_bytes(profile.dmd.mirrors())) {
+        return bad(offsetof(contract::JobDescriptor, input_stride));
     }
     if (descriptor.output_stride <
-        abi::output_frame_bytes(config.n_components, profile.camera.bits)) {
-        return bad(offsetof(abi::JobDescriptor, output_stride));
+        contract::output_frame_bytes(config.n_components, profile.camera.bits)) {
+        return bad(offsetof(contract::JobDescriptor, output_stride));
     }
-    if (descriptor.frame_count == 0) return bad(offsetof(abi::JobDescriptor, frame_count));
-    if ((descriptor.flags & abi::job_flags::kReservedMask) != 0) {
-        return bad(offsetof(abi::JobDescriptor, flags));
+    if (descriptor.frame_count == 0) return bad(offsetof(contract::JobDescriptor, frame_count));
+    if ((descriptor.flags & contract::job_flags::kReservedMask) != 0) {
+        return bad(offsetof(contract::JobDescriptor, flags));
     }
     return std::nullopt;
 }

@@ -5,9 +5,9 @@
 #include <optional>
 #include <vector>
 
-#include "opusim/abi/errors.hpp"
-#include "opusim/abi/job_descriptor.hpp"
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/errors.hpp"
+#include "opusim/contract/job_descriptor.hpp"
+#include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::model {
@@ -15,7 +15,7 @@ namespace opusim::model {
 class RegisterFile;
 
 struct JobConfig {
-    physics::InputLayout layout;
+    contract::InputLayout layout;
     std::uint32_t roi_x = 0, roi_y = 0, roi_width = 0, roi_height = 0;
     std::uint32_t n_components = 0;
     std::uint64_t exposure_ns = 0;
@@ -30,7 +30,7 @@ struct JobConfig {
 };
 
 struct ConfigFault {
-    abi::DeviceError error;
+    contract::DeviceError error;
     std::uint32_t detail;  // register offset or descriptor byte offset
 };
 
@@ -38,7 +38,7 @@ struct ConfigFault {
 std::optional<ConfigFault> latch_config(const RegisterFile& registers,
                                         const physics::DeviceProfile& profile, JobConfig& config);
 // Checks a descriptor against the configuration; a fault names the first bad field.
-std::optional<ConfigFault> check_descriptor(const abi::JobDescriptor& descriptor,
+std::optional<ConfigFault> check_descriptor(const contract::JobDescriptor& descriptor,
                                             const JobConfig& config,
                                             const physics::DeviceProfile& profile);
 

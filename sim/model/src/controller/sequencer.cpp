@@ -5,12 +5,12 @@
 #include <exception>
 #include <optional>
 
-#include "opusim/abi/data_format.hpp"
-#include "opusim/abi/registers.hpp"
+#include "opusim/contract/data_format.hpp"
+#include "opusim/contract/registers.hpp"
 
 namespace opusim::model {
 
-using namespace abi::reg;
+using namespace contract::reg;
 using sc_core::sc_time;
 
 namespace {
@@ -97,12 +97,12 @@ void Sequencer::thread() {
         const std::uint64_t generation = generation_;
         busy_ = true;
         abort_requested_ = false;
-        host_.report_error(abi::DeviceError::None, 0);
+        host_.report_error(contract::DeviceError::None, 0);
         run_ring(generation);
         if (generation != generation_) continue;  // reset: idle, no interrupt
         busy_ = false;
         abort_requested_ = false;
-        host_.raise(abi::irq::kIdle);
+        host_.raise(contract::irq::kIdle);
     }
 }
 
@@ -111,10 +111,10 @@ void Sequencer::run_ring(std::uint64_t generation) {
     const std::uint32_t size = registers.get(kRingSize);
     const std::uint64_t base = registers.get64(kRingBaseLo);
     auto ring_fault = [&](std::uint32_t offset) {
-        host_.report_error(abi::DeviceError::BadRing, offset);
-        host_.raise(abi::irq::kError);
+        host_.report_error(contract::DeviceError::BadRing, offset);
+        host_.raise(contract::irq::kError);
     };
-    if (size == 0 || size > abi::kMaxRingEntries) return ring_fault(kRingSize);
+    if (size == 0 || size > contract::kMaxRingEntries) return ring_fault(kRingSize);
     if (base % 64 != 0) return ring_fault(kRingBaseLo);
     while (generation == generation_) {
         const std::uint32_t head = registers.get(kRingHead);
@@ -125,16 +125,16 @@ void Sequencer::run_ring(std::uint64_t generation) {
         Outcome outcome;
         if (!run_job(generation, head, outcome)) return;
         registers.set(kRingHead, (head + 1) % size);
-        if (outcome.error != abi::DeviceError::None) return;  // a failed job stops the ring
+        if (outcome.error != contract::DeviceError::None) return;  // a failed job stops the ring
         if (abort_requested_) return;
     }
 }
 
 StageDurations Sequencer::stage_durations() const {
     StageDurations d;
-    const std::uint64_t input_bytes = abi::input_frame_bytes(profile_.dmd.mirrors());
+    const std::uint64_t input_bytes = contract::input_frame_bytes(profile_.dmd.mirrors());
     const std::uint64_t output_bytes =
-        abi::output_frame_bytes(config_.n_components, profile_.camera.bits);
+        contract::output_frame_bytes(config_.n_components, profile_.camera.bits);
     d.link_in = clock_.ps(link_.transfer_cycles(input_bytes));
     d.dmd_load = clock_.ps(dmd_.load_cycles(config_.layout));
     d.dmd_settle = clock_.ps(dmd_.settle_cycles());
@@ -153,14 +153,14 @@ bool Sequencer::run_job(std::uint64_t generation, std::uint32_t index, Outcome& 
     const std::uint64_t descriptor_address = registers.get64(kRingBaseLo) + 64ull * index;
     const std::uint64_t fetched =
         job_start + clock_.ps(link_.software_overhead_cycles() + link_.transfer_cycles(64));
-    abi::JobDescriptor descriptor;
+    contract::JobDescriptor descriptor;
     const bool fetch_ok = host_.dma_read(descriptor_address, &descriptor, sizeof descriptor,
                                          sc_time::from_value(fetched - now_ps()));
     if (!sync_to(fetched, generation)) return false;
 
     std::uint64_t frames_written = 0;
     if (!fetch_ok) {
-        outcome = {abi::DeviceError::DmaRead, kDescriptorDetail, descriptor_address};
+        outcome = {contract::DeviceError::DmaRead, kDescriptorDetail, descriptor_address};
     } else if (auto fault = latch_config(registers, profile_, config_)) {
         outcome = {fault->error, fault->detail, 0};
     } else if (auto bad = check_descriptor(descriptor, config_, profile_)) {
@@ -172,21 +172,21 @@ bool Sequencer::run_job(std::uint64_t generation, std::uint32_t index, Outcome& 
     // Write-back of the descriptor's completion words, then the job's interrupt.
     const std::uint64_t written_back =
         clock_.next_edge(now_ps()) +
-        clock_.ps(link_.transfer_cycles(abi::kDescriptorWritebackBytes));
+        clock_.ps(link_.transfer_cycles(contract::kDescriptorWritebackBytes));
     if (!sync_to(written_back, generation)) return false;
-    descriptor.status = outcome.error == abi::DeviceError::None ? abi::job_status::kCompleted
-                                                                : abi::job_status::kFailed;
+    descriptor.status = outcome.error == contract::DeviceError::None ? contract::job_status::kCompleted
+                                                                : contract::job_status::kFailed;
     descriptor.error_code = static_cast<std::uint32_t>(outcome.error);
     descriptor.frames_done = static_cast<std::uint32_t>(frames_written);
     descriptor.completion_time_us = static_cast<std::uint32_t>(written_back / 1000000);
     if (fetch_ok &&
         !host_.dma_write(
-            descriptor_address + abi::kDescriptorWritebackOffset,
-            reinterpret_cast<const std::uint8_t*>(&descriptor) + abi::kDescriptorWritebackOffset,
-            abi::kDescriptorWritebackBytes, sc_core::SC_ZERO_TIME) &&
-        outcome.error == abi::DeviceError::None) {
-        outcome = {abi::DeviceError::DmaWrite, kDescriptorDetail,
-                   descriptor_address + abi::kDescriptorWritebackOffset};
+            descriptor_address + contract::kDescriptorWritebackOffset,
+            reinterpret_cast<const std::uint8_t*>(&descriptor) + contract::kDescriptorWritebackOffset,
+            contract::kDescriptorWritebackBytes, sc_core::SC_ZERO_TIME) &&
+        outcome.error == contract::DeviceError::None) {
+        outcome = {contract::DeviceError::DmaWrite, kDescriptorDetail,
+                   descriptor_address + contract::kDescriptorWritebackOffset};
     }
     registers.set64(kLastJobIdLo, fetch_ok ? descriptor.job_id : 0);
     registers.set64(kLastJobStartNsLo, job_start / 1000);
@@ -194,22 +194,22 @@ bool Sequencer::run_job(std::uint64_t generation, std::uint32_t index, Outcome& 
     registers.set(kJobsDone, registers.get(kJobsDone) + 1);
     job_time_ps_ += written_back - job_start;
     ++jobs_;
-    if (outcome.error != abi::DeviceError::None) {
+    if (outcome.error != contract::DeviceError::None) {
         host_.report_error(outcome.error, outcome.detail, outcome.address);
-        host_.raise(abi::irq::kError);
-    } else if (descriptor.flags & abi::job_flags::kInterrupt) {
-        host_.raise(abi::irq::kJobDone);
+        host_.raise(contract::irq::kError);
+    } else if (descriptor.flags & contract::job_flags::kInterrupt) {
+        host_.raise(contract::irq::kJobDone);
     }
     return true;
 }
 
-bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& descriptor,
+bool Sequencer::run_frames(std::uint64_t generation, const contract::JobDescriptor& descriptor,
                            std::uint64_t& frames_written, Outcome& outcome) {
     const std::uint64_t frames = descriptor.frame_count;
     const bool functional = !config_.timing_only;
-    const std::uint64_t input_bytes = abi::input_frame_bytes(profile_.dmd.mirrors());
+    const std::uint64_t input_bytes = contract::input_frame_bytes(profile_.dmd.mirrors());
     const std::uint64_t output_bytes =
-        abi::output_frame_bytes(config_.n_components, profile_.camera.bits);
+        contract::output_frame_bytes(config_.n_components, profile_.camera.bits);
     const std::uint64_t features = config_.layout.n_features;
     const InjectedFault fault = fault_;
     fault_ = InjectedFault::None;  // one-shot: the next job that runs frames takes it
@@ -221,7 +221,7 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
             medium_.prepare(config_.medium_seed, config_.layout, pixels);
             camera_.prepare(config_.medium_seed, config_.noise_seed, config_.noise, pixels);
         } catch (const std::exception&) {
-            outcome = {abi::DeviceError::BadConfig, kNFeatures, 0};
+            outcome = {contract::DeviceError::BadConfig, kNFeatures, 0};
             return true;
         }
         const std::uint64_t chunk = std::min(kFunctionalChunkFrames, frames);
@@ -241,7 +241,7 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
     const std::uint64_t chunk_frames = functional ? kFunctionalChunkFrames : kTimingChunkFrames;
     std::uint64_t scheduled = 0;
     std::optional<std::uint64_t> dropped_at;
-    while (scheduled < frames && outcome.error == abi::DeviceError::None) {
+    while (scheduled < frames && outcome.error == contract::DeviceError::None) {
         std::uint64_t count = std::min(chunk_frames, frames - scheduled);
         const bool hang_here = fault == InjectedFault::HangNoInterrupt &&
                                fault_frame >= scheduled && fault_frame < scheduled + count;
@@ -256,7 +256,7 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
             const std::uint64_t address =
                 descriptor.input_address + frame * descriptor.input_stride;
             if (fault == InjectedFault::DmaReadError && frame == fault_frame) {
-                outcome = {abi::DeviceError::DmaRead, static_cast<std::uint32_t>(frame), address};
+                outcome = {contract::DeviceError::DmaRead, static_cast<std::uint32_t>(frame), address};
                 break;
             }
             if (functional) {
@@ -265,13 +265,13 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
                 if (!host_.dma_read(
                         address, packed, input_bytes,
                         sc_time::from_value(read_at > now_ps() ? read_at - now_ps() : 0))) {
-                    outcome = {abi::DeviceError::DmaRead, static_cast<std::uint32_t>(frame),
+                    outcome = {contract::DeviceError::DmaRead, static_cast<std::uint32_t>(frame),
                                address};
                     break;
                 }
                 if (dmd_.unpack(config_.layout, packed, input_bytes, 1,
                                 features_chunk_.data() + usable * features) != 1) {
-                    outcome = {abi::DeviceError::InputFormat, static_cast<std::uint32_t>(frame), 0};
+                    outcome = {contract::DeviceError::InputFormat, static_cast<std::uint32_t>(frame), 0};
                     break;
                 }
             }
@@ -307,8 +307,8 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
                 (!functional || host_.dma_write(address, output_chunk_.data() + f * output_bytes,
                                                 output_bytes, at));
             if (!written) {
-                if (outcome.error == abi::DeviceError::None) {
-                    outcome = {abi::DeviceError::DmaWrite, static_cast<std::uint32_t>(frame),
+                if (outcome.error == contract::DeviceError::None) {
+                    outcome = {contract::DeviceError::DmaWrite, static_cast<std::uint32_t>(frame),
                                address};
                 }
                 break;
@@ -320,20 +320,20 @@ bool Sequencer::run_frames(std::uint64_t generation, const abi::JobDescriptor& d
         if (hang_here) {  // the sequencer stops making progress until the host aborts or resets
             while (generation == generation_ && !abort_requested_) sc_core::wait(wake_event_);
             if (generation != generation_) return false;
-            outcome = {abi::DeviceError::Stalled, static_cast<std::uint32_t>(frames_written), 0};
-        } else if (abort_requested_ && outcome.error == abi::DeviceError::None &&
+            outcome = {contract::DeviceError::Stalled, static_cast<std::uint32_t>(frames_written), 0};
+        } else if (abort_requested_ && outcome.error == contract::DeviceError::None &&
                    scheduled < frames) {
-            outcome = {abi::DeviceError::Aborted, 0, 0};
+            outcome = {contract::DeviceError::Aborted, 0, 0};
         }
     }
 
     // The job ends when its last scheduled frame has left the output DMA.
     const std::uint64_t end = scheduled > 0 ? pipeline_.frame(scheduled - 1).done() : now_ps();
     if (!sync_to(end, generation)) return false;
-    if (outcome.error == abi::DeviceError::None && dropped_at) {
-        outcome = {abi::DeviceError::FrameDropped, static_cast<std::uint32_t>(*dropped_at), 0};
+    if (outcome.error == contract::DeviceError::None && dropped_at) {
+        outcome = {contract::DeviceError::FrameDropped, static_cast<std::uint32_t>(*dropped_at), 0};
     }
-    if (outcome.error == abi::DeviceError::Aborted) {
+    if (outcome.error == contract::DeviceError::Aborted) {
         outcome.detail = static_cast<std::uint32_t>(frames_written);
     }
     if (scheduled > 0) {

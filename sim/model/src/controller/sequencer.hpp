@@ -52,7 +52,7 @@ class Sequencer : public sc_core::sc_module {
 
   private:
     struct Outcome {
-        abi::DeviceError error = abi::DeviceError::None;
+        contract::DeviceError error = contract::DeviceError::None;
         std::uint32_t detail = 0;
         std::uint64_t address = 0;
     };
@@ -61,7 +61,7 @@ class Sequencer : public sc_core::sc_module {
     void run_ring(std::uint64_t generation);
     // Runs descriptor INDEX; false when a reset interrupted it.
     bool run_job(std::uint64_t generation, std::uint32_t index, Outcome& outcome);
-    bool run_frames(std::uint64_t generation, const abi::JobDescriptor& descriptor,
+    bool run_frames(std::uint64_t generation, const contract::JobDescriptor& descriptor,
                     std::uint64_t& frames_written, Outcome& outcome);
     StageDurations stage_durations() const;
     // Waits until TIME_PS (or a reset); false when a reset happened.

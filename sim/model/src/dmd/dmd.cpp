@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
 namespace opusim::model {
 
@@ -13,7 +13,7 @@ void Dmd::configure(const physics::DmdParams& params, const ControllerClock& clo
     clock_ = clock;
 }
 
-std::uint64_t Dmd::rows_spanned(const physics::InputLayout& layout) const {
+std::uint64_t Dmd::rows_spanned(const contract::InputLayout& layout) const {
     if (layout.used_mirrors() == 0) return 0;
     const std::uint64_t first_row = layout.first_mirror / params_.columns;
     const std::uint64_t last_row =
@@ -21,7 +21,7 @@ std::uint64_t Dmd::rows_spanned(const physics::InputLayout& layout) const {
     return last_row - first_row + 1;
 }
 
-std::uint64_t Dmd::load_cycles(const physics::InputLayout& layout) const {
+std::uint64_t Dmd::load_cycles(const contract::InputLayout& layout) const {
     const double load_us = static_cast<double>(rows_spanned(layout)) * params_.load_clocks_per_row /
                            params_.load_clock_mhz;
     return clock_.cycles_for_us(load_us);
@@ -35,13 +35,13 @@ std::uint64_t Dmd::min_display_cycles() const {
     return clock_.cycles_for_us(params_.min_display_us);
 }
 
-std::uint64_t Dmd::unpack(const physics::InputLayout& layout, const std::uint8_t* packed,
+std::uint64_t Dmd::unpack(const contract::InputLayout& layout, const std::uint8_t* packed,
                           std::uint64_t stride, std::uint64_t n_frames,
                           std::uint8_t* features) const {
     for (std::uint64_t f = 0; f < n_frames; ++f) {
         try {
-            physics::unpack_frame(layout, packed + f * stride, features + f * layout.n_features);
-        } catch (const physics::InputFormatError&) {
+            contract::unpack_frame(layout, packed + f * stride, features + f * layout.n_features);
+        } catch (const contract::InputFormatError&) {
             return f;
         }
     }

@@ -9,7 +9,7 @@
 #include <systemc>
 
 #include "../controller/clock.hpp"
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::model {
@@ -19,15 +19,15 @@ class Dmd : public sc_core::sc_module {
     explicit Dmd(sc_core::sc_module_name name);
     void configure(const physics::DmdParams& params, const ControllerClock& clock);
 
-    std::uint64_t rows_spanned(const physics::InputLayout& layout) const;
-    std::uint64_t load_cycles(const physics::InputLayout& layout) const;
+    std::uint64_t rows_spanned(const contract::InputLayout& layout) const;
+    std::uint64_t load_cycles(const contract::InputLayout& layout) const;
     std::uint64_t settle_cycles() const;
     std::uint64_t min_display_cycles() const;
 
     // Feature bits of N_FRAMES packed frames (each STRIDE bytes apart) into FEATURES
     // (n_frames x n_features). Returns the index of the first frame that does not match the
     // layout, or N_FRAMES when all do.
-    std::uint64_t unpack(const physics::InputLayout& layout, const std::uint8_t* packed,
+    std::uint64_t unpack(const contract::InputLayout& layout, const std::uint8_t* packed,
                          std::uint64_t stride, std::uint64_t n_frames,
                          std::uint8_t* features) const;
 

@@ -4,7 +4,7 @@
 
 namespace opusim::model {
 
-using namespace abi::reg;
+using namespace contract::reg;
 
 HostInterface::HostInterface(sc_core::sc_module_name name)
     : sc_core::sc_module(name), mmio("mmio"), dma("dma"), irq("irq") {
@@ -36,7 +36,7 @@ void HostInterface::raise(std::uint32_t irq_bits) {
     update_irq();
 }
 
-void HostInterface::report_error(abi::DeviceError error, std::uint32_t detail,
+void HostInterface::report_error(contract::DeviceError error, std::uint32_t detail,
                                  std::uint64_t address) {
     registers_.set(kErrorCode, static_cast<std::uint32_t>(error));
     registers_.set(kErrorDetail, detail);
@@ -50,7 +50,7 @@ void HostInterface::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_t
         payload.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
-    if (address % 4 != 0 || address >= abi::kMmioWindowBytes) {
+    if (address % 4 != 0 || address >= contract::kMmioWindowBytes) {
         payload.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
@@ -76,8 +76,8 @@ std::uint32_t HostInterface::read_word(std::uint32_t offset, std::uint64_t at_ps
             return 0;
         case kStatus: {
             const bool busy = sequencer_ && sequencer_->busy();
-            std::uint32_t value = busy ? abi::status::kBusy : abi::status::kReady;
-            if (registers_.get(kErrorCode) != 0) value |= abi::status::kError;
+            std::uint32_t value = busy ? contract::status::kBusy : contract::status::kReady;
+            if (registers_.get(kErrorCode) != 0) value |= contract::status::kError;
             return value;
         }
         case kFramesIn:
@@ -102,18 +102,18 @@ void HostInterface::write_word(std::uint32_t offset, std::uint32_t value,
                                const sc_core::sc_time& delay) {
     if (!RegisterFile::mapped(offset)) return;
     switch (RegisterFile::access(offset)) {
-        case abi::Access::ReadOnly:
+        case contract::Access::ReadOnly:
             return;
-        case abi::Access::ReadWrite1Clear:
+        case contract::Access::ReadWrite1Clear:
             registers_.set(offset, registers_.get(offset) & ~value);
             update_irq();
             return;
-        case abi::Access::WriteOnly:  // CONTROL: act in the order RESET, ABORT, START
-            if (value & abi::control::kReset) sequencer_->request_reset(delay);
-            if (value & abi::control::kAbort) sequencer_->request_abort(delay);
-            if (value & abi::control::kStart) sequencer_->request_start(delay);
+        case contract::Access::WriteOnly:  // CONTROL: act in the order RESET, ABORT, START
+            if (value & contract::control::kReset) sequencer_->request_reset(delay);
+            if (value & contract::control::kAbort) sequencer_->request_abort(delay);
+            if (value & contract::control::kStart) sequencer_->request_start(delay);
             return;
-        case abi::Access::ReadWrite:
+        case contract::Access::ReadWrite:
             registers_.set(offset, value);
             if (offset == kIrqEnable) update_irq();
             if (offset == kRingTail) sequencer_->doorbell(delay);

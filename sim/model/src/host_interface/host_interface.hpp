@@ -1,5 +1,5 @@
 // The host interface: the device's face to the host. A TLM-2.0 target for 32-bit MMIO register
-// accesses (the ABI map of opusim/abi/registers.hpp), a TLM-2.0 initiator for DMA into host
+// accesses (the ABI map of opusim/contract/registers.hpp), a TLM-2.0 initiator for DMA into host
 // memory, and the level-sensitive interrupt line (IRQ_STATUS & IRQ_ENABLE).
 #pragma once
 
@@ -13,7 +13,7 @@
 
 #include "../controller/clock.hpp"
 #include "../controller/frame_ledger.hpp"
-#include "opusim/abi/errors.hpp"
+#include "opusim/contract/errors.hpp"
 #include "register_file.hpp"
 
 namespace opusim::model {
@@ -44,7 +44,7 @@ class HostInterface : public sc_core::sc_module {
 
     // -- for the sequencer --
     void raise(std::uint32_t irq_bits);
-    void report_error(abi::DeviceError error, std::uint32_t detail, std::uint64_t address = 0);
+    void report_error(contract::DeviceError error, std::uint32_t detail, std::uint64_t address = 0);
     // DMA of BYTES at ADDRESS, issued at the current time plus DELAY. False on an address error.
     bool dma_read(std::uint64_t address, void* data, std::size_t bytes, sc_core::sc_time delay);
     bool dma_write(std::uint64_t address, const void* data, std::size_t bytes,

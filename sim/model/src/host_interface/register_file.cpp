@@ -2,13 +2,13 @@
 
 #include <cmath>
 
-#include "opusim/abi/data_format.hpp"
+#include "opusim/contract/data_format.hpp"
 
 namespace opusim::model {
 namespace {
 
-const abi::RegisterInfo* find(std::uint32_t offset) {
-    for (const auto& info : abi::kRegisterTable) {
+const contract::RegisterInfo* find(std::uint32_t offset) {
+    for (const auto& info : contract::kRegisterTable) {
         if (info.offset == offset) return &info;
     }
     return nullptr;
@@ -24,15 +24,15 @@ bool RegisterFile::mapped(std::uint32_t offset) {
     return find(offset) != nullptr;
 }
 
-abi::Access RegisterFile::access(std::uint32_t offset) {
+contract::Access RegisterFile::access(std::uint32_t offset) {
     const auto* info = find(offset);
-    return info ? info->access : abi::Access::ReadOnly;
+    return info ? info->access : contract::Access::ReadOnly;
 }
 
 void RegisterFile::reset(const physics::DeviceProfile& profile) {
-    using namespace abi::reg;
-    for (const auto& info : abi::kRegisterTable) {
-        if (info.reset_source == abi::ResetSource::Constant) set(info.offset, info.reset_value);
+    using namespace contract::reg;
+    for (const auto& info : contract::kRegisterTable) {
+        if (info.reset_source == contract::ResetSource::Constant) set(info.offset, info.reset_value);
     }
     const auto& dmd = profile.dmd;
     const auto& camera = profile.camera;
@@ -43,8 +43,8 @@ void RegisterFile::reset(const physics::DeviceProfile& profile) {
     set(kCapCameraHeight, camera.height);
     set(kCapMaxPixels, camera.width * camera.height);
     set(kCapBitDepth, camera.bits);
-    set(kCapBytesPerPixel, abi::bytes_per_pixel(camera.bits));
-    set(kCapInputFrameBytes, static_cast<std::uint32_t>(abi::input_frame_bytes(dmd.mirrors())));
+    set(kCapBytesPerPixel, contract::bytes_per_pixel(camera.bits));
+    set(kCapInputFrameBytes, static_cast<std::uint32_t>(contract::input_frame_bytes(dmd.mirrors())));
     set(kCapClockKhz, static_cast<std::uint32_t>(std::llround(profile.controller.clock_mhz * 1e3)));
     set(kCapMinExposureNs, ns(camera.min_exposure_us));
     set(kCapMaxExposureNs, ns(camera.max_exposure_us));

@@ -6,7 +6,7 @@
 #include <array>
 #include <cstdint>
 
-#include "opusim/abi/registers.hpp"
+#include "opusim/contract/registers.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::model {
@@ -19,7 +19,7 @@ class RegisterFile {
     void reset(const physics::DeviceProfile& profile);
 
     static bool mapped(std::uint32_t offset);
-    static abi::Access access(std::uint32_t offset);
+    static contract::Access access(std::uint32_t offset);
 
     std::uint32_t get(std::uint32_t offset) const { return words_[offset / 4]; }
     void set(std::uint32_t offset, std::uint32_t value) { words_[offset / 4] = value; }

@@ -10,7 +10,7 @@ void MediumStage::configure(const physics::DeviceProfile& profile) {
     effective_.reset();
 }
 
-void MediumStage::prepare(std::uint64_t medium_seed, const physics::InputLayout& layout,
+void MediumStage::prepare(std::uint64_t medium_seed, const contract::InputLayout& layout,
                           const std::vector<std::uint64_t>& pixels) {
     const bool same_layout = layout.n_features == layout_.n_features &&
                              layout.replication == layout_.replication &&

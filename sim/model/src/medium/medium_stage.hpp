@@ -10,7 +10,7 @@
 #include <systemc>
 
 #include "opusim/physics/effective_medium.hpp"
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/profile.hpp"
 
@@ -21,7 +21,7 @@ class MediumStage : public sc_core::sc_module {
     explicit MediumStage(sc_core::sc_module_name name);
     void configure(const physics::DeviceProfile& profile);
 
-    void prepare(std::uint64_t medium_seed, const physics::InputLayout& layout,
+    void prepare(std::uint64_t medium_seed, const contract::InputLayout& layout,
                  const std::vector<std::uint64_t>& pixels);
     // N_FRAMES rows of feature bits -> OUT (n_frames x pixels).
     void intensities(const std::uint8_t* features, std::uint64_t n_frames, float* out) const;
@@ -36,7 +36,7 @@ class MediumStage : public sc_core::sc_module {
     std::unique_ptr<physics::Medium> medium_;
     std::unique_ptr<physics::EffectiveMedium> effective_;
     std::uint64_t seed_ = 0;
-    physics::InputLayout layout_;
+    contract::InputLayout layout_;
     std::vector<std::uint64_t> pixels_;
 };
 

@@ -40,7 +40,7 @@ class SimulatedDevice {
     void attach_host_memory(HostMemory* memory);
 
     // One 32-bit MMIO access through the host interface's TLM target (advances simulated time by
-    // the access cost). Offsets and fields: opusim/abi/registers.hpp.
+    // the access cost). Offsets and fields: opusim/contract/registers.hpp.
     std::uint32_t read_register(std::uint32_t offset);
     void write_register(std::uint32_t offset, std::uint32_t value);
 

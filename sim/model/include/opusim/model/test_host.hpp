@@ -8,9 +8,9 @@
 #include <map>
 #include <vector>
 
-#include "opusim/abi/errors.hpp"
+#include "opusim/contract/errors.hpp"
 #include "opusim/model/simulated_device.hpp"
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::model {
@@ -50,12 +50,12 @@ struct JobSettings {
     // n_features or n_components when they do not fit the device.
     static JobSettings for_sizes(
         const physics::DeviceProfile& profile, std::uint64_t n_features, std::uint64_t n_components,
-        physics::InputRoiStrategy strategy = physics::InputRoiStrategy::Auto);
+        contract::InputRoiStrategy strategy = contract::InputRoiStrategy::Auto);
 };
 
 struct JobOutcome {
     bool interrupted = false;  // the interrupt came before the timeout
-    abi::DeviceError error = abi::DeviceError::None;
+    contract::DeviceError error = contract::DeviceError::None;
     std::uint32_t error_detail = 0;
     std::uint32_t status = 0;       // descriptor write-back status
     std::uint32_t frames_done = 0;  // descriptor write-back

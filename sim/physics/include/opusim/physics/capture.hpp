@@ -13,7 +13,7 @@
 
 #include "opusim/physics/camera.hpp"
 #include "opusim/physics/effective_medium.hpp"
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/profile.hpp"
 
@@ -37,12 +37,12 @@ struct CaptureStats {
 class CaptureChain {
   public:
     // Throws std::invalid_argument naming the argument (layout, pixels, chunk_frames).
-    CaptureChain(const DeviceProfile& profile, const InputLayout& layout,
+    CaptureChain(const DeviceProfile& profile, const contract::InputLayout& layout,
                  std::vector<std::uint64_t> pixels, const CaptureSettings& settings);
 
     std::size_t n_features() const { return layout_.n_features; }
     std::size_t n_pixels() const { return camera_.n_pixels(); }
-    const InputLayout& layout() const { return layout_; }
+    const contract::InputLayout& layout() const { return layout_; }
     const Camera& camera() const { return camera_; }
     const EffectiveMedium& effective_medium() const { return effective_; }
 
@@ -59,7 +59,7 @@ class CaptureChain {
     CaptureStats run(const std::uint8_t* features, std::size_t n_frames, std::uint64_t first_frame,
                      double exposure_us, Out* out) const;
 
-    InputLayout layout_;
+    contract::InputLayout layout_;
     double photons_per_unit_intensity_per_us_;
     std::size_t chunk_frames_;
     Medium medium_;

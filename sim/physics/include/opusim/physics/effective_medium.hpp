@@ -26,7 +26,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "opusim/physics/input_layout.hpp"
+#include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/medium.hpp"
 
 namespace opusim::physics {
@@ -37,7 +37,7 @@ class EffectiveMedium {
   public:
     // PIXELS: camera pixel indices (y * camera width + x) of the output ROI, in output order.
     // Throws std::invalid_argument naming `layout`, `pixels` or `contrast_ratio` when unusable.
-    EffectiveMedium(const Medium& medium, const InputLayout& layout,
+    EffectiveMedium(const Medium& medium, const contract::InputLayout& layout,
                     std::vector<std::uint64_t> pixels, double contrast_ratio,
                     ColumnSum column_sum = ColumnSum::Shortcut);
 
@@ -78,7 +78,7 @@ class EffectiveMedium {
     std::size_t frames_per_chunk() const;
 
     Medium medium_;
-    InputLayout layout_;
+    contract::InputLayout layout_;
     std::vector<std::uint64_t> pixels_;
     double leak_amplitude_;
     ColumnSum column_sum_;

@@ -22,10 +22,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "opusim/physics/input_layout.hpp"
-#include "opusim/physics/profile.hpp"
+#include "opusim/contract/input_layout.hpp"
+#include "opusim/contract/geometry.hpp"
 
-namespace opusim::physics {
+namespace opusim::contract {
 
 // A DMD frame that does not match the layout (non-uniform feature block, lit mirror outside the
 // layout). The device reports it as an input-format error.
@@ -35,7 +35,7 @@ class InputFormatError : public std::runtime_error {
 };
 
 // Throws std::invalid_argument naming n_features when it is 0 or more than the mirrors.
-InputLayout make_input_layout(const DmdParams& dmd, std::uint64_t n_features,
+InputLayout make_input_layout(const DmdGeometry& dmd, std::uint64_t n_features,
                               InputRoiStrategy strategy);
 
 // Bytes of one packed frame: ceil(mirrors / 8).
@@ -63,4 +63,4 @@ std::uint64_t lit_mirrors(const std::uint8_t* packed_frame, std::uint64_t total_
 // Lit mirrors a row of feature bits produces under LAYOUT (ones x replication).
 std::uint64_t lit_mirrors(const InputLayout& layout, const std::uint8_t* features);
 
-}  // namespace opusim::physics
+}  // namespace opusim::contract

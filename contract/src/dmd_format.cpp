@@ -1,10 +1,10 @@
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <string>
 
-namespace opusim::physics {
+namespace opusim::contract {
 namespace {
 
 // Bits of byte B that belong to mirrors [begin, end) when the byte holds mirrors 8B..8B+7,
@@ -83,7 +83,7 @@ InputRoiStrategy parse_input_roi_strategy(const std::string& text, const std::st
                                 "'");
 }
 
-InputLayout make_input_layout(const DmdParams& dmd, std::uint64_t n_features,
+InputLayout make_input_layout(const DmdGeometry& dmd, std::uint64_t n_features,
                               InputRoiStrategy strategy) {
     const std::uint64_t mirrors = dmd.mirrors();
     if (n_features == 0 || n_features > mirrors) {
@@ -170,4 +170,4 @@ std::uint64_t lit_mirrors(const InputLayout& layout, const std::uint8_t* feature
     return ones * layout.replication;
 }
 
-}  // namespace opusim::physics
+}  // namespace opusim::contract

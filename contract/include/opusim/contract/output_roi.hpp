@@ -12,11 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "opusim/physics/profile.hpp"
+#include "opusim/contract/geometry.hpp"
 
-namespace opusim::physics {
-
-enum class OutputRoiStrategy { MidWidth, MidSquare };
+namespace opusim::contract {
 
 std::string to_string(OutputRoiStrategy strategy);
 // Throws std::invalid_argument naming ARGUMENT for anything but mid_width, mid_square.
@@ -32,12 +30,13 @@ struct OutputRoi {
 
 // Throws std::invalid_argument naming n_components when it is 0 or does not fit the sensor with
 // that strategy.
-OutputRoi make_output_roi(const CameraParams& camera, std::uint64_t n_components,
+OutputRoi make_output_roi(const SensorGeometry& sensor, std::uint64_t n_components,
                           OutputRoiStrategy strategy);
-// With the profile's strategy (camera.roi_strategy).
-OutputRoi make_output_roi(const CameraParams& camera, std::uint64_t n_components);
+// With the sensor's own strategy (sensor.roi_strategy).
+OutputRoi make_output_roi(const SensorGeometry& sensor, std::uint64_t n_components);
 
 // Largest n_components the strategy can serve on this camera.
-std::uint64_t max_output_components(const CameraParams& camera, OutputRoiStrategy strategy);
+std::uint64_t max_output_components(const SensorGeometry& sensor, OutputRoiStrategy strategy);
+std::uint64_t max_output_components(const SensorGeometry& sensor);
 
-}  // namespace opusim::physics
+}  // namespace opusim::contract

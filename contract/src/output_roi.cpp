@@ -1,9 +1,9 @@
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/output_roi.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-namespace opusim::physics {
+namespace opusim::contract {
 namespace {
 
 std::uint64_t round_up(std::uint64_t value, std::uint64_t increment) {
@@ -21,7 +21,7 @@ std::uint64_t ceil_sqrt(std::uint64_t value) {
     return root * root == value ? root : root + 1;
 }
 
-std::string sensor_text(const CameraParams& camera) {
+std::string sensor_text(const SensorGeometry& camera) {
     return std::to_string(camera.width) + " x " + std::to_string(camera.height);
 }
 
@@ -38,17 +38,18 @@ OutputRoiStrategy parse_output_roi_strategy(const std::string& text, const std::
                                 "'");
 }
 
-std::uint64_t max_output_components(const CameraParams& camera, OutputRoiStrategy strategy) {
+std::uint64_t max_output_components(const SensorGeometry& camera, OutputRoiStrategy strategy) {
     if (strategy == OutputRoiStrategy::MidWidth) {
         return std::uint64_t{camera.width} * camera.height;
     }
     // The largest square side that is a multiple of the increment and fits the sensor.
     const std::uint64_t side =
-        std::min(camera.width, camera.height) / camera.roi_increment * camera.roi_increment;
+        std::min(camera.width, camera.height) / std::max<std::uint32_t>(camera.roi_increment, 1) *
+        std::max<std::uint32_t>(camera.roi_increment, 1);
     return side * side;
 }
 
-OutputRoi make_output_roi(const CameraParams& camera, std::uint64_t n_components,
+OutputRoi make_output_roi(const SensorGeometry& camera, std::uint64_t n_components,
                           OutputRoiStrategy strategy) {
     const std::uint64_t limit = max_output_components(camera, strategy);
     if (n_components == 0 || n_components > limit) {
@@ -78,9 +79,12 @@ OutputRoi make_output_roi(const CameraParams& camera, std::uint64_t n_components
     return roi;
 }
 
-OutputRoi make_output_roi(const CameraParams& camera, std::uint64_t n_components) {
-    return make_output_roi(camera, n_components,
-                           parse_output_roi_strategy(camera.roi_strategy, "camera.roi_strategy"));
+OutputRoi make_output_roi(const SensorGeometry& camera, std::uint64_t n_components) {
+    return make_output_roi(camera, n_components, camera.roi_strategy);
 }
 
-}  // namespace opusim::physics
+std::uint64_t max_output_components(const SensorGeometry& camera) {
+    return max_output_components(camera, camera.roi_strategy);
+}
+
+}  // namespace opusim::contract

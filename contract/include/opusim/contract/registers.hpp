@@ -7,11 +7,11 @@
 #include <array>
 #include <cstdint>
 
-namespace opusim::abi {
+namespace opusim::contract {
 
 inline constexpr std::uint32_t kDeviceId = 0x4F505531;  // "OPU1"
 inline constexpr std::uint32_t kAbiVersionMajor = 1;
-inline constexpr std::uint32_t kAbiVersionMinor = 0;
+inline constexpr std::uint32_t kAbiVersionMinor = 1;  // 1.1: ROI strategy, lit-mirror window, statistics, fault injection
 inline constexpr std::uint32_t kAbiVersion = (kAbiVersionMajor << 16) | kAbiVersionMinor;
 inline constexpr std::uint32_t kMmioWindowBytes = 4096;
 
@@ -43,6 +43,13 @@ inline constexpr std::uint32_t kErrorCode = 0x050;       // RO, DeviceError of t
 inline constexpr std::uint32_t kErrorDetail = 0x054;     // RO, meaning depends on ERROR_CODE
 inline constexpr std::uint32_t kErrorAddressLo = 0x058;  // RO, faulting DMA address
 inline constexpr std::uint32_t kErrorAddressHi = 0x05C;
+
+// -- capabilities, continued (read-only; ABI 1.1) --
+inline constexpr std::uint32_t kCapRoiStrategy = 0x060;  // roi_strategy:: the sensor's ROI placement
+inline constexpr std::uint32_t kCapOnesMinLo = 0x064;    // lit-mirror window for good signal
+inline constexpr std::uint32_t kCapOnesMinHi = 0x068;
+inline constexpr std::uint32_t kCapOnesMaxLo = 0x06C;
+inline constexpr std::uint32_t kCapOnesMaxHi = 0x070;
 
 // -- configuration (RW; latched when a job starts, so writes while BUSY affect the next job) --
 inline constexpr std::uint32_t kNFeatures = 0x080;    // input features (DMD feature blocks)
@@ -82,7 +89,53 @@ inline constexpr std::uint32_t kLastJobStartNsLo = 0x120;  // device time the la
 inline constexpr std::uint32_t kLastJobStartNsHi = 0x124;
 inline constexpr std::uint32_t kLastJobEndNsLo = 0x128;  // ... and ended
 inline constexpr std::uint32_t kLastJobEndNsHi = 0x12C;
+
+// -- statistics (RO, 64-bit, picoseconds or counts since reset; ABI 1.1). The device copies its
+// measurements here when the host writes CONTROL.SNAPSHOT, so a read of several registers sees
+// one consistent snapshot. Stages are numbered by stage:: below. --
+inline constexpr std::uint32_t kStatFramePeriodPsLo = 0x200;  // steady-state output spacing
+inline constexpr std::uint32_t kStatActivePsLo = 0x208;  // sum over jobs: first input to last output
+inline constexpr std::uint32_t kStatJobTimePsLo = 0x210;  // sum over jobs: START to write-back end
+inline constexpr std::uint32_t kStatLatencyP50PsLo = 0x218;  // per frame: input DMA to output DMA
+inline constexpr std::uint32_t kStatLatencyP99PsLo = 0x220;
+inline constexpr std::uint32_t kStatLatencyMaxPsLo = 0x228;
+inline constexpr std::uint32_t kStatFramesInLo = 0x230;
+inline constexpr std::uint32_t kStatFramesOutLo = 0x238;
+inline constexpr std::uint32_t kStatFramesDroppedLo = 0x240;
+inline constexpr std::uint32_t kStatJobsLo = 0x248;
+inline constexpr std::uint32_t kStatBusyPsLo = 0x280;      // + 8 * stage, resource stages only
+inline constexpr std::uint32_t kStatCriticalPsLo = 0x2C0;  // + 8 * stage, every stage
+// (each _LO above has its _HI at +4)
+
+// -- debug (ABI 1.1): error injection, as hardware exposes for driver testing --
+inline constexpr std::uint32_t kDebugFaultInject = 0x300;  // RW, fault:: taken by the next job
 }  // namespace reg
+
+// Stages of the frame pipeline, in the order of the STAT_BUSY/STAT_CRITICAL registers. The
+// resource stages are the first kResourceStages; `frametime` (the FRAMETIME register's minimum
+// period) only appears on the critical path.
+namespace stage {
+inline constexpr std::uint32_t kResourceStages = 6;
+inline constexpr std::uint32_t kStages = 7;
+inline constexpr std::array<const char*, kStages> kNames{
+    "link_in", "dmd", "exposure", "frame_overhead", "readout", "link_out", "frametime"};
+}  // namespace stage
+
+// CAP_ROI_STRATEGY values (contract::OutputRoiStrategy)
+namespace roi_strategy {
+inline constexpr std::uint32_t kMidWidth = 0;
+inline constexpr std::uint32_t kMidSquare = 1;
+}  // namespace roi_strategy
+
+// DEBUG_FAULT_INJECT values: the next job meets this fault; reset clears it.
+namespace fault {
+inline constexpr std::uint32_t kNone = 0;
+inline constexpr std::uint32_t kDmaReadError = 1;   // the input DMA fails
+inline constexpr std::uint32_t kDmaWriteError = 2;  // the output DMA fails
+inline constexpr std::uint32_t kDropFrame = 3;      // a frame is lost before the output DMA
+inline constexpr std::uint32_t kHangNoInterrupt = 4;  // the sequencer stops, no interrupt
+inline constexpr std::uint32_t kLast = kHangNoInterrupt;
+}  // namespace fault
 
 inline constexpr std::uint32_t kMaxRingEntries = 65536;
 
@@ -91,6 +144,7 @@ namespace control {
 inline constexpr std::uint32_t kReset = 1u << 0;  // stop, clear state, restore every reset value
 inline constexpr std::uint32_t kStart = 1u << 1;  // run descriptors from RING_HEAD to RING_TAIL
 inline constexpr std::uint32_t kAbort = 1u << 2;  // stop the running job at a frame boundary
+inline constexpr std::uint32_t kSnapshot = 1u << 3;  // copy the measurements into STAT_* (1.1)
 }  // namespace control
 
 // STATUS bits
@@ -129,7 +183,7 @@ struct RegisterInfo {
     std::uint32_t reset_value;  // meaningful when reset_source == Constant
 };
 
-inline constexpr std::array<RegisterInfo, 56> kRegisterTable{{
+inline constexpr std::array<RegisterInfo, 61> kRegisterTable{{
     {"ID", reg::kId, Access::ReadOnly, ResetSource::Constant, kDeviceId},
     {"VERSION", reg::kVersion, Access::ReadOnly, ResetSource::Constant, kAbiVersion},
     {"CAP_DMD_COLUMNS", reg::kCapDmdColumns, Access::ReadOnly, ResetSource::Profile, 0},
@@ -154,6 +208,11 @@ inline constexpr std::array<RegisterInfo, 56> kRegisterTable{{
     {"ERROR_DETAIL", reg::kErrorDetail, Access::ReadOnly, ResetSource::Constant, 0},
     {"ERROR_ADDRESS_LO", reg::kErrorAddressLo, Access::ReadOnly, ResetSource::Constant, 0},
     {"ERROR_ADDRESS_HI", reg::kErrorAddressHi, Access::ReadOnly, ResetSource::Constant, 0},
+    {"CAP_ROI_STRATEGY", reg::kCapRoiStrategy, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_ONES_MIN_LO", reg::kCapOnesMinLo, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_ONES_MIN_HI", reg::kCapOnesMinHi, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_ONES_MAX_LO", reg::kCapOnesMaxLo, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_ONES_MAX_HI", reg::kCapOnesMaxHi, Access::ReadOnly, ResetSource::Profile, 0},
     {"N_FEATURES", reg::kNFeatures, Access::ReadWrite, ResetSource::Constant, 0},
     {"REPLICATION", reg::kReplication, Access::ReadWrite, ResetSource::Constant, 1},
     {"FIRST_MIRROR", reg::kFirstMirror, Access::ReadWrite, ResetSource::Constant, 0},
@@ -188,4 +247,4 @@ inline constexpr std::array<RegisterInfo, 56> kRegisterTable{{
     {"LAST_JOB_END_NS_HI", reg::kLastJobEndNsHi, Access::ReadOnly, ResetSource::Constant, 0},
 }};
 
-}  // namespace opusim::abi
+}  // namespace opusim::contract

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace opusim::abi {
+namespace opusim::contract {
 
 enum class DeviceError : std::uint32_t {
     None = 0,
@@ -47,4 +47,4 @@ constexpr const char* to_string(DeviceError error) {
     return "UNKNOWN";
 }
 
-}  // namespace opusim::abi
+}  // namespace opusim::contract

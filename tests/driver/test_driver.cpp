@@ -11,12 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "opusim/abi/registers.hpp"
+#include "opusim/physics/device_geometry.hpp"
+#include "opusim/contract/registers.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/driver/device_lock.hpp"
 #include "opusim/driver/errors.hpp"
 #include "opusim/model/simulated_device.hpp"
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
 namespace {
 
@@ -72,7 +73,7 @@ TEST(DeviceUri, RejectsWhatItDoesNotKnowByName) {
 TEST(Device, ReadsIdentificationAndCapabilitiesFromRegisters) {
     auto device = Device::open("sim:gen2?seed=9&noise_seed=4&noise=off");
     const auto& info = device->info();
-    EXPECT_EQ(info.id, opusim::abi::kDeviceId);
+    EXPECT_EQ(info.id, opusim::contract::kDeviceId);
     EXPECT_EQ(info.dmd_columns, device->profile().dmd.columns);
     EXPECT_EQ(info.max_mirrors, device->profile().dmd.mirrors());
     EXPECT_EQ(info.bit_depth, device->profile().camera.bits);
@@ -94,7 +95,7 @@ struct SmallJob {
 SmallJob make_job(Device& device, std::uint32_t frames, std::uint32_t n_components = 32) {
     namespace physics = opusim::physics;
     const auto layout =
-        physics::make_input_layout(device.profile().dmd, 64, physics::InputRoiStrategy::Full);
+        contract::make_input_layout(opusim::physics::dmd_geometry(device.profile().dmd), 64, contract::InputRoiStrategy::Full);
     auto config = device.config();
     config.n_features = layout.n_features;
     config.replication = layout.replication;
@@ -110,7 +111,7 @@ SmallJob make_job(Device& device, std::uint32_t frames, std::uint32_t n_componen
     SmallJob job;
     job.input = device.allocate(frames * device.info().input_frame_bytes);
     job.output = device.allocate(frames * n_components * device.info().bytes_per_pixel);
-    physics::format_frames(layout, bits.data(), frames, job.input.data());
+    contract::format_frames(layout, bits.data(), frames, job.input.data());
     job.job.input = &job.input;
     job.job.input_stride = device.info().input_frame_bytes;
     job.job.output = &job.output;
@@ -163,7 +164,7 @@ TEST(Device, ABufferNotSyncedToTheDeviceIsADmaError) {
         device->run(job.job, 1.0);
         FAIL() << "expected a DmaError";
     } catch (const DmaError& error) {
-        EXPECT_EQ(error.code(), opusim::abi::DeviceError::DmaWrite);
+        EXPECT_EQ(error.code(), opusim::contract::DeviceError::DmaWrite);
         EXPECT_NE(std::string(error.what()).find("not synced"), std::string::npos);
     }
     // Recovered: the same job with both buffers synced runs.

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string>
 
-namespace opusim::physics {
+namespace opusim::contract {
 
 enum class InputRoiStrategy { Full, Small, Auto };
 
@@ -32,4 +32,4 @@ std::string to_string(InputRoiStrategy strategy);
 // Throws std::invalid_argument naming `argument` for anything but full, small, auto.
 InputRoiStrategy parse_input_roi_strategy(const std::string& text, const std::string& argument);
 
-}  // namespace opusim::physics
+}  // namespace opusim::contract

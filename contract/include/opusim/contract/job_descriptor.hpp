@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace opusim::abi {
+namespace opusim::contract {
 
 // JobDescriptor::flags
 namespace job_flags {
@@ -58,4 +58,4 @@ static_assert(offsetof(JobDescriptor, completion_time_us) == 60);
 inline constexpr std::size_t kDescriptorWritebackOffset = 48;
 inline constexpr std::size_t kDescriptorWritebackBytes = 16;
 
-}  // namespace opusim::abi
+}  // namespace opusim::contract

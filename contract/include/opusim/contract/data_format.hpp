@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-namespace opusim::abi {
+namespace opusim::contract {
 
 constexpr std::uint64_t input_frame_bytes(std::uint64_t mirrors) {
     return (mirrors + 7) / 8;
@@ -30,4 +30,4 @@ inline bool mirror_bit(const std::uint8_t* frame, std::uint64_t mirror) {
     return ((frame[mirror / 8] >> (7 - mirror % 8)) & 1u) != 0;
 }
 
-}  // namespace opusim::abi
+}  // namespace opusim::contract

@@ -4,13 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "opusim/physics/output_roi.hpp"
+#include "opusim/contract/output_roi.hpp"
 
-namespace opusim::physics {
+namespace opusim::contract {
 namespace {
 
-CameraParams camera(std::uint32_t width, std::uint32_t height, std::uint32_t increment) {
-    CameraParams params;
+SensorGeometry camera(std::uint32_t width, std::uint32_t height, std::uint32_t increment) {
+    SensorGeometry params;
     params.width = width;
     params.height = height;
     params.roi_increment = increment;
@@ -67,10 +67,10 @@ TEST(OutputRoi, WholeSensorFitsAndOneMoreIsNamed) {
 
 TEST(OutputRoi, ProfileStrategyIsUsedAndParsed) {
     auto cam = camera(64, 32, 1);
-    cam.roi_strategy = "mid_square";
+    cam.roi_strategy = OutputRoiStrategy::MidSquare;
     EXPECT_EQ(make_output_roi(cam, 100).width, 10u);
     EXPECT_THROW(parse_output_roi_strategy("middle", "camera.roi_strategy"), std::invalid_argument);
 }
 
 }  // namespace
-}  // namespace opusim::physics
+}  // namespace opusim::contract

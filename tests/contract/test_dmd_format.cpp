@@ -8,13 +8,13 @@
 
 #include <gtest/gtest.h>
 
-#include "opusim/physics/dmd_format.hpp"
+#include "opusim/contract/dmd_format.hpp"
 
-namespace opusim::physics {
+namespace opusim::contract {
 namespace {
 
-DmdParams dmd(std::uint32_t columns, std::uint32_t rows) {
-    DmdParams params;
+DmdGeometry dmd(std::uint32_t columns, std::uint32_t rows) {
+    DmdGeometry params;
     params.columns = columns;
     params.rows = rows;
     return params;
@@ -155,4 +155,4 @@ TEST(DmdFormat, DeviceRejectsNonUniformBlockAndStrayMirrors) {
 }
 
 }  // namespace
-}  // namespace opusim::physics
+}  // namespace opusim::contract
