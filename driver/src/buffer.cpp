@@ -10,12 +10,12 @@ namespace opusim::driver {
 Buffer Buffer::allocate(std::shared_ptr<DmaMemory> memory, std::size_t bytes, bool coherent) {
     if (bytes == 0) throw UsageError("Buffer::allocate: bytes must be > 0");
     Buffer buffer;
-    buffer.storage_.assign(bytes, 0);
-    buffer.host_ = buffer.storage_.data();
+    buffer.storage_ = SharedAllocation::make(bytes);
+    buffer.host_ = buffer.storage_.host;
     buffer.bytes_ = bytes;
     buffer.coherent_ = coherent;
     buffer.device_owned_ = coherent;
-    buffer.address_ = memory->map(buffer.host_, bytes, coherent);
+    buffer.address_ = memory->map(buffer.host_, bytes, coherent, buffer.storage_.fd);
     buffer.memory_ = std::move(memory);
     return buffer;
 }
@@ -43,10 +43,10 @@ Buffer::Buffer(Buffer&& other) noexcept {
 Buffer& Buffer::operator=(Buffer&& other) noexcept {
     if (this != &other) {
         release();
-        const bool owns_storage = !other.storage_.empty();
         memory_ = std::move(other.memory_);
-        storage_ = std::move(other.storage_);  // moving a vector keeps its data pointer
-        host_ = owns_storage ? storage_.data() : other.host_;
+        storage_ = other.storage_;
+        other.storage_ = SharedAllocation{};
+        host_ = other.host_;
         bytes_ = other.bytes_;
         address_ = other.address_;
         coherent_ = other.coherent_;
@@ -59,8 +59,16 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
 }
 
 void Buffer::release() noexcept {
-    if (memory_) memory_->unmap(address_);
+    if (memory_) {
+        try {
+            memory_->unmap(address_);
+        } catch (...) {
+            // A device that is gone cannot be told; the memory is released all the same.
+        }
+    }
     memory_.reset();
+    storage_.release();
+    host_ = nullptr;
 }
 
 void Buffer::sync(SyncDirection direction) {

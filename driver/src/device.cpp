@@ -12,6 +12,7 @@
 #include "opusim/driver/dma_memory.hpp"
 #include "opusim/driver/errors.hpp"
 #include "opusim/driver/transport.hpp"
+#include "opusim/driver/transport_registry.hpp"
 
 namespace opusim::driver {
 
@@ -48,17 +49,12 @@ std::unique_ptr<Device> Device::open(const std::string& text) {
     device->uri_ = uri;
     device->lock_ =
         std::make_unique<DeviceLock>(uri.identity(), uri.lock_wait_s.value_or(kDefaultLockWaitS));
-    try {
-        device->profile_ = physics::DeviceProfile::load(uri.profile);
-    } catch (const std::exception& error) {
-        throw UriError("device URI '" + uri.text + "': " + error.what());
-    }
     device->memory_ = std::make_shared<DmaMemory>();
-    device->transport_ = make_simulator_transport(device->profile_, device->memory_);
+    device->transport_ = make_transport(uri, device->memory_);
     device->info_.uri = uri.text;
     device->info_.identity = uri.identity();
     device->info_.transport = uri.transport;
-    device->info_.profile_name = device->profile_.name;
+    device->info_.profile_name = uri.target;
     device->initialise();
     return device;
 }
@@ -105,6 +101,14 @@ void Device::initialise() {
                           std::to_string(info_.abi_version >> 16) + ", this driver speaks " +
                           std::to_string(contract::kAbiVersionMajor));
     }
+    if ((info_.abi_version & 0xFFFFu) < contract::kAbiVersionMinor) {
+        throw DriverError("device " + uri_.text + ": ABI " +
+                          std::to_string(info_.abi_version >> 16) + "." +
+                          std::to_string(info_.abi_version & 0xFFFFu) + ", this driver needs " +
+                          std::to_string(contract::kAbiVersionMajor) + "." +
+                          std::to_string(contract::kAbiVersionMinor) +
+                          " (capability and statistics registers)");
+    }
     info_.dmd_columns = t.read_register(reg::kCapDmdColumns);
     info_.dmd_rows = t.read_register(reg::kCapDmdRows);
     info_.max_mirrors = t.read_register(reg::kCapMaxMirrors);
@@ -122,6 +126,16 @@ void Device::initialise() {
     info_.output_buffer_frames = buffers >> 16;
     info_.roi_increment = t.read_register(reg::kCapRoiIncrement);
     info_.ring_entries = kRingEntries;
+    info_.dmd = contract::DmdGeometry{info_.dmd_columns, info_.dmd_rows};
+    info_.sensor.width = info_.camera_width;
+    info_.sensor.height = info_.camera_height;
+    info_.sensor.roi_increment = info_.roi_increment;
+    info_.sensor.roi_strategy =
+        t.read_register(reg::kCapRoiStrategy) == contract::roi_strategy::kMidSquare
+            ? contract::OutputRoiStrategy::MidSquare
+            : contract::OutputRoiStrategy::MidWidth;
+    info_.ones_min = read64(reg::kCapOnesMinLo);
+    info_.ones_max = read64(reg::kCapOnesMaxLo);
 
     t.write_register(reg::kControl, contract::control::kReset);
     // The reset values are the device's defaults; the URI's options override them.
@@ -264,10 +278,11 @@ void Device::validate(const Job& job) const {
         fail("output_stride " + std::to_string(job.output_stride) + " < the frame's " +
              std::to_string(out_frame) + " bytes (n_components x bytes per pixel)");
     }
-    const std::uint64_t in_end =
-        job.input_offset + std::uint64_t{job.input_stride} * (job.frames - 1) + in_frame;
+    // A timing-only job moves no data: its buffers need hold one frame each.
+    const std::uint64_t spanned = config_.timing_only ? 0 : job.frames - 1;
+    const std::uint64_t in_end = job.input_offset + std::uint64_t{job.input_stride} * spanned + in_frame;
     const std::uint64_t out_end =
-        job.output_offset + std::uint64_t{job.output_stride} * (job.frames - 1) + out_frame;
+        job.output_offset + std::uint64_t{job.output_stride} * spanned + out_frame;
     if (in_end > job.input->size()) {
         fail(std::to_string(job.frames) + " input frames need " + std::to_string(in_end) +
              " bytes, the input buffer has " + std::to_string(job.input->size()));

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "opusim/driver/errors.hpp"
+#include "opusim/driver/transport_registry.hpp"
 
 namespace opusim::driver {
 
@@ -63,9 +64,13 @@ void apply_option(DeviceUri& uri, const std::string& item, std::set<std::string>
         uri.noise = parse_on_off(uri.text, key, value);
     } else if (key == "lock_wait") {
         uri.lock_wait_s = parse_seconds(uri.text, key, value);
+    } else if (transport_accepts_option(uri.transport, key)) {
+        uri.transport_options[key] = value;
     } else {
-        throw UriError("device URI '" + uri.text + "': unknown option '" + key +
-                       "' (known: seed, noise_seed, noise, lock_wait)");
+        std::string known = "seed, noise_seed, noise, lock_wait";
+        for (const auto& option : transport_options(uri.transport)) known += ", " + option;
+        throw UriError("device URI '" + uri.text + "': unknown option '" + key + "' (known: " +
+                       known + ")");
     }
 }
 
@@ -87,16 +92,16 @@ DeviceUri DeviceUri::parse(const std::string& given) {
                        "sim:path/to/profile.json");
     }
     uri.transport = uri.text.substr(0, colon);
-    if (uri.transport != "sim") {
+    if (!transport_registered(uri.transport)) {
         throw UriError("device URI '" + uri.text + "': unknown transport '" + uri.transport +
-                       "' (known: sim, the in-process simulator)");
+                       "' (known: " + registered_transports_text() + ")");
     }
     const std::string rest = uri.text.substr(colon + 1);
     const auto question = rest.find('?');
-    uri.profile = rest.substr(0, question);
-    if (uri.profile.empty()) {
-        throw UriError("device URI '" + uri.text +
-                       "': no device after 'sim:' (expected gen2, gen3 or a profile path)");
+    uri.target = rest.substr(0, question);
+    if (uri.target.empty()) {
+        throw UriError("device URI '" + uri.text + "': no device after '" + uri.transport +
+                       ":' (expected " + transport_target_hint(uri.transport) + ")");
     }
     if (question != std::string::npos) {
         const std::string query = rest.substr(question + 1);
@@ -115,7 +120,7 @@ DeviceUri DeviceUri::parse(const std::string& given) {
 }
 
 std::string DeviceUri::identity() const {
-    return transport + ":" + profile;
+    return transport + ":" + target;
 }
 
 }  // namespace opusim::driver

@@ -1,6 +1,11 @@
 #include "opusim/driver/dma_memory.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
+#include <string>
 
 #include "opusim/driver/errors.hpp"
 
@@ -10,28 +15,86 @@ namespace {
 constexpr std::uint64_t kPage = 4096;
 }
 
-std::uint64_t DmaMemory::map(std::uint8_t* host, std::size_t bytes, bool coherent) {
+SharedAllocation SharedAllocation::make(std::size_t bytes) {
+    SharedAllocation allocation;
+    allocation.fd = ::memfd_create("opusim-dma", MFD_CLOEXEC);
+    if (allocation.fd < 0 || ::ftruncate(allocation.fd, static_cast<off_t>(bytes)) != 0) {
+        const std::string reason = std::strerror(errno);
+        allocation.release();
+        throw DriverError("DMA buffer: cannot allocate " + std::to_string(bytes) +
+                          " bytes of shared memory: " + reason);
+    }
+    void* view = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, allocation.fd, 0);
+    if (view == MAP_FAILED) {
+        const std::string reason = std::strerror(errno);
+        allocation.release();
+        throw DriverError("DMA buffer: cannot map " + std::to_string(bytes) +
+                          " bytes of shared memory: " + reason);
+    }
+    allocation.host = static_cast<std::uint8_t*>(view);  // zero-filled by ftruncate
+    allocation.bytes = bytes;
+    return allocation;
+}
+
+void SharedAllocation::release() noexcept {
+    if (host != nullptr) ::munmap(host, bytes);
+    if (fd >= 0) ::close(fd);
+    host = nullptr;
+    fd = -1;
+    bytes = 0;
+}
+
+std::uint64_t DmaMemory::map(std::uint8_t* host, std::size_t bytes, bool coherent, int fd) {
     if (host == nullptr || bytes == 0) {
         throw UsageError("DMA buffer: cannot map a null pointer or 0 bytes");
     }
-    const std::lock_guard<std::mutex> guard(mutex_);
-    const std::uint64_t address = next_address_;
-    // One guard page between buffers, so an overrun of one never lands in the next.
-    next_address_ += (static_cast<std::uint64_t>(bytes) + kPage - 1) / kPage * kPage + kPage;
-    regions_.emplace(address, Region{host, bytes, coherent, coherent});
+    const std::lock_guard<std::mutex> listening(listener_mutex_);
+    std::uint64_t address = 0;
+    {
+        const std::lock_guard<std::mutex> guard(mutex_);
+        address = next_address_;
+        // One guard page between buffers, so an overrun of one never lands in the next.
+        next_address_ += (static_cast<std::uint64_t>(bytes) + kPage - 1) / kPage * kPage + kPage;
+        regions_.emplace(address, Region{host, bytes, coherent, coherent, fd});
+    }
+    if (listener_ != nullptr) listener_->region_mapped(address, bytes, coherent, coherent, fd);
     return address;
 }
 
 void DmaMemory::unmap(std::uint64_t address) {
-    const std::lock_guard<std::mutex> guard(mutex_);
-    regions_.erase(address);
+    const std::lock_guard<std::mutex> listening(listener_mutex_);
+    {
+        const std::lock_guard<std::mutex> guard(mutex_);
+        regions_.erase(address);
+    }
+    if (listener_ != nullptr) listener_->region_unmapped(address);
 }
 
 void DmaMemory::set_device_owned(std::uint64_t address, bool device_owned) {
-    const std::lock_guard<std::mutex> guard(mutex_);
-    const auto it = regions_.find(address);
-    if (it == regions_.end()) throw UsageError("DMA buffer: sync of an unmapped buffer");
-    if (!it->second.coherent) it->second.device_owned = device_owned;
+    const std::lock_guard<std::mutex> listening(listener_mutex_);
+    {
+        const std::lock_guard<std::mutex> guard(mutex_);
+        const auto it = regions_.find(address);
+        if (it == regions_.end()) throw UsageError("DMA buffer: sync of an unmapped buffer");
+        if (it->second.coherent) return;
+        it->second.device_owned = device_owned;
+    }
+    if (listener_ != nullptr) listener_->ownership_changed(address, device_owned);
+}
+
+void DmaMemory::set_listener(DmaMapListener* listener) {
+    const std::lock_guard<std::mutex> listening(listener_mutex_);
+    std::map<std::uint64_t, Region> now;
+    {
+        const std::lock_guard<std::mutex> guard(mutex_);
+        now = regions_;
+    }
+    listener_ = listener;
+    if (listener_ == nullptr) return;
+    for (const auto& [address, region] : now) {
+        listener_->region_mapped(address, region.bytes, region.coherent, region.device_owned,
+                                 region.fd);
+    }
 }
 
 DmaMemory::Region* DmaMemory::accessible(std::uint64_t address, std::size_t bytes,

@@ -8,7 +8,9 @@
 
 #include "command.hpp"
 #include "json_report.hpp"
+#include "opusim/contract/output_roi.hpp"
 #include "opusim/driver/device.hpp"
+#include "opusim/physics/profile.hpp"
 #include "opusim/version.hpp"
 
 namespace po = boost::program_options;
@@ -16,10 +18,16 @@ namespace po = boost::program_options;
 namespace opusim::cli {
 namespace {
 
-nlohmann::json info_json(const driver::Device& device) {
+// What the registers do not say about a simulated device (its profile's name, description and
+// link) comes from the profile its URI names: the simulator's description, read as a tool does.
+physics::DeviceProfile described_profile(const driver::Device& device) {
+    return physics::DeviceProfile::load(device.uri().target);
+}
+
+nlohmann::json info_json(driver::Device& device) {
     const auto& i = device.info();
     const auto c = device.config();
-    const auto& p = device.profile();
+    const physics::DeviceProfile p = described_profile(device);
     nlohmann::json j;
     j["uri"] = i.uri;
     j["transport"] = device.transport_description();
@@ -45,6 +53,9 @@ nlohmann::json info_json(const driver::Device& device) {
                          {"input_buffer_frames", i.input_buffer_frames},
                          {"output_buffer_frames", i.output_buffer_frames},
                          {"roi_increment", i.roi_increment},
+                         {"roi_strategy", contract::to_string(i.sensor.roi_strategy)},
+                         {"ones_min", i.ones_min},
+                         {"ones_max", i.ones_max},
                          {"link", p.link.name},
                          {"link_bandwidth_gb_per_s", p.link.bandwidth_gb_per_s}};
     j["configuration"] = {

@@ -4,9 +4,8 @@
 // pixels saturate, and how fast the simulation itself ran.
 //
 // Everything about the result comes from the device frames through the SDK; the per-stage
-// utilisation, bottleneck and per-frame latency are the device model's own measurements
-// (model::SimulatedDevice::statistics(), the simulator's inspection interface), since an OPU's
-// internals are not visible through its registers.
+// utilisation, bottleneck and per-frame latency are the device's own measurements, read from its
+// statistics registers through the SDK (Opu::device_statistics()).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,7 +22,6 @@
 #include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/driver/device.hpp"
-#include "opusim/model/simulated_device.hpp"
 #include "opusim/opusim.hpp"
 #include "progress.hpp"
 
@@ -132,10 +130,18 @@ NoiseReport noise_report(Opu& opu, const Result<std::uint16_t>& result,
     return report;
 }
 
-nlohmann::json stages_json(const model::DeviceStatistics& stats) {
+// The device's measurements of the workload, and the call's own device time.
+void add_device_statistics(nlohmann::json& report, const driver::DeviceStatistics& stats,
+                           const Context& context) {
     nlohmann::json stages = nlohmann::json::object();
     for (const auto& stage : stats.stages) stages[stage.name] = stage.utilisation;
-    return stages;
+    report["stages"] = stages;
+    report["bottleneck"] = stats.bottleneck;
+    report["frame_rate_hz"] = stats.frame_rate_hz;
+    report["latency"] = {{"frame_p50_s", stats.latency_p50_s},
+                         {"frame_p99_s", stats.latency_p99_s},
+                         {"frame_max_s", stats.latency_max_s},
+                         {"call_s", context.device_time_s()}};
 }
 
 int run_main_job(const Command& command, const Arguments& args) {
@@ -219,16 +225,10 @@ int run_main_job(const Command& command, const Arguments& args) {
         progress.clear();
         opu.set_progress({});  // the short noise measurement below is no part of the workload
         context = result.context;
-        // The model's statistics cover the jobs since the driver's last reset: this transform.
-        const auto stats = model::SimulatedDevice::instance().statistics();
+        // The device's statistics cover the jobs since the driver's last reset: this transform.
+        const auto stats = opu.device_statistics();
         noise = noise_report(opu, result, bits, o.n_features);
-        report["stages"] = stages_json(stats);
-        report["bottleneck"] = stats.bottleneck;
-        report["frame_rate_hz"] = stats.frame_rate_hz;
-        report["latency"] = {{"frame_p50_s", stats.latency_p50_s},
-                             {"frame_p99_s", stats.latency_p99_s},
-                             {"frame_max_s", stats.latency_max_s},
-                             {"call_s", context.device_time_s()}};
+        add_device_statistics(report, stats, context);
     } else {
         std::normal_distribution<float> gaussian(0.0f, 1.0f);
         std::vector<float> x(o.batch * o.n_features);
@@ -236,14 +236,7 @@ int run_main_job(const Command& command, const Arguments& args) {
         const auto result = opu.linear_transform(ArrayView<float>(x, {o.batch, o.n_features}));
         progress.clear();
         context = result.context;
-        const auto stats = model::SimulatedDevice::instance().statistics();
-        report["stages"] = stages_json(stats);
-        report["bottleneck"] = stats.bottleneck;
-        report["frame_rate_hz"] = stats.frame_rate_hz;
-        report["latency"] = {{"frame_p50_s", stats.latency_p50_s},
-                             {"frame_p99_s", stats.latency_p99_s},
-                             {"frame_max_s", stats.latency_max_s},
-                             {"call_s", context.device_time_s()}};
+        add_device_statistics(report, opu.device_statistics(), context);
         linear_frames_per_vector = double(2 * settings.linear.bits * settings.linear.repeats);
         noise.saturated = context.saturated_pixels;
         noise.saturated_fraction =

@@ -1,7 +1,9 @@
 // opusim timing: runs the SystemC device model on one workload and reports where the time goes:
 // frame rate, simulated time, latency, per-stage utilisation, the bottleneck stage, and how fast
-// the simulation itself ran. Drives the model through the device ABI (TestHost), timing-only by
-// default; --functional also computes the optics and camera on random binary inputs.
+// the simulation itself ran. Drives the device through the driver like any application (the
+// statistics come from its registers), timing-only by default; --functional also computes the
+// optics and camera on random binary inputs. The analytic model beside it is the oracle the
+// simulation is checked against.
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -18,8 +20,9 @@
 #include "option_values.hpp"
 #include "opusim/physics/device_geometry.hpp"
 #include "opusim/model/analytic_timing.hpp"
-#include "opusim/model/simulated_device.hpp"
-#include "opusim/model/test_host.hpp"
+#include "opusim/contract/data_format.hpp"
+#include "opusim/driver/device.hpp"
+#include "opusim/driver/errors.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/output_roi.hpp"
 #include "progress.hpp"
@@ -33,12 +36,12 @@ constexpr std::uint64_t kFunctionalJobFrames = 512;  // host buffers per job sta
 constexpr std::uint64_t kMaxFrames = 1ull << 31;
 
 struct TimingRun {
-    model::DeviceStatistics stats;
+    driver::DeviceStatistics stats;
     model::AnalyticTiming analytic;
     double wall_s = 0;
     std::uint64_t frames = 0;
     bool functional = false;
-    model::JobSettings settings;
+    driver::DeviceConfig config;
 };
 
 std::string fixed(double value, int decimals) {
@@ -47,51 +50,72 @@ std::string fixed(double value, int decimals) {
     return out.str();
 }
 
-[[noreturn]] void job_failed(const model::JobOutcome& outcome, bool functional) {
-    if (!outcome.interrupted) throw std::runtime_error("device job timed out (no interrupt)");
-    std::ostringstream message;
-    message << "device job failed: " << contract::to_string(outcome.error) << " (ERROR_DETAIL 0x"
-            << std::hex << outcome.error_detail << ")";
-    if (outcome.error == contract::DeviceError::BadConfig && functional) {
-        message << "; in functional mode the effective medium (features x components) must fit "
+// A job that fails in functional mode may have asked the physics for too much.
+[[noreturn]] void job_failed(const driver::DeviceError& error, bool functional) {
+    std::string message = std::string("device job failed: ") + error.what();
+    if (error.code() == contract::DeviceError::BadConfig && functional) {
+        message += "; in functional mode the effective medium (features x components) must fit "
                    "the physics' memory limits: try fewer, or drop --functional";
     }
-    throw std::runtime_error(message.str());
+    throw std::runtime_error(message);
 }
 
-// Timing-only runs are one job (the model's figures are for one job); functional runs are jobs of
-// kFunctionalJobFrames frames, and PROGRESS advances after each.
-void run_jobs(model::TestHost& host, const contract::InputLayout& layout, TimingRun& run,
+constexpr double kJobTimeoutS = 1e6;  // of device time: a timing run is never that long
+
+// Timing-only runs are one job (the model's figures are for one job), whose buffers hold one
+// frame (no data moves); functional runs are jobs of kFunctionalJobFrames frames, and PROGRESS
+// advances after each.
+void run_jobs(driver::Device& device, const contract::InputLayout& layout, TimingRun& run,
               Progress& progress) {
-    if (!run.functional) {
-        const auto outcome = host.run(nullptr, run.frames, 0, 1e6);
-        if (!outcome.interrupted || outcome.error != contract::DeviceError::None)
-            job_failed(outcome, false);
-        return;
-    }
+    const std::uint32_t in_frame = device.info().input_frame_bytes;
+    const std::uint32_t out_frame = static_cast<std::uint32_t>(
+        contract::output_frame_bytes(run.config.n_components, device.info().bit_depth));
+    const std::uint64_t buffer_frames = run.functional ? kFunctionalJobFrames : 1;
+    driver::Buffer input = device.allocate(buffer_frames * in_frame);
+    driver::Buffer output = device.allocate(buffer_frames * out_frame);
     std::mt19937_64 generator(12345);  // fixed: the same command gives the same outputs
     std::bernoulli_distribution bit(0.5);
     std::vector<std::uint8_t> features;
-    for (std::uint64_t done = 0; done < run.frames; done += kFunctionalJobFrames) {
-        const std::uint64_t n = std::min(kFunctionalJobFrames, run.frames - done);
-        features.resize(n * layout.n_features);
-        for (auto& value : features) value = bit(generator) ? 1 : 0;
-        const auto packed = contract::format_frames(layout, features.data(), n);
-        const auto outcome = host.run(packed.data(), n, done, 1e6);
-        if (!outcome.interrupted || outcome.error != contract::DeviceError::None)
-            job_failed(outcome, true);
-        progress.update(done + n, run.frames);
+    const std::uint64_t job_frames = run.functional ? kFunctionalJobFrames : run.frames;
+    for (std::uint64_t done = 0; done < run.frames; done += job_frames) {
+        const std::uint64_t n = std::min(job_frames, run.frames - done);
+        if (run.functional) {
+            features.resize(n * layout.n_features);
+            for (auto& value : features) value = bit(generator) ? 1 : 0;
+            contract::format_frames(layout, features.data(), n, input.data());
+        }
+        input.sync(driver::SyncDirection::ToDevice);
+        output.sync(driver::SyncDirection::ToDevice);
+        try {
+            device.run({&input, 0, in_frame, &output, 0, out_frame, static_cast<std::uint32_t>(n),
+                        done},
+                       kJobTimeoutS);
+        } catch (const driver::DeviceError& error) {
+            job_failed(error, run.functional);
+        }
+        input.sync(driver::SyncDirection::FromDevice);
+        output.sync(driver::SyncDirection::FromDevice);
+        if (run.functional) progress.update(done + n, run.frames);
     }
     progress.clear();
 }
 
+// The device URI with --vcd's trace added as the simulator's vcd option.
+std::string uri_with_trace(std::string uri, const std::string& vcd_path) {
+    if (vcd_path.find_first_of("&?") != std::string::npos) {
+        throw UsageError("--vcd: the path may not contain '&' or '?', got '" + vcd_path + "'");
+    }
+    uri += (uri.find('?') == std::string::npos ? "?" : "&") + std::string("vcd=") + vcd_path;
+    return uri;
+}
+
 void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
     const auto& s = run.stats;
-    const auto& j = run.settings;
+    const auto& j = run.config;
     std::cout << "opusim timing: profile " << profile.name << ", " << j.n_features << " features x "
               << j.replication << " mirrors, ROI " << j.roi_width << "x" << j.roi_height << " ("
-              << j.n_components << " components), exposure " << fixed(j.exposure_ns * 1e-3, 1)
-              << " us, frametime " << fixed(j.frametime_ns * 1e-3, 1) << " us, "
+              << j.n_components << " components), exposure " << fixed(j.exposure_us, 1)
+              << " us, frametime " << fixed(j.frametime_us, 1) << " us, "
               << (run.functional ? "functional" : "timing-only") << "\n\n";
     std::cout << "  frames                  " << s.frames_out << " out, " << s.frames_in << " in, "
               << s.frames_dropped << " dropped (" << s.jobs << " job" << (s.jobs == 1 ? "" : "s")
@@ -177,48 +201,46 @@ int run_timing(const Command& command, const Arguments& args) {
     TimingRun run;
     run.frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kMaxFrames);
     run.functional = vm["functional"].as<bool>();
-    auto settings = model::JobSettings::for_sizes(profile, n_features, n_components, strategy);
+    std::string uri = uri_for_opening(chosen);
+    if (vm.count("vcd")) uri = uri_with_trace(uri, vm["vcd"].as<std::string>());
+    auto device = driver::Device::open(uri);
+    const auto layout = contract::make_input_layout(device->info().dmd, n_features, strategy);
+    const auto roi = contract::make_output_roi(device->info().sensor, n_components);
+    driver::DeviceConfig config = device->config();
+    config.n_features = layout.n_features;
+    config.replication = layout.replication;
+    config.first_mirror = layout.first_mirror;
+    config.roi_x = roi.x;
+    config.roi_y = roi.y;
+    config.roi_width = roi.width;
+    config.roi_height = roi.height;
+    config.n_components = static_cast<std::uint32_t>(roi.pixels.size());
     if (vm.count("exposure-us")) {
-        settings.exposure_ns = static_cast<std::uint32_t>(
-            parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera) * 1e3 + 0.5);
+        config.exposure_us = parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera);
     }
     if (vm.count("frametime-us")) {
-        const double frametime = parse_frametime(vm["frametime-us"].as<std::string>());
-        settings.frametime_ns = static_cast<std::uint32_t>(frametime * 1e3 + 0.5);
+        config.frametime_us = parse_frametime(vm["frametime-us"].as<std::string>());
     }
-    settings.timing_only = !run.functional;
-    settings.medium_seed = chosen.medium_seed;
-    settings.noise_seed = chosen.noise_seed;
-    settings.noise = chosen.noise;
-    run.settings = settings;
-    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, strategy);
-
-    auto& device = model::SimulatedDevice::instance();
-    if (vm.count("vcd")) {
-        try {
-            device.enable_vcd(vm["vcd"].as<std::string>());
-        } catch (const std::invalid_argument& error) {
-            throw UsageError(std::string("--") + error.what());
-        }
-    }
-    device.power_on(profile);
-    model::TestHost host(device);
-    host.configure(settings);
-
+    config.timing_only = !run.functional;
+    config.medium_seed = chosen.medium_seed;
+    config.noise_seed = chosen.noise_seed;
+    config.noise = chosen.noise;
+    device->configure(config);
+    run.config = device->config();
     const auto wall_start = std::chrono::steady_clock::now();
     Progress progress = Progress::on_stderr("opusim timing", "frames", quiet(vm));
-    run_jobs(host, layout, run, progress);
+    run_jobs(*device, layout, run, progress);
     run.wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    run.stats = device.statistics();
+    run.stats = device->statistics();
     model::TimingPoint point;
-    point.n_features = settings.n_features;
-    point.replication = settings.replication;
-    point.first_mirror = settings.first_mirror;
-    point.roi_height = settings.roi_height;
-    point.n_components = settings.n_components;
-    point.exposure_us = settings.exposure_ns * 1e-3;
-    point.frametime_us = settings.frametime_ns * 1e-3;
+    point.n_features = config.n_features;
+    point.replication = config.replication;
+    point.first_mirror = config.first_mirror;
+    point.roi_height = config.roi_height;
+    point.n_components = config.n_components;
+    point.exposure_us = config.exposure_us;
+    point.frametime_us = config.frametime_us;
     run.analytic = model::analytic_timing(profile, point);
     if (vm["json"].as<bool>()) {
         print_json(run, chosen);

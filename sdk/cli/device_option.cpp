@@ -34,9 +34,9 @@ std::string canonical_uri(const ChosenDevice& device) {
 // The device of URI with the profile's seeds wherever the URI sets none (as the driver does).
 ChosenDevice from_uri(const driver::DeviceUri& uri, const std::string& option) {
     ChosenDevice device;
-    device.profile_argument = uri.profile;
+    device.profile_argument = uri.target;
     try {
-        device.profile = physics::DeviceProfile::load(uri.profile);
+        device.profile = physics::DeviceProfile::load(uri.target);
     } catch (const physics::ProfileError& error) {
         throw UsageError(option + ": " + error.what());
     }
@@ -104,7 +104,7 @@ ChosenDevice choose_device(const po::variables_map& vm) {
     if (vm.count("profile")) {
         // Not parsed as a URI: a profile path may hold '?' or '&'; load exactly what was given.
         uri.transport = "sim";
-        uri.profile = vm["profile"].as<std::string>();
+        uri.target = vm["profile"].as<std::string>();
     } else {
         uri = parse_uri(vm.count("device") ? vm["device"].as<std::string>() : "", "--device");
     }

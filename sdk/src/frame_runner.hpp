@@ -1,5 +1,5 @@
 // Runs batches of binary feature frames on the device through the driver: formats each pass
-// (input layout + bit-packing, sim/physics/dmd_format.hpp), places it in DMA buffers, submits
+// (input layout + bit-packing, contract/include/opusim/contract/dmd_format.hpp), places it in DMA buffers, submits
 // one job per pass of n_samples_by_pass frames, pads a short pass to the minimum batch, retries
 // a failed pass, and collects the camera values and the statistics the result context reports.
 // Internal to the SDK.

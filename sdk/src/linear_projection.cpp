@@ -23,20 +23,6 @@ constexpr double kSignalTail = 4.6;
 // Samples per capture call, to bound the memory of the candidate frames.
 constexpr std::size_t kSamplesPerChunk = 256;
 
-physics::DmdParams dmd_of(const driver::Device& device) {
-    physics::DmdParams dmd = device.profile().dmd;
-    dmd.columns = device.info().dmd_columns;
-    dmd.rows = device.info().dmd_rows;
-    return dmd;
-}
-
-physics::CameraParams camera_of(const driver::Device& device) {
-    physics::CameraParams camera = device.profile().camera;
-    camera.width = device.info().camera_width;
-    camera.height = device.info().camera_height;
-    camera.roi_increment = device.info().roi_increment;
-    return camera;
-}
 
 }  // namespace
 
@@ -63,7 +49,7 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
     }
     n_reference_ = std::max<std::size_t>(
         1, static_cast<std::size_t>(std::ceil(settings.reference_ratio * double(n_features))));
-    const physics::DmdParams dmd = dmd_of(device);
+    const contract::DmdGeometry& dmd = device.info().dmd;
     if (n_features + n_reference_ > dmd.mirrors()) {
         throw std::invalid_argument("linear_transform: n_features " + std::to_string(n_features) +
                                     " plus " + std::to_string(n_reference_) +
@@ -71,10 +57,9 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
                                     std::to_string(dmd.mirrors()) + " mirrors");
     }
     layout_ = contract::make_input_layout(dmd, n_features + n_reference_, strategy);
-    const physics::CameraParams camera = camera_of(device);
+    const contract::SensorGeometry& camera = device.info().sensor;
     const std::uint64_t wanted = std::uint64_t{n_components} * settings.candidates_per_output;
-    const std::uint64_t available = contract::max_output_components(
-        camera, contract::parse_output_roi_strategy(camera.roi_strategy, "camera.roi_strategy"));
+    const std::uint64_t available = contract::max_output_components(camera);
     // Fewer candidates than asked when the sensor is small (at least n_components); and every
     // pixel of the ROI rows that are read out anyway (readout costs rows, not pixels).
     const contract::OutputRoi asked = contract::make_output_roi(

@@ -25,7 +25,7 @@ using sdk_detail::RunStats;
 constexpr std::uint64_t kCalibrationSequenceBase = std::uint64_t{1} << 62;
 constexpr std::size_t kRescaleCalibrationFrames = 16;
 
-contract::InputRoiStrategy to_physics(InputRoiStrategy strategy) {
+contract::InputRoiStrategy to_contract(InputRoiStrategy strategy) {
     switch (strategy) {
         case InputRoiStrategy::Full:
             return contract::InputRoiStrategy::Full;
@@ -53,7 +53,7 @@ double wall_seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 std::string to_string(InputRoiStrategy strategy) {
-    return contract::to_string(to_physics(strategy));
+    return contract::to_string(to_contract(strategy));
 }
 
 InputRoiStrategy parse_input_roi_strategy(const std::string& text, const std::string& argument) {
@@ -107,19 +107,6 @@ struct Opu::Impl {
         }
     }
 
-    physics::DmdParams dmd() const {
-        physics::DmdParams dmd = device->profile().dmd;
-        dmd.columns = device->info().dmd_columns;
-        dmd.rows = device->info().dmd_rows;
-        return dmd;
-    }
-    physics::CameraParams camera() const {
-        physics::CameraParams camera = device->profile().camera;
-        camera.width = device->info().camera_width;
-        camera.height = device->info().camera_height;
-        camera.roi_increment = device->info().roi_increment;
-        return camera;
-    }
 
     // Exposure and frametime for a call: the call's override, else the fit's, else the
     // settings', else the device's.
@@ -235,16 +222,16 @@ struct Opu::Impl {
         if (settings.n_components == 0) {
             throw std::invalid_argument("n_components: expected >= 1, got 0");
         }
-        const physics::CameraParams cam = camera();
-        const std::uint64_t max_out = contract::max_output_components(
-            cam, contract::parse_output_roi_strategy(cam.roi_strategy, "camera.roi_strategy"));
+        const contract::SensorGeometry& sensor = device->info().sensor;
+        const std::uint64_t max_out = contract::max_output_components(sensor);
         if (settings.n_components > max_out) {
             throw std::invalid_argument("n_components: " + std::to_string(settings.n_components) +
                                         " exceeds the " + std::to_string(max_out) +
                                         " pixels the camera's ROI can serve");
         }
-        layout = contract::make_input_layout(dmd(), n, to_physics(settings.input_roi_strategy));
-        roi = contract::make_output_roi(cam, settings.n_components);
+        layout = contract::make_input_layout(device->info().dmd, n,
+                                             to_contract(settings.input_roi_strategy));
+        roi = contract::make_output_roi(sensor, settings.n_components);
         features = shape;
         fit_overrides = overrides;
         camera_timing({});  // validates the overrides now rather than at the first transform
@@ -359,7 +346,7 @@ struct Opu::Impl {
             base_config.frametime_us = frametime;
             linear = std::make_unique<sdk_detail::LinearProjector>(
                 settings.linear, *device, features.n_features(), settings.n_components,
-                to_physics(settings.input_roi_strategy), base_config);
+                to_contract(settings.input_roi_strategy), base_config);
         }
         begin_progress(samples * linear->frames_per_sample());
         if (!linear->calibrated()) {
@@ -457,6 +444,12 @@ const driver::DeviceInfo& Opu::device_info() {
     const std::lock_guard<std::mutex> guard(state().mutex);
     state().require_open();
     return state().device->info();
+}
+
+driver::DeviceStatistics Opu::device_statistics() {
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().require_open();
+    return state().device->statistics();
 }
 
 std::string Opu::device_uri() const {

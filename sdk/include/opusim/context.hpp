@@ -11,7 +11,7 @@
 
 namespace opusim {
 
-// Where the features sit on the DMD (see sim/physics/input_layout.hpp).
+// Where the features sit on the DMD (see contract/include/opusim/contract/input_layout.hpp).
 struct InputRoi {
     std::string strategy;           // "full" or "small" (auto resolved)
     std::uint64_t n_features = 0;   // DMD features (linear mode: signal + reference features)

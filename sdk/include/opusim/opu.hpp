@@ -25,6 +25,7 @@
 
 #include "opusim/array.hpp"
 #include "opusim/context.hpp"
+#include "opusim/driver/device_statistics.hpp"
 
 namespace opusim {
 
@@ -99,6 +100,10 @@ class Opu {
     // The open device's identification and capabilities (opens it if needed); the reference
     // is valid until close().
     const driver::DeviceInfo& device_info();
+    // What the device measured since it was opened or reset (its statistics registers): stage
+    // utilisation, the bottleneck, frame rate, latency. Covers every call since the last reset,
+    // including calibration frames.
+    driver::DeviceStatistics device_statistics();
     std::string device_uri() const;
 
     // Fixes the number of features, the input layout and the output ROI for transform().

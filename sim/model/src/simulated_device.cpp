@@ -1,5 +1,6 @@
 #include "opusim/model/simulated_device.hpp"
 
+#include <atomic>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -18,9 +19,6 @@ namespace opusim::model {
 
 struct SimulatedDevice::Impl {
     OpuTop top{"opu"};
-    physics::DeviceProfile profile;
-    bool powered = false;
-    bool started = false;  // the simulation has run at least once
     bool pause_on_irq = false;
 };
 
@@ -57,12 +55,21 @@ void quiet_systemc() {
 
 }  // namespace
 
-SimulatedDevice& SimulatedDevice::instance() {
-    static SimulatedDevice device;
-    return device;
-}
+namespace {
 
-SimulatedDevice::SimulatedDevice() {
+// Set by the first SimulatedDevice of the process and never cleared: SystemC cannot elaborate a
+// second model after the first has run (or failed).
+std::atomic<bool> g_elaborated{false};
+
+}  // namespace
+
+SimulatedDevice::SimulatedDevice(const physics::DeviceProfile& profile,
+                                 const SimulatedDeviceOptions& options) {
+    if (g_elaborated.exchange(true)) {
+        throw std::logic_error(
+            "SimulatedDevice: SystemC elaborates one model per process; this process already "
+            "made one (run each simulated device in its own process, as the driver does)");
+    }
     quiet_systemc();
     if (sc_core::sc_get_time_resolution() != sc_core::sc_time(1, sc_core::SC_PS)) {
         throw std::logic_error("SimulatedDevice: the SystemC time resolution must be 1 ps");
@@ -71,23 +78,14 @@ SimulatedDevice::SimulatedDevice() {
     impl_->top.host_interface.on_irq_rise = [this] {
         if (impl_->pause_on_irq) sc_core::sc_pause();
     };
+    // SystemC traces only from the start of simulation: open the trace before anything runs.
+    if (!options.vcd_path.empty()) {
+        impl_->top.tracer.open(options.vcd_path, impl_->top.host_interface.irq);
+    }
+    impl_->top.power_on(profile);  // throws std::invalid_argument naming a bad profile key
 }
 
 SimulatedDevice::~SimulatedDevice() = default;
-
-void SimulatedDevice::power_on(const physics::DeviceProfile& profile) {
-    impl_->top.power_on(profile);  // throws std::invalid_argument naming a bad profile key
-    impl_->profile = profile;
-    impl_->powered = true;
-}
-
-bool SimulatedDevice::powered() const {
-    return impl_->powered;
-}
-
-const physics::DeviceProfile& SimulatedDevice::profile() const {
-    return impl_->profile;
-}
 
 void SimulatedDevice::attach_host_memory(HostMemory* memory) {
     impl_->top.host_memory.attach(memory);
@@ -95,7 +93,6 @@ void SimulatedDevice::attach_host_memory(HostMemory* memory) {
 
 void SimulatedDevice::advance(std::uint64_t picoseconds) {
     if (picoseconds == 0) return;  // nothing to simulate (SystemC warns about an empty sc_start)
-    impl_->started = true;
     sc_core::sc_start(sc_core::sc_time::from_value(picoseconds));
     restore_main_stack_for_asan();
 }
@@ -109,8 +106,7 @@ namespace {
                             ": expected a multiple of 4 below 0x1000");
 }
 
-void check_access(bool powered, std::uint32_t offset) {
-    if (!powered) throw std::logic_error("SimulatedDevice: power_on() before register accesses");
+void check_access(std::uint32_t offset) {
     if (offset % 4 != 0 || offset >= contract::kMmioWindowBytes) throw_bad_offset(offset);
 }
 
@@ -132,7 +128,7 @@ std::uint64_t transport_word(OpuTop& top, tlm::tlm_command command, std::uint32_
 }  // namespace
 
 std::uint32_t SimulatedDevice::read_register(std::uint32_t offset) {
-    check_access(impl_->powered, offset);
+    check_access(offset);
     unsigned char data[4] = {};
     advance(transport_word(impl_->top, tlm::TLM_READ_COMMAND, offset, data));
     return std::uint32_t{data[0]} | std::uint32_t{data[1]} << 8 | std::uint32_t{data[2]} << 16 |
@@ -140,14 +136,13 @@ std::uint32_t SimulatedDevice::read_register(std::uint32_t offset) {
 }
 
 void SimulatedDevice::write_register(std::uint32_t offset, std::uint32_t value) {
-    check_access(impl_->powered, offset);
+    check_access(offset);
     unsigned char data[4];
     for (int i = 0; i < 4; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
     advance(transport_word(impl_->top, tlm::TLM_WRITE_COMMAND, offset, data));
 }
 
 bool SimulatedDevice::run_until_interrupt(double timeout_s) {
-    if (!impl_->powered) throw std::logic_error("SimulatedDevice: power_on() before running");
     if (!(timeout_s >= 0) || timeout_s > 1e6) {
         throw std::invalid_argument("timeout_s: expected 0 to 1e6 seconds of simulated time, got " +
                                     std::to_string(timeout_s));
@@ -163,33 +158,11 @@ double SimulatedDevice::now_s() const {
     return sc_core::sc_time_stamp().to_seconds();
 }
 
-void SimulatedDevice::inject_fault(InjectedFault fault) {
-    impl_->top.sequencer.inject(fault);
-}
-
-DeviceStatistics SimulatedDevice::statistics() const {
-    return impl_->top.sequencer.statistics();
-}
-
-void SimulatedDevice::enable_vcd(const std::string& path) {
-    if (impl_->started) {
-        throw std::logic_error(
-            "enable_vcd: SystemC traces only from the start of simulation; "
-            "call it before the first register access");
-    }
-    if (impl_->top.tracer.enabled()) return;
-    impl_->top.tracer.open(path, impl_->top.host_interface.irq);
-}
-
-const physics::EffectiveMedium* SimulatedDevice::oracle_effective_medium() const {
-    return impl_->top.medium.effective_medium();
-}
-
 }  // namespace opusim::model
 
 // libsystemc.so carries a main() that calls sc_main(). Programs using the model have their own
-// main() and elaborate through SimulatedDevice::instance(), but the shared library's reference
-// must still resolve; this definition is never called.
+// main() and elaborate by making a SimulatedDevice, but the shared library's reference must
+// still resolve; this definition is never called.
 int sc_main(int /*argc*/, char* /*argv*/[]) {
     return 1;
 }

@@ -10,11 +10,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
+
+#include "opusim/driver/dma_memory.hpp"
 
 namespace opusim::driver {
-
-class DmaMemory;
 
 enum class SyncDirection { ToDevice, FromDevice };
 
@@ -48,7 +47,7 @@ class Buffer {
     void release() noexcept;
 
     std::shared_ptr<DmaMemory> memory_;
-    std::vector<std::uint8_t> storage_;  // empty for registered memory
+    SharedAllocation storage_;  // the driver's own memory; empty for registered memory
     std::uint8_t* host_ = nullptr;
     std::size_t bytes_ = 0;
     std::uint64_t address_ = 0;

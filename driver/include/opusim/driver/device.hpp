@@ -1,6 +1,8 @@
 // The user-space driver's device handle: open by URI, exclusive across processes, register
 // access, DMA buffers, job submission through the descriptor ring, completion by interrupt with
 // a timeout, device errors decoded into typed exceptions (errors.hpp), reset and recovery.
+// Everything it knows about the device comes from the device's registers; the device itself is
+// reached through the transport the URI's scheme names (transport_registry.hpp).
 // Thread-safe: every call takes the device's mutex. See docs/driver.md.
 //
 //   auto device = opusim::driver::Device::open("sim:gen2?seed=7");
@@ -20,7 +22,8 @@
 
 #include "opusim/driver/buffer.hpp"
 #include "opusim/driver/device_uri.hpp"
-#include "opusim/physics/profile.hpp"
+#include "opusim/contract/geometry.hpp"
+#include "opusim/driver/device_statistics.hpp"
 
 namespace opusim::driver {
 
@@ -31,9 +34,9 @@ class Transport;
 // Identification and capabilities, read from the device's registers at open.
 struct DeviceInfo {
     std::string uri;
-    std::string identity;  // transport:profile, the lock key
+    std::string identity;  // transport:target, the lock key
     std::string transport;
-    std::string profile_name;
+    std::string profile_name;  // the URI's target (sim: the profile name or path)
     std::uint32_t id = 0;
     std::uint32_t abi_version = 0;
     std::uint32_t dmd_columns = 0;
@@ -52,6 +55,13 @@ struct DeviceInfo {
     std::uint32_t output_buffer_frames = 0;
     std::uint32_t roi_increment = 1;
     std::uint32_t ring_entries = 0;  // descriptors in the driver's ring
+    // The same facts as the contract's geometry, for the host-side formatting (ABI 1.1).
+    contract::DmdGeometry dmd;
+    contract::SensorGeometry sensor;  // with the device's ROI placement (CAP_ROI_STRATEGY)
+    // Lit mirrors for good signal (CAP_ONES_MIN/MAX; lightonml's ones_range); 0, 0 when the device
+    // states none.
+    std::uint64_t ones_min = 0;
+    std::uint64_t ones_max = 0;
 };
 
 // Everything a job runs with (the configuration registers). Defaults: the device's reset values
@@ -74,7 +84,8 @@ struct DeviceConfig {
 };
 
 // One job: FRAMES input frames from INPUT (at INPUT_OFFSET, INPUT_STRIDE bytes apart) to
-// FRAMES output frames in OUTPUT. FIRST_SEQUENCE keys the camera noise of frame 0.
+// FRAMES output frames in OUTPUT. FIRST_SEQUENCE keys the camera noise of frame 0. A timing-only
+// job (DeviceConfig::timing_only) moves no data, so its buffers need hold one frame each.
 struct Job {
     const Buffer* input = nullptr;
     std::size_t input_offset = 0;
@@ -111,9 +122,6 @@ class Device {
 
     const DeviceInfo& info() const { return info_; }
     const DeviceUri& uri() const { return uri_; }
-    // The device description the driver loaded (for what the registers do not carry: optics,
-    // the lit-mirror window, the ROI strategy).
-    const physics::DeviceProfile& profile() const { return profile_; }
     std::string transport_description() const;
 
     // The current configuration, and a new one: validated against the capabilities (UsageError
@@ -141,6 +149,8 @@ class Device {
     void write_register(std::uint32_t offset, std::uint32_t value);
     double device_time_s() const;
     DeviceCounters counters();
+    // The device's measurements since its last reset (statistics registers).
+    DeviceStatistics statistics();
 
   private:
     Device() = default;
@@ -161,7 +171,6 @@ class Device {
 
     mutable std::mutex mutex_;
     DeviceUri uri_;
-    physics::DeviceProfile profile_;
     DeviceInfo info_;
     DeviceConfig config_;
     std::unique_ptr<DeviceLock> lock_;

@@ -1,19 +1,15 @@
 // How the driver reaches a device: register reads and writes, waiting for the interrupt line,
 // and the device's clock. DMA goes the other way (the device reads and writes the driver's
-// DmaMemory), so a transport is given the DmaMemory when it is made. The in-process SystemC
-// simulator is the first implementation; a socket or a real PCIe transport implements the same
-// four calls and nothing above the driver changes.
+// DmaMemory), so a transport is given the DmaMemory when it is made. Transports are chosen by the
+// device URI's scheme from the registry (transport_registry.hpp): `sim:` runs the simulator in a
+// process of its own; a remote or a real PCIe transport implements the same calls and nothing
+// above the driver changes.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 
-#include "opusim/physics/profile.hpp"
-
 namespace opusim::driver {
-
-class DmaMemory;
 
 class Transport {
   public:
@@ -26,11 +22,5 @@ class Transport {
     virtual bool wait_for_interrupt(double timeout_s) = 0;
     virtual double device_time_s() const = 0;
 };
-
-// The in-process simulator, powered on with PROFILE, its DMA reaching MEMORY. There is one
-// simulated device per process (SystemC elaborates once): a second one while the first is open
-// throws DeviceBusyError.
-std::unique_ptr<Transport> make_simulator_transport(const physics::DeviceProfile& profile,
-                                                    std::shared_ptr<DmaMemory> memory);
 
 }  // namespace opusim::driver

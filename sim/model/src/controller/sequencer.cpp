@@ -359,8 +359,11 @@ DeviceStatistics Sequencer::statistics() const {
         stage.critical_share = critical_total > 0 ? static_cast<double>(last_critical_[s]) /
                                                         static_cast<double>(critical_total)
                                                   : 0;
+        stage.busy_ps = busy_ps_[s];
+        stage.critical_ps = last_critical_[s];
         stats.stages.push_back(stage);
     }
+    stats.frametime_critical_ps = last_critical_[static_cast<std::size_t>(StageId::Frametime)];
     if (critical_total > 0) {
         const auto largest = std::max_element(last_critical_.begin(), last_critical_.end());
         stats.bottleneck = stage_name(static_cast<StageId>(largest - last_critical_.begin()));

@@ -1,5 +1,7 @@
 #include "host_interface.hpp"
 
+#include <cmath>
+
 #include "../controller/sequencer.hpp"
 
 namespace opusim::model {
@@ -112,12 +114,59 @@ void HostInterface::write_word(std::uint32_t offset, std::uint32_t value,
             if (value & contract::control::kReset) sequencer_->request_reset(delay);
             if (value & contract::control::kAbort) sequencer_->request_abort(delay);
             if (value & contract::control::kStart) sequencer_->request_start(delay);
+            if (value & contract::control::kSnapshot) snapshot_statistics();
             return;
         case contract::Access::ReadWrite:
             registers_.set(offset, value);
             if (offset == kIrqEnable) update_irq();
             if (offset == kRingTail) sequencer_->doorbell(delay);
+            if (offset == kDebugFaultInject) arm_fault(value);
             return;
+    }
+}
+
+namespace {
+std::uint64_t picoseconds(double seconds) {
+    return static_cast<std::uint64_t>(std::llround(seconds * 1e12));
+}
+}  // namespace
+
+void HostInterface::snapshot_statistics() {
+    const DeviceStatistics stats = sequencer_->statistics();
+    registers_.set64(kStatFramePeriodFsLo,
+                     static_cast<std::uint64_t>(std::llround(stats.frame_period_s * 1e15)));
+    registers_.set64(kStatActivePsLo, picoseconds(stats.active_time_s));
+    registers_.set64(kStatJobTimePsLo, picoseconds(stats.simulated_time_s));
+    registers_.set64(kStatLatencyP50PsLo, picoseconds(stats.latency_p50_s));
+    registers_.set64(kStatLatencyP99PsLo, picoseconds(stats.latency_p99_s));
+    registers_.set64(kStatLatencyMaxPsLo, picoseconds(stats.latency_max_s));
+    registers_.set64(kStatFramesInLo, stats.frames_in);
+    registers_.set64(kStatFramesOutLo, stats.frames_out);
+    registers_.set64(kStatFramesDroppedLo, stats.frames_dropped);
+    registers_.set64(kStatJobsLo, stats.jobs);
+    for (std::size_t s = 0; s < stats.stages.size() && s < contract::stage::kResourceStages; ++s) {
+        registers_.set64(kStatBusyPsLo + 8 * static_cast<std::uint32_t>(s), stats.stages[s].busy_ps);
+        registers_.set64(kStatCriticalPsLo + 8 * static_cast<std::uint32_t>(s),
+                         stats.stages[s].critical_ps);
+    }
+    registers_.set64(kStatCriticalPsLo + 8 * contract::stage::kResourceStages,
+                     stats.frametime_critical_ps);
+}
+
+// DEBUG_FAULT_INJECT: an unknown code is kept in the register (the host reads back what it
+// wrote) but arms nothing.
+void HostInterface::arm_fault(std::uint32_t code) {
+    switch (code) {
+        case contract::fault::kDmaReadError:
+            return sequencer_->inject(InjectedFault::DmaReadError);
+        case contract::fault::kDmaWriteError:
+            return sequencer_->inject(InjectedFault::DmaWriteError);
+        case contract::fault::kDropFrame:
+            return sequencer_->inject(InjectedFault::DropFrame);
+        case contract::fault::kHangNoInterrupt:
+            return sequencer_->inject(InjectedFault::HangNoInterrupt);
+        default:
+            return sequencer_->inject(InjectedFault::None);
     }
 }
 

@@ -58,6 +58,8 @@ class HostInterface : public sc_core::sc_module {
     std::uint32_t read_word(std::uint32_t offset, std::uint64_t at_ps);
     void write_word(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay);
     void update_irq();
+    void snapshot_statistics();  // CONTROL.SNAPSHOT: the sequencer's measurements into STAT_*
+    void arm_fault(std::uint32_t code);  // DEBUG_FAULT_INJECT
     bool transfer(tlm::tlm_command command, std::uint64_t address, void* data, std::size_t bytes,
                   sc_core::sc_time delay);
 

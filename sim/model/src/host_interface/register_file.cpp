@@ -3,15 +3,20 @@
 #include <cmath>
 
 #include "opusim/contract/data_format.hpp"
+#include "opusim/physics/device_geometry.hpp"
 
 namespace opusim::model {
 namespace {
 
+// The ABI table indexed by word, built once: every access looks its register up here.
 const contract::RegisterInfo* find(std::uint32_t offset) {
-    for (const auto& info : contract::kRegisterTable) {
-        if (info.offset == offset) return &info;
-    }
-    return nullptr;
+    static const auto by_word = [] {
+        std::array<const contract::RegisterInfo*, RegisterFile::kWords> index{};
+        for (const auto& info : contract::kRegisterTable) index[info.offset / 4] = &info;
+        return index;
+    }();
+    if (offset % 4 != 0 || offset / 4 >= by_word.size()) return nullptr;
+    return by_word[offset / 4];
 }
 
 std::uint32_t ns(double microseconds) {
@@ -51,6 +56,12 @@ void RegisterFile::reset(const physics::DeviceProfile& profile) {
     set(kCapBufferFrames, (profile.controller.output_buffer_frames << 16) |
                               (profile.controller.input_buffer_frames & 0xFFFF));
     set(kCapRoiIncrement, camera.roi_increment);
+    set(kCapRoiStrategy, physics::sensor_geometry(camera).roi_strategy ==
+                                 contract::OutputRoiStrategy::MidSquare
+                             ? contract::roi_strategy::kMidSquare
+                             : contract::roi_strategy::kMidWidth);
+    set64(kCapOnesMinLo, dmd.ones_min);
+    set64(kCapOnesMaxLo, dmd.ones_max);
     set(kRoiWidth, camera.width);
     set(kRoiHeight, camera.height);
     set(kExposureNs, ns(camera.exposure_us));

@@ -13,7 +13,7 @@ namespace opusim::model {
 
 class RegisterFile {
   public:
-    static constexpr std::uint32_t kWords = 0x140 / 4;
+    static constexpr std::uint32_t kWords = contract::kMmioWindowBytes / 4;
 
     // Every register to its reset value (ABI table constants, profile-derived values).
     void reset(const physics::DeviceProfile& profile);

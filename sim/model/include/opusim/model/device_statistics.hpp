@@ -12,6 +12,8 @@ struct StageStatistics {
     double busy_s = 0;          // time the stage's resource was occupied
     double utilisation = 0;     // busy / active time, 0..1
     double critical_share = 0;  // share of the last job's steady-state critical path, 0..1
+    std::uint64_t busy_ps = 0;      // busy_s, exactly
+    std::uint64_t critical_ps = 0;  // this stage's time on the last job's critical path
 };
 
 struct DeviceStatistics {
@@ -19,6 +21,7 @@ struct DeviceStatistics {
     // Stage holding the largest share of the last job's steady-state critical path: one of the
     // stage names, or "frametime" when the FRAMETIME register's minimum period bound the rate.
     std::string bottleneck;
+    std::uint64_t frametime_critical_ps = 0;  // the FRAMETIME minimum's part of that path
     double frame_period_s = 0;  // steady-state output spacing of the last job
     double frame_rate_hz = 0;   // 1 / frame_period_s
     double latency_p50_s = 0;   // per frame: input DMA start to output DMA end

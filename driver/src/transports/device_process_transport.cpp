@@ -1,0 +1,233 @@
+#include "device_process_transport.hpp"
+
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "opusim/driver/errors.hpp"
+
+extern char** environ;
+
+namespace opusim::driver {
+
+using contract::wire::Message;
+using contract::wire::MessageType;
+using contract::wire::Reply;
+
+namespace {
+
+// The device's end of the link, in the child: a fixed descriptor number.
+constexpr int kChildLinkFd = 3;
+
+std::string text_of(const Message& message) {
+    return std::string(message.payload.begin(), message.payload.end());
+}
+
+}  // namespace
+
+DeviceProcessTransport::DeviceProcessTransport(const std::string& program,
+                                               std::vector<std::string> arguments,
+                                               std::shared_ptr<DmaMemory> memory,
+                                               std::string description, std::string uri_text)
+    : memory_(std::move(memory)),
+      description_(std::move(description)),
+      uri_text_(std::move(uri_text)) {
+    spawn(program, std::move(arguments));
+    Message first;
+    try {
+        first = link_->receive();
+    } catch (const contract::wire::LinkError&) {
+        const std::string status = exit_text();
+        throw DriverError("device URI '" + uri_text_ + "': the device process " + program +
+                          " ended before it was ready (" + status + ")");
+    }
+    if (first.type == MessageType::Failed) {
+        const std::string reason = text_of(first);
+        exit_text();
+        throw UriError("device URI '" + uri_text_ + "': " + reason);
+    }
+    if (first.type != MessageType::Ready) {
+        lost("the device process sent message " + std::to_string(static_cast<unsigned>(first.type)) +
+             " before Ready");
+    }
+    const auto ready = first.as<contract::wire::ReadyMessage>();
+    if (ready.protocol_version != contract::wire::kProtocolVersion) {
+        lost("the device process speaks link protocol " + std::to_string(ready.protocol_version) +
+             ", this driver " + std::to_string(contract::wire::kProtocolVersion));
+    }
+    device_time_s_ = ready.device_time_s;
+    memory_->set_listener(this);
+}
+
+DeviceProcessTransport::~DeviceProcessTransport() {
+    memory_->set_listener(nullptr);
+    if (link_) {
+        try {
+            link_->send(MessageType::Shutdown, nullptr, 0);
+        } catch (...) {
+            // Already gone: nothing to tell.
+        }
+        link_.reset();  // closes our end: the device process ends at the end of its link
+    }
+    if (pid_ > 0) exit_text();
+}
+
+void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::string> arguments) {
+    int ends[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+        throw DriverError(std::string("device link: socketpair: ") + std::strerror(errno));
+    }
+    link_ = std::make_unique<contract::wire::Channel>(ends[0]);
+    arguments.insert(arguments.begin(), {program, "--link-fd", std::to_string(kChildLinkFd)});
+    std::vector<char*> argv;
+    for (auto& argument : arguments) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    // The link at a known number (dup2 clears close-on-exec), and the device's stdout joins
+    // stderr: the host's stdout carries its own results (--json) and nothing else.
+    posix_spawn_file_actions_adddup2(&actions, ends[1], kChildLinkFd);
+    posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+    const int failed = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(ends[1]);
+    if (failed != 0) {
+        pid_ = -1;
+        throw DriverError("device URI '" + uri_text_ + "': cannot start the device process " +
+                          program + ": " + std::strerror(failed));
+    }
+}
+
+std::string DeviceProcessTransport::exit_text() {
+    if (pid_ <= 0) return "already collected";
+    int status = 0;
+    pid_t waited = -1;
+    do {
+        waited = ::waitpid(pid_, &status, 0);
+    } while (waited < 0 && errno == EINTR);
+    pid_ = -1;
+    if (waited < 0) return "exit status unknown";
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+void DeviceProcessTransport::lost(const std::string& what) {
+    failure_ = "device " + uri_text_ + ": " + what;
+    throw DriverError(failure_ + "; close it and open the device again");
+}
+
+Reply DeviceProcessTransport::call(MessageType type, const void* payload, std::size_t bytes,
+                                   MessageType expected) {
+    if (!failure_.empty()) throw DriverError(failure_ + "; close it and open the device again");
+    try {
+        link_->send(type, payload, bytes);
+        for (;;) {
+            const Message message = link_->receive();
+            if (message.type == MessageType::DmaRead || message.type == MessageType::DmaWrite) {
+                serve_dma(message);
+                continue;
+            }
+            if (message.type == MessageType::Failed) lost(text_of(message));
+            if (message.type != expected) {
+                lost("the device process answered with message " +
+                     std::to_string(static_cast<unsigned>(message.type)));
+            }
+            const Reply reply = message.as<Reply>();
+            device_time_s_ = reply.device_time_s;
+            return reply;
+        }
+    } catch (const contract::wire::LinkError& error) {
+        link_.reset();
+        lost(std::string(error.what()) + " (the device process: " + exit_text() + ")");
+    }
+}
+
+void DeviceProcessTransport::serve_dma(const Message& request) {
+    if (request.payload.size() < sizeof(contract::wire::DmaRequest)) {
+        throw contract::wire::LinkError("device link: a short DMA request");
+    }
+    contract::wire::DmaRequest dma;
+    std::memcpy(&dma, request.payload.data(), sizeof dma);
+    Reply reply{device_time_s_, 0, 0};
+    if (request.type == MessageType::DmaRead) {
+        std::vector<std::uint8_t> data(dma.bytes);
+        reply.value = memory_->device_read(dma.address, data.data(), data.size()) ? 1 : 0;
+        link_->send(MessageType::DmaData, &reply, sizeof reply, data.data(),
+                    reply.value != 0 ? data.size() : 0);
+    } else {
+        if (request.payload.size() != sizeof dma + dma.bytes) {
+            throw contract::wire::LinkError("device link: a DMA write of the wrong size");
+        }
+        reply.value =
+            memory_->device_write(dma.address, request.payload.data() + sizeof dma, dma.bytes) ? 1 : 0;
+        link_->send_value(MessageType::DmaDone, reply);
+    }
+}
+
+std::uint32_t DeviceProcessTransport::read_register(std::uint32_t offset) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    const contract::wire::RegisterAccess access{offset, 0};
+    return call(MessageType::ReadRegister, &access, sizeof access, MessageType::RegisterValue).value;
+}
+
+void DeviceProcessTransport::write_register(std::uint32_t offset, std::uint32_t value) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    const contract::wire::RegisterAccess access{offset, value};
+    call(MessageType::WriteRegister, &access, sizeof access, MessageType::Done);
+}
+
+bool DeviceProcessTransport::wait_for_interrupt(double timeout_s) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    const contract::wire::WaitRequest wait{timeout_s};
+    return call(MessageType::WaitInterrupt, &wait, sizeof wait, MessageType::InterruptState).value != 0;
+}
+
+double DeviceProcessTransport::device_time_s() const {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    return device_time_s_;
+}
+
+// Map changes travel without replies; a link that broke is reported by the next request.
+void DeviceProcessTransport::region_mapped(std::uint64_t address, std::size_t bytes, bool coherent,
+                                           bool device_owned, int fd) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    if (!link_) return;
+    namespace flags = contract::wire::region_flags;
+    const contract::wire::RegionMessage region{
+        address, bytes,
+        (coherent ? flags::kCoherent : 0u) | (device_owned ? flags::kDeviceOwned : 0u) |
+            (fd >= 0 ? flags::kShared : 0u),
+        0};
+    try {
+        link_->send_value(MessageType::MapRegion, region, fd);
+    } catch (const contract::wire::LinkError&) {
+    }
+}
+
+void DeviceProcessTransport::region_unmapped(std::uint64_t address) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    if (!link_) return;
+    const contract::wire::RegionMessage region{address, 0, 0, 0};
+    try {
+        link_->send_value(MessageType::UnmapRegion, region);
+    } catch (const contract::wire::LinkError&) {
+    }
+}
+
+void DeviceProcessTransport::ownership_changed(std::uint64_t address, bool device_owned) {
+    const std::lock_guard<std::mutex> guard(mutex_);
+    if (!link_) return;
+    const contract::wire::RegionMessage region{
+        address, 0, device_owned ? contract::wire::region_flags::kDeviceOwned : 0u, 0};
+    try {
+        link_->send_value(MessageType::SetOwnership, region);
+    } catch (const contract::wire::LinkError&) {
+    }
+}
+
+}  // namespace opusim::driver

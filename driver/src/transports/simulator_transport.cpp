@@ -1,0 +1,62 @@
+// `sim:TARGET`: a simulated OPU, each in a process of its own (the device server
+// <libexecdir>/opusim/opusim-device, sim/server). SystemC elaborates one model per process and
+// cannot restart after an error, so one process per device is what lets an application hold
+// several simulated devices at once and survive one that fails; and the application itself links
+// neither SystemC nor the physics libraries. The driver knows the server only as a program that
+// speaks the device link.
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "builtin_transports.hpp"
+#include "device_process_transport.hpp"
+#include "opusim/driver/errors.hpp"
+
+namespace opusim::driver {
+namespace {
+
+// $OPUSIM_DEVICE_SERVER, else the server installed beside this library: <libdir>/
+// OPUSIM_LIBDIR_TO_SERVER (the build tree has the install layout, so both find it).
+std::filesystem::path device_server_path() {
+    const char* from_environment = std::getenv("OPUSIM_DEVICE_SERVER");
+    if (from_environment != nullptr && *from_environment != '\0') return from_environment;
+    Dl_info library{};
+    if (::dladdr(reinterpret_cast<void*>(&device_server_path), &library) == 0 ||
+        library.dli_fname == nullptr) {
+        return {};
+    }
+    return std::filesystem::path(library.dli_fname).parent_path() / OPUSIM_LIBDIR_TO_SERVER;
+}
+
+std::unique_ptr<Transport> open_simulator(const DeviceUri& uri, std::shared_ptr<DmaMemory> memory) {
+    const std::filesystem::path server = device_server_path();
+    if (server.empty() || ::access(server.c_str(), X_OK) != 0) {
+        throw DriverError("device URI '" + uri.text +
+                          "': the simulator transport needs the device server opusim-device, "
+                          "not found at '" + server.string() +
+                          "' (install opusim's simulator, or set OPUSIM_DEVICE_SERVER to its path)");
+    }
+    std::vector<std::string> arguments{"--profile", uri.target};
+    const auto vcd = uri.transport_options.find("vcd");
+    if (vcd != uri.transport_options.end()) {
+        arguments.insert(arguments.end(), {"--vcd", vcd->second});
+    }
+    return std::make_unique<DeviceProcessTransport>(
+        server.string(), std::move(arguments), std::move(memory),
+        "SystemC simulator (profile " + uri.target + ", its own process)", uri.text);
+}
+
+}  // namespace
+
+std::vector<TransportKind> builtin_transports() {
+    TransportKind simulator;
+    simulator.scheme = "sim";
+    simulator.target_hint = "gen2, gen3 or a profile path";
+    simulator.options = {"vcd"};
+    simulator.make = open_simulator;
+    return {simulator};
+}
+
+}  // namespace opusim::driver

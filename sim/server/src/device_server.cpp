@@ -1,0 +1,106 @@
+#include "device_server.hpp"
+
+#include <exception>
+
+#include "opusim/physics/profile.hpp"
+
+namespace opusim::server {
+
+using contract::wire::Message;
+using contract::wire::MessageType;
+
+DeviceServer::DeviceServer(int link_fd) : link_(link_fd) {}
+
+int DeviceServer::run(const ServerOptions& options) {
+    try {
+        if (!start(options)) return 1;
+        for (;;) {
+            const Message request = link_.receive();
+            if (!serve(request)) return 0;
+        }
+    } catch (const contract::wire::LinkError&) {
+        return 0;  // the host went away: nobody is left to serve
+    }
+}
+
+bool DeviceServer::start(const ServerOptions& options) {
+    try {
+        const auto profile = physics::DeviceProfile::load(options.profile);
+        model::SimulatedDeviceOptions device_options;
+        device_options.vcd_path = options.vcd_path;
+        device_ = std::make_unique<model::SimulatedDevice>(profile, device_options);
+        device_->attach_host_memory(&memory_);
+    } catch (const std::exception& error) {
+        link_.send(MessageType::Failed, error.what(), std::char_traits<char>::length(error.what()));
+        return false;
+    }
+    const contract::wire::ReadyMessage ready{contract::wire::kProtocolVersion, 0, device_->now_s()};
+    link_.send_value(MessageType::Ready, ready);
+    return true;
+}
+
+void DeviceServer::reply(MessageType type, std::uint32_t value) {
+    const contract::wire::Reply message{device_->now_s(), value, 0};
+    link_.send_value(type, message);
+}
+
+void DeviceServer::fail(const std::string& what) {
+    if (failure_.empty()) failure_ = what;
+    link_.send(MessageType::Failed, failure_.data(), failure_.size());
+}
+
+bool DeviceServer::serve(const Message& request) {
+    switch (request.type) {
+        case MessageType::MapRegion:
+            memory_.map(request.as<contract::wire::RegionMessage>(), request.fd);
+            return true;
+        case MessageType::UnmapRegion:
+            memory_.unmap(request.as<contract::wire::RegionMessage>().address);
+            return true;
+        case MessageType::SetOwnership: {
+            const auto region = request.as<contract::wire::RegionMessage>();
+            memory_.set_ownership(region.address, region.flags);
+            return true;
+        }
+        case MessageType::Shutdown:
+            return false;
+        default:
+            break;
+    }
+    if (!failure_.empty()) {
+        fail(failure_);
+        return true;
+    }
+    // Anything the model throws (a SystemC error, an allocation failure) ends this device, not
+    // the host: the host hears Failed and the process stays up only to say so.
+    try {
+        switch (request.type) {
+            case MessageType::ReadRegister:
+                reply(MessageType::RegisterValue,
+                      device_->read_register(request.as<contract::wire::RegisterAccess>().offset));
+                return true;
+            case MessageType::WriteRegister: {
+                const auto access = request.as<contract::wire::RegisterAccess>();
+                device_->write_register(access.offset, access.value);
+                reply(MessageType::Done);
+                return true;
+            }
+            case MessageType::WaitInterrupt: {
+                const auto wait = request.as<contract::wire::WaitRequest>();
+                reply(MessageType::InterruptState, device_->run_until_interrupt(wait.timeout_s) ? 1 : 0);
+                return true;
+            }
+            default:
+                fail("device link: unexpected request " +
+                     std::to_string(static_cast<unsigned>(request.type)));
+                return true;
+        }
+    } catch (const contract::wire::LinkError&) {
+        throw;
+    } catch (const std::exception& error) {
+        fail(std::string("the simulated device failed: ") + error.what());
+        return true;
+    }
+}
+
+}  // namespace opusim::server

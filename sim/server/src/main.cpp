@@ -1,0 +1,50 @@
+// opusim-device: one simulated OPU in its own process, started by the driver's `sim:` transport
+// (driver/src/transports). Not meant to be run by hand:
+//   opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]
+// FD is a connected stream socket carrying the device link (contract/wire_protocol.hpp).
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "device_server.hpp"
+
+namespace {
+
+int usage(const char* problem) {
+    std::fprintf(stderr,
+                 "opusim-device: %s\n"
+                 "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]\n"
+                 "(started by the opusim driver for each simulated device; not run by hand)\n",
+                 problem);
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    int link_fd = -1;
+    opusim::server::ServerOptions options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (i + 1 >= argc) return usage((flag + " needs a value").c_str());
+        const std::string value = argv[++i];
+        if (flag == "--link-fd") {
+            char* end = nullptr;
+            const long fd = std::strtol(value.c_str(), &end, 10);
+            if (end == value.c_str() || *end != '\0' || fd < 0) {
+                return usage("--link-fd: expected a file descriptor number");
+            }
+            link_fd = static_cast<int>(fd);
+        } else if (flag == "--profile") {
+            options.profile = value;
+        } else if (flag == "--vcd") {
+            options.vcd_path = value;
+        } else {
+            return usage(("unknown option " + flag).c_str());
+        }
+    }
+    if (link_fd < 0) return usage("--link-fd is required");
+    if (options.profile.empty()) return usage("--profile is required");
+    opusim::server::DeviceServer server(link_fd);
+    return server.run(options);
+}
