@@ -27,8 +27,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The package ships shared libraries: a shlibs file lets packages built against it depend on it.
 # (CPack adds postinst/postrm scripts calling ldconfig because they are in /usr/lib.)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
-# opusim/physics/profile.hpp includes nlohmann/json_fwd.hpp; the CMake package and opusim.pc find
-# nlohmann_json, so building an application needs its headers, CMake config and .pc file.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "nlohmann-json3-dev (>= 3.10)")
+# The runtime dependencies (the simulator's SystemC, oneDNN, OpenBLAS; fmt, Boost) come from
+# dpkg-shlibdeps; the public headers need no third-party headers.
 
 include(CPack)

@@ -446,6 +446,12 @@ const driver::DeviceInfo& Opu::device_info() {
     return state().device->info();
 }
 
+driver::Device& Opu::device() {
+    const std::lock_guard<std::mutex> guard(state().mutex);
+    state().require_open();
+    return *state().device;
+}
+
 driver::DeviceStatistics Opu::device_statistics() {
     const std::lock_guard<std::mutex> guard(state().mutex);
     state().require_open();

@@ -17,6 +17,8 @@
 
 namespace {
 
+namespace contract = opusim::contract;
+
 std::vector<std::uint8_t> random_bits(std::size_t n) {
     std::mt19937_64 generator(7);
     std::vector<std::uint8_t> bits(n);

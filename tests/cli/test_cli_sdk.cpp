@@ -17,6 +17,8 @@
 
 namespace {
 
+namespace contract = opusim::contract;
+
 // Each test's opusim processes lock the device in the test's own folder, so test processes that
 // ctest runs in parallel never queue for the same sim:gen2.
 class CliSdk : public opusim::cli_testing::CliTest {

@@ -1,4 +1,4 @@
-// The progress display on its own (sdk/cli/progress.hpp), with an injected clock and stream and
+// The progress display on its own (cli/progress.hpp), with an injected clock and stream and
 // the terminal check forced: what it draws, how often, and that it leaves a clean line.
 #include <gtest/gtest.h>
 

@@ -20,6 +20,8 @@
 namespace opusim::kernels {
 namespace {
 
+namespace contract = opusim::contract;
+
 constexpr std::uint64_t kMediumSeed = 5;
 const std::string kNoiselessDevice = "sim:gen2?seed=5&noise=off";
 

@@ -3,7 +3,8 @@
 # prefix, then build docs/examples outside the source tree with find_package(opusim COMPONENTS sdk
 # kernels io) and with pkg-config, and run the programs. They find the profiles installed beside
 # the libraries (no OPUSIM_PROFILE_PATH), link only opusim's own libraries (its dependencies
-# stay private), and the installed opusim still works when the prefix is moved.
+# stay private; an SDK application loads no simulator library at all, and says so clearly when
+# the device server is missing), and the installed opusim still works when the prefix is moved.
 #   install_test.sh BUILD_DIR EXAMPLES_DIR WORK_DIR [EXTRA_FLAGS]
 set -eu
 build=$1
@@ -32,6 +33,17 @@ check_needed() {
   fi
 }
 
+# An application of the SDK alone loads, directly or through opusim's libraries, no simulator
+# library: the simulated device runs in its own process (libexec/opusim/opusim-device).
+check_no_simulator() {
+  program=$1
+  loaded=$(ldd "$program" | grep -E 'lib(systemc|dnnl|openblas|blas|opusim_physics|opusim_model)' || true)
+  if [ -n "$loaded" ]; then
+    echo "$program, an SDK application, loads simulator libraries: $loaded"
+    exit 1
+  fi
+}
+
 echo "== find_package(opusim COMPONENTS sdk kernels io)"
 CFLAGS="$flags" CXXFLAGS="$flags" LDFLAGS="$flags" \
   cmake -S "$examples" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
@@ -40,6 +52,8 @@ cmake --build "$work/cmake-build" -j2 > "$work/build.log"
 for program in example_cpp example_c example_attention; do
   check_needed "$work/cmake-build/$program"
 done
+check_no_simulator "$work/cmake-build/example_cpp"
+check_no_simulator "$work/cmake-build/example_c"
 "$work/cmake-build/example_cpp" sim:gen2
 "$work/cmake-build/example_c" "sim:gen3?seed=3"
 "$work/cmake-build/example_attention" "sim:gen2?noise=off" "$work/attention.npy"
@@ -62,6 +76,18 @@ done
 "$work/example_c_pc"
 "$work/example_cpp_pc" "sim:gen2?noise=off"
 "$work/example_attention_pc" "sim:gen3" "$work/attention_pc.npy"
+
+echo "== without the device server, a sim: device fails with an error naming it"
+server="$prefix/libexec/opusim/opusim-device"
+test -x "$server"
+mv "$server" "$server.away"
+if "$work/cmake-build/example_cpp" sim:gen2 > /dev/null 2> "$work/no-server.err"; then
+  echo "a sim: device opened without its device server"
+  exit 1
+fi
+grep -q "opusim-device" "$work/no-server.err" || {
+  echo "the error does not name the device server:"; cat "$work/no-server.err"; exit 1; }
+mv "$server.away" "$server"
 
 echo "== the installed opusim finds its profiles beside its libraries, also after a move"
 "$prefix/bin/opusim" info --device sim:gen3 > /dev/null

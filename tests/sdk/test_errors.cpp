@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "opusim/model/simulated_device.hpp"
+#include "opusim/contract/registers.hpp"
+#include "opusim/driver/device.hpp"
 #include "opusim/opusim.hpp"
 
 namespace {
@@ -15,8 +16,12 @@ namespace {
 using opusim::ArrayView;
 using opusim::Opu;
 using opusim::OpuSettings;
-using opusim::model::InjectedFault;
-using opusim::model::SimulatedDevice;
+namespace fault = opusim::contract::fault;
+
+// Arms a fault for the next job of the device OPU opened (its DEBUG_FAULT_INJECT register).
+void inject(Opu& opu, std::uint32_t code) {
+    opu.device().write_register(opusim::contract::reg::kDebugFaultInject, code);
+}
 
 template <class Call>
 void expect_invalid(Call&& call, const std::string& fragment) {
@@ -102,11 +107,10 @@ TEST(Faults, AFailedPassIsRetriedAndGivesTheSameFrames) {
         opu.fit1d(30);
         clean = opu.transform(ArrayView<std::uint8_t>(bits, {12, 30})).output.values;
     }
-    for (const auto fault :
-         {InjectedFault::DropFrame, InjectedFault::DmaReadError, InjectedFault::HangNoInterrupt}) {
+    for (const std::uint32_t code : {fault::kDropFrame, fault::kDmaReadError, fault::kHangNoInterrupt}) {
         Opu opu(small_settings());
         opu.fit1d(30);
-        SimulatedDevice::instance().inject_fault(fault);
+        inject(opu, code);
         const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {12, 30}));
         EXPECT_EQ(result.context.retries, 1u);
         EXPECT_EQ(result.output.values, clean);
@@ -119,11 +123,11 @@ TEST(Faults, WithoutRetriesTheTypedErrorReachesTheApplication) {
     Opu opu(settings);
     opu.fit1d(30);
     std::vector<std::uint8_t> bits(4 * 30, 1);
-    SimulatedDevice::instance().inject_fault(InjectedFault::HangNoInterrupt);
+    inject(opu, fault::kHangNoInterrupt);
     EXPECT_THROW(opu.transform(ArrayView<std::uint8_t>(bits, {4, 30})), opusim::TimeoutError);
-    SimulatedDevice::instance().inject_fault(InjectedFault::DmaWriteError);
+    inject(opu, fault::kDmaWriteError);
     EXPECT_THROW(opu.transform(ArrayView<std::uint8_t>(bits, {4, 30})), opusim::DmaError);
-    SimulatedDevice::instance().inject_fault(InjectedFault::DropFrame);
+    inject(opu, fault::kDropFrame);
     EXPECT_THROW(opu.transform(ArrayView<std::uint8_t>(bits, {4, 30})), opusim::FrameDroppedError);
     // And the device works again afterwards.
     EXPECT_EQ(opu.transform(ArrayView<std::uint8_t>(bits, {4, 30})).output.values.size(), 80u);

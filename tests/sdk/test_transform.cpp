@@ -16,6 +16,8 @@
 
 namespace {
 
+namespace contract = opusim::contract;
+
 using opusim::ArrayView;
 using opusim::Opu;
 using opusim::OpuSettings;

@@ -31,6 +31,7 @@ namespace opusim {
 
 namespace driver {
 struct DeviceInfo;
+class Device;
 }
 
 enum class InputRoiStrategy { Full, Small, Auto };
@@ -104,6 +105,9 @@ class Opu {
     // utilisation, the bottleneck, frame rate, latency. Covers every call since the last reset,
     // including calibration frames.
     driver::DeviceStatistics device_statistics();
+    // The driver's handle of the open device (opens it if needed), as lightonml's OPU.device:
+    // for register-level tools and tests. Valid until close(); calls on it bypass the Opu.
+    driver::Device& device();
     std::string device_uri() const;
 
     // Fixes the number of features, the input layout and the output ROI for transform().

@@ -1,0 +1,117 @@
+// Several simulated devices in one process (each is a process of its own behind the driver):
+// open at once, they compute what each computes alone; one that fails leaves the others, and the
+// next open, working.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "opusim/driver/device.hpp"
+#include "opusim/driver/errors.hpp"
+#include "small_job.hpp"
+
+namespace {
+
+using namespace opusim::driver;
+
+constexpr double kTimeoutS = 5.0;
+
+std::vector<std::uint8_t> run_once(Device& device, SmallJob& job) {
+    job.input.sync(SyncDirection::ToDevice);
+    job.output.sync(SyncDirection::ToDevice);
+    device.run(job.job, kTimeoutS);
+    job.output.sync(SyncDirection::FromDevice);
+    return {job.output.data(), job.output.data() + job.output.size()};
+}
+
+std::vector<std::uint8_t> alone(const std::string& uri) {
+    auto device = Device::open(uri);
+    auto job = make_job(*device, 6);
+    return run_once(*device, job);
+}
+
+TEST(SeveralDevices, Gen2AndGen3OpenAtOnceGiveWhatEachGivesAlone) {
+    const std::string gen2 = "sim:gen2?seed=5&noise_seed=8";
+    // Different seeds too, so that output from the wrong device could not pass for the right one.
+    const std::string gen3 = "sim:gen3?seed=6&noise_seed=9";
+    const auto gen2_alone = alone(gen2);
+    const auto gen3_alone = alone(gen3);
+    auto a = Device::open(gen2);
+    auto b = Device::open(gen3);
+    EXPECT_EQ(a->info().profile_name, "gen2");
+    EXPECT_EQ(b->info().profile_name, "gen3");
+    auto job_a = make_job(*a, 6);
+    auto job_b = make_job(*b, 6);
+    // Interleaved: a, b, then a again on a second job, each device keeping its own state.
+    EXPECT_EQ(run_once(*a, job_a), gen2_alone);
+    EXPECT_EQ(run_once(*b, job_b), gen3_alone);
+    EXPECT_NE(gen2_alone, gen3_alone);
+    // The same frames again: the camera noise moves on with the frame sequence, the medium stays.
+    job_a.job.first_sequence = 0;
+    EXPECT_EQ(run_once(*a, job_a), gen2_alone);
+}
+
+// A profile the model accepts at power-on but throws on in its SystemC thread at the first job
+// (an input FIFO deeper than the model allows): a failure inside the simulation.
+std::string failing_profile_path() {
+    std::ifstream in(std::string(OPUSIM_PROFILE_DIR) + "/gen2.json");
+    nlohmann::json profile = nlohmann::json::parse(in);
+    profile["name"] = "fails_in_simulation";
+    profile["controller"]["input_buffer_frames"] = 5000;
+    const std::string path = ::testing::TempDir() + "opusim_fails_in_simulation.json";
+    std::ofstream(path) << profile.dump(2);
+    return path;
+}
+
+TEST(SeveralDevices, ASimulationThatFailsBreaksNeitherTheOthersNorTheNextOpen) {
+    auto healthy = Device::open("sim:gen3?seed=2");
+    auto healthy_job = make_job(*healthy, 3);
+    const auto before = run_once(*healthy, healthy_job);
+    {
+        auto failing = Device::open("sim:" + failing_profile_path());
+        auto job = make_job(*failing, 3);
+        job.input.sync(SyncDirection::ToDevice);
+        job.output.sync(SyncDirection::ToDevice);
+        try {
+            failing->run(job.job, kTimeoutS);
+            FAIL() << "the failing simulation ran a job";
+        } catch (const DriverError& error) {
+            EXPECT_NE(std::string(error.what()).find("the simulated device failed"),
+                      std::string::npos)
+                << error.what();
+            EXPECT_NE(std::string(error.what()).find("input_buffer_frames"), std::string::npos)
+                << error.what();
+        }
+        // It stays failed, saying so, rather than hanging or pretending.
+        EXPECT_THROW(failing->read_register(0), DriverError);
+    }
+    // The other device is untouched, and a new open in this process works.
+    EXPECT_EQ(run_once(*healthy, healthy_job), before);
+    auto fresh = Device::open("sim:gen2?seed=2");
+    auto fresh_job = make_job(*fresh, 3);
+    EXPECT_EQ(run_once(*fresh, fresh_job).size(), fresh_job.output.size());
+}
+
+TEST(SeveralDevices, AMissingDeviceServerIsNamed) {
+    const char* saved = std::getenv("OPUSIM_DEVICE_SERVER");
+    const std::string keep = saved ? saved : "";
+    ::setenv("OPUSIM_DEVICE_SERVER", "/nonexistent/opusim-device", 1);
+    try {
+        Device::open("sim:gen2");
+        ADD_FAILURE() << "opened without a device server";
+    } catch (const DriverError& error) {
+        EXPECT_NE(std::string(error.what()).find("opusim-device"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("/nonexistent/opusim-device"), std::string::npos);
+    }
+    if (saved) {
+        ::setenv("OPUSIM_DEVICE_SERVER", keep.c_str(), 1);
+    } else {
+        ::unsetenv("OPUSIM_DEVICE_SERVER");
+    }
+}
+
+}  // namespace
