@@ -62,8 +62,7 @@ TEST(DmdCheck, NamesTheFirstFrameLightingAMirrorOutsideTheWindow) {
     set_mirror(packed.data() + 3 * stride, 0);    // before its first
     std::vector<std::uint8_t> unpacked(bits.size());
     EXPECT_EQ(small.dmd.unpack(layout, packed.data(), stride, 4, unpacked.data()), 2u);
-    EXPECT_EQ(small.dmd.unpack(layout, packed.data() + 3 * stride, stride, 1, unpacked.data()),
-              0u);
+    EXPECT_EQ(small.dmd.unpack(layout, packed.data() + 3 * stride, stride, 1, unpacked.data()), 0u);
 }
 
 TEST(DmdCheck, RejectsAFeatureWhoseMirrorsDisagree) {

@@ -53,7 +53,7 @@ TEST(InjectedFaults, InputDmaErrorFailsTheFetchOfTheFaultFrameOnly) {
     const JobError error = faulty->fetch(1, 1, 0);
     EXPECT_EQ(error.error, contract::DeviceError::DmaRead);
     EXPECT_EQ(error.detail, 1u);
-    EXPECT_EQ(error.address, 0x1000u + 0x100u);  // the frame's input address
+    EXPECT_EQ(error.address, 0x1000u + 0x100u);                 // the frame's input address
     EXPECT_EQ(steps.fetched, (std::vector<std::uint64_t>{0}));  // the read never happened
     EXPECT_FALSE(faulty->write_back(1, 1, 0).failed());
     EXPECT_FALSE(faulty->loses(1));

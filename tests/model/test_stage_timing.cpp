@@ -101,7 +101,8 @@ TEST(StageDurations, ComposeTheStagesCyclesForTheLatchedConfiguration) {
     config.roi_height = 20;
     config.exposure_ns = 300000;
     config.frametime_ns = 2000000;
-    const StageDurations d = stage_durations(StageTimings{link, dmd, camera}, clock, profile, config);
+    const StageDurations d =
+        stage_durations(StageTimings{link, dmd, camera}, clock, profile, config);
 
     const std::uint64_t input_bytes = (profile.dmd.mirrors() + 7) / 8;
     const std::uint64_t output_bytes = 3000u * camera.bytes_per_pixel();
