@@ -82,6 +82,19 @@ TEST(FramePipeline, SingleFifoSlotsSerialiseNeighbouringStages) {
     EXPECT_NEAR(m.steady_period_ps, 48.0 * kUs, 1.0);
 }
 
+TEST(FramePipeline, NextInputStartIsWhenTheNextFramesInputDmaStarts) {
+    // The sequencer issues each frame's input DMA at next_input_start(), before scheduling it.
+    auto d = durations();
+    d.dmd_load = 40 * kUs;  // the input FIFO fills, so later DMAs wait for a free slot
+    FramePipeline pipeline(d, 2, 4);
+    pipeline.start_job(3 * kUs, 0);
+    for (int i = 0; i < 20; ++i) {
+        const std::uint64_t expected = pipeline.next_input_start();
+        EXPECT_EQ(pipeline.schedule_next().begin(), expected) << "frame " << i;
+    }
+    EXPECT_EQ(pipeline.frame(0).begin(), 3 * kUs);
+}
+
 TEST(FramePipeline, BusyTimeIsTheUnionOfEachStagesWork) {
     const auto m = run(durations(), 4, 4, 10);
     EXPECT_EQ(m.busy[static_cast<int>(StageId::LinkIn)], 10 * 10 * kUs);

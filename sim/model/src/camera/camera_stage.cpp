@@ -6,8 +6,6 @@
 
 namespace opusim::model {
 
-CameraStage::CameraStage(sc_core::sc_module_name name) : sc_core::sc_module(name) {}
-
 void CameraStage::configure(const physics::CameraParams& params, const ControllerClock& clock) {
     params_ = params;
     clock_ = clock;

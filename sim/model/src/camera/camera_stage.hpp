@@ -1,12 +1,14 @@
 // The camera: overlapped global-shutter timing (exposure, frame overhead time, readout of the ROI
 // rows) and, functionally, the EMVA 1288 grab of the physics (opusim/physics/camera.hpp).
+//
+// A plain timing and functional class, not a SystemC module: exposure, overhead and readout are
+// stage durations the frame pipeline composes analytically (with the FIFOs' back-pressure), and
+// the grab runs once per chunk of frames when the sequencer computes it.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <vector>
-
-#include <systemc>
 
 #include "../controller/clock.hpp"
 #include "opusim/physics/camera.hpp"
@@ -14,9 +16,8 @@
 
 namespace opusim::model {
 
-class CameraStage : public sc_core::sc_module {
+class CameraStage {
   public:
-    explicit CameraStage(sc_core::sc_module_name name);
     void configure(const physics::CameraParams& params, const ControllerClock& clock);
 
     std::uint64_t exposure_cycles(std::uint64_t exposure_ns) const;

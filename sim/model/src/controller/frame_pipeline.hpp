@@ -1,7 +1,7 @@
 // The timing of frames through the device's stages, as the sequencer schedules them.
 //
-// Each frame passes seven operations, each occupying one stage resource for a duration the stage
-// modules compute in controller cycles:
+// Each frame passes seven operations, each occupying one stage resource for a duration the stages'
+// timing classes compute in controller cycles (stage_durations.hpp):
 //   In      input DMA over the host link        (link_in)
 //   Load    pattern load into the DMD memory    (dmd)
 //   Settle  global reset + mirror settle        (dmd)

@@ -2,7 +2,6 @@
 
 #include <cstddef>
 
-#include "../host_interface/register_file.hpp"
 #include "opusim/contract/data_format.hpp"
 #include "opusim/contract/registers.hpp"
 
@@ -18,7 +17,7 @@ std::vector<std::uint64_t> JobConfig::output_pixels(std::uint32_t sensor_width) 
     return pixels;
 }
 
-std::optional<ConfigFault> latch_config(const RegisterFile& registers,
+std::optional<ConfigFault> latch_config(const RegisterAccess& registers,
                                         const physics::DeviceProfile& profile, JobConfig& config) {
     const auto bad = [](std::uint32_t offset) {
         return std::optional<ConfigFault>(ConfigFault{contract::DeviceError::BadConfig, offset});

@@ -9,10 +9,9 @@
 #include "opusim/contract/job_descriptor.hpp"
 #include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
+#include "register_access.hpp"
 
 namespace opusim::model {
-
-class RegisterFile;
 
 struct JobConfig {
     contract::InputLayout layout;
@@ -35,7 +34,7 @@ struct ConfigFault {
 };
 
 // Reads and checks the configuration registers; a fault names the first bad register.
-std::optional<ConfigFault> latch_config(const RegisterFile& registers,
+std::optional<ConfigFault> latch_config(const RegisterAccess& registers,
                                         const physics::DeviceProfile& profile, JobConfig& config);
 // Checks a descriptor against the configuration; a fault names the first bad field.
 std::optional<ConfigFault> check_descriptor(const contract::JobDescriptor& descriptor,

@@ -1,41 +1,47 @@
-// The controller's sequencer: one SystemC thread that runs the job ring. For each job it fetches
-// the descriptor by DMA, latches the configuration, and schedules frames through the stage
-// pipeline (FramePipeline) with durations from the stage modules (HostLink, Dmd, CameraStage), in
-// controller cycles. It is loosely timed: it schedules a chunk of frames ahead, then synchronises
-// the kernel to the chunk's first input DMA (one wait per chunk, no per-frame or per-cycle
-// process). Functionally, per chunk: input DMA, DMD unpack/check, medium intensities, camera grab,
-// output DMA. Timing never depends on the data.
+// The controller's sequencer: a SystemC module with one thread that runs the job ring, and a port
+// to the host interface (HostPort: registers, interrupts, errors, DMA). For each job it fetches
+// the descriptor by DMA, latches the configuration, and runs the frames chunk by chunk: it
+// schedules each frame through the stage pipeline (FramePipeline, durations from the stages'
+// timing classes in controller cycles) and runs the frame steps on it (fetch, compute, write back;
+// frame_steps.hpp). It is loosely timed: it schedules a chunk ahead, then synchronises the kernel
+// to the chunk's first input DMA (one wait per chunk, no per-frame or per-cycle process). Timing
+// never depends on the data.
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <optional>
 
 #include <systemc>
 
 #include "../camera/camera_stage.hpp"
 #include "../dmd/dmd.hpp"
-#include "../host_interface/host_interface.hpp"
 #include "../link/host_link.hpp"
 #include "../medium/medium_stage.hpp"
 #include "../trace/vcd_tracer.hpp"
+#include "clock.hpp"
 #include "frame_ledger.hpp"
 #include "frame_pipeline.hpp"
+#include "frame_steps.hpp"
+#include "functional_frame_steps.hpp"
+#include "host_port.hpp"
 #include "job_config.hpp"
+#include "job_error.hpp"
+#include "opusim/contract/job_descriptor.hpp"
 #include "opusim/model/device_statistics.hpp"
 #include "opusim/model/simulated_device.hpp"
+#include "statistics_recorder.hpp"
+#include "timing_only_frame_steps.hpp"
 
 namespace opusim::model {
 
 class Sequencer : public sc_core::sc_module {
   public:
-    // Frames scheduled per kernel synchronisation (and the abort granularity). Functional jobs
-    // use larger chunks: the medium's integer GEMM runs at full speed from ~256 rows on.
-    static constexpr std::uint64_t kTimingChunkFrames = 64;
-    static constexpr std::uint64_t kFunctionalChunkFrames = 256;
     static constexpr std::uint64_t kFaultFrame = 1;  // frame an injected fault hits
 
-    Sequencer(sc_core::sc_module_name name, HostInterface& host, HostLink& link, Dmd& dmd,
-              MediumStage& medium, CameraStage& camera, VcdTracer& tracer);
+    sc_core::sc_port<HostPort> host;  // bound by the device top
+
+    Sequencer(sc_core::sc_module_name name, HostLink& link, Dmd& dmd, MediumStage& medium,
+              CameraStage& camera, VcdTracer& tracer);
     void power_on(const physics::DeviceProfile& profile, const ControllerClock& clock);
 
     // -- from register writes, effective at the current time plus DELAY --
@@ -51,31 +57,57 @@ class Sequencer : public sc_core::sc_module {
     const JobConfig& last_config() const { return config_; }
 
   private:
-    struct Outcome {
-        contract::DeviceError error = contract::DeviceError::None;
-        std::uint32_t detail = 0;
-        std::uint64_t address = 0;
+    // Where a job's frames stand (frames_written also goes into the descriptor's write-back).
+    struct FrameProgress {
+        std::uint64_t scheduled = 0;
+        std::uint64_t written = 0;
+        std::optional<std::uint64_t> dropped_at;
     };
 
     void thread();
     void run_ring(std::uint64_t generation);
     // Runs descriptor INDEX; false when a reset interrupted it.
-    bool run_job(std::uint64_t generation, std::uint32_t index, Outcome& outcome);
+    bool run_job(std::uint64_t generation, std::uint32_t index, JobError& error);
+    // The job's frames; false when a reset interrupted them.
     bool run_frames(std::uint64_t generation, const contract::JobDescriptor& descriptor,
-                    std::uint64_t& frames_written, Outcome& outcome);
-    StageDurations stage_durations() const;
+                    std::uint64_t& frames_written, JobError& error);
+    // The steps for this job's mode; null (ERROR set) when the configuration cannot run.
+    FrameSteps* begin_frame_steps(const contract::JobDescriptor& descriptor, JobError& error);
+    void start_pipeline();
+    bool run_chunk(std::uint64_t generation, FrameSteps& steps, std::uint64_t frames,
+                   FrameProgress& progress, JobError& error);
+    // Fetches and schedules up to COUNT frames from PROGRESS.scheduled; FETCHED counts those that
+    // passed. False when a reset interrupted them.
+    bool fetch_chunk(std::uint64_t generation, FrameSteps& steps, std::uint64_t count,
+                     const FrameProgress& progress, std::uint64_t& fetched, JobError& error);
+    const FrameSchedule& schedule_frame(bool lost);
+    void write_back_chunk(FrameSteps& steps, std::uint64_t fetched, FrameProgress& progress,
+                          JobError& error);
+    // A hang: no progress until the host aborts (STALLED) or resets (false).
+    bool stall_until_abort(std::uint64_t generation, const FrameProgress& progress,
+                           JobError& error);
+    bool finish_frames(std::uint64_t generation, const FrameProgress& progress, JobError& error);
+    // The descriptor's completion words by DMA, then the job's registers and interrupt.
+    bool write_back_descriptor(std::uint64_t generation, std::uint64_t descriptor_address,
+                               bool fetched, std::uint64_t frames_written,
+                               contract::JobDescriptor& descriptor, JobError& error,
+                               std::uint64_t& written_back_at);
+    void publish_job_end(std::uint64_t job_id, std::uint64_t job_start,
+                         std::uint64_t written_back_at, const JobError& error,
+                         std::uint32_t descriptor_flags);
+    void report_failure(contract::DeviceError error, std::uint32_t detail,
+                        std::uint64_t address = 0);
+
+    InjectedFault take_injected_fault();
     // Waits until TIME_PS (or a reset); false when a reset happened.
     bool sync_to(std::uint64_t time_ps, std::uint64_t generation);
     // Power-on and reset: ends any running job (new generation), forgets pending requests, the
     // injected fault and the statistics.
     void drop_job_state();
-    void clear_statistics();
     std::uint64_t now_ps() const { return sc_core::sc_time_stamp().value(); }
 
-    HostInterface& host_;
     HostLink& link_;
     Dmd& dmd_;
-    MediumStage& medium_;
     CameraStage& camera_;
     VcdTracer& tracer_;
     physics::DeviceProfile profile_;
@@ -83,6 +115,9 @@ class Sequencer : public sc_core::sc_module {
     FrameLedger ledger_;
     JobConfig config_;
     FramePipeline pipeline_{StageDurations{}, 1, 1};
+    FunctionalFrameSteps functional_steps_;
+    TimingOnlyFrameSteps timing_only_steps_;
+    StatisticsRecorder statistics_;
 
     sc_core::sc_event start_event_;
     sc_core::sc_event wake_event_;
@@ -91,21 +126,6 @@ class Sequencer : public sc_core::sc_module {
     bool busy_ = false;
     std::uint64_t generation_ = 0;
     InjectedFault fault_ = InjectedFault::None;
-
-    // Statistics since reset.
-    std::array<std::uint64_t, kResourceStageCount> busy_ps_{};
-    std::array<std::uint64_t, kStageCount> last_critical_{};
-    double last_period_ps_ = 0;
-    std::uint64_t active_ps_ = 0;
-    std::uint64_t job_time_ps_ = 0;
-    std::uint64_t jobs_ = 0;
-    std::vector<std::uint64_t> latencies_ps_;
-
-    // Functional buffers (heap; SystemC thread stacks stay small).
-    std::vector<std::uint8_t> input_chunk_;
-    std::vector<std::uint8_t> features_chunk_;
-    std::vector<float> intensities_chunk_;
-    std::vector<std::uint8_t> output_chunk_;
 };
 
 }  // namespace opusim::model

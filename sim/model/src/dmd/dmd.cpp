@@ -6,8 +6,6 @@
 
 namespace opusim::model {
 
-Dmd::Dmd(sc_core::sc_module_name name) : sc_core::sc_module(name) {}
-
 void Dmd::configure(const physics::DmdParams& params, const ControllerClock& clock) {
     params_ = params;
     clock_ = clock;

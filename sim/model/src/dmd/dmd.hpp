@@ -2,11 +2,13 @@
 // frame matches the input layout. The controller loads only the mirror rows the feature window
 // spans (a partial-pattern load; rows outside are cleared by the global reset), so a small input
 // loads faster than a full one.
+//
+// A plain timing and functional class, not a SystemC module: its load and settle times are stage
+// durations the frame pipeline composes analytically, and its check runs on a frame's bytes when
+// the sequencer fetches it. Nothing in it waits or is waited for, so it needs no process.
 #pragma once
 
 #include <cstdint>
-
-#include <systemc>
 
 #include "../controller/clock.hpp"
 #include "opusim/contract/input_layout.hpp"
@@ -14,9 +16,8 @@
 
 namespace opusim::model {
 
-class Dmd : public sc_core::sc_module {
+class Dmd {
   public:
-    explicit Dmd(sc_core::sc_module_name name);
     void configure(const physics::DmdParams& params, const ControllerClock& clock);
 
     std::uint64_t rows_spanned(const contract::InputLayout& layout) const;

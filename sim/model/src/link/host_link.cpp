@@ -5,8 +5,6 @@
 
 namespace opusim::model {
 
-HostLink::HostLink(sc_core::sc_module_name name) : sc_core::sc_module(name) {}
-
 void HostLink::configure(const physics::LinkParams& params, const ControllerClock& clock) {
     if (!(params.bandwidth_gb_per_s > 0)) {
         throw std::invalid_argument("link.bandwidth_gb_per_s: expected > 0");

@@ -2,20 +2,22 @@
 // max_transfer_bytes; each piece pays the hardware latency, and the payload streams at the
 // sustained bandwidth. Input and output directions are independent (PCIe is full duplex); each
 // is its own pipeline stage.
+//
+// A plain timing class, not a SystemC module: the link has no behaviour of its own in time. The
+// bytes cross it as TLM transactions of the host interface's DMA initiator, and when they cross is
+// computed ahead by the frame pipeline from these durations (loosely timed), so a module with a
+// process here would only wait for times already known.
 #pragma once
 
 #include <cstdint>
-
-#include <systemc>
 
 #include "../controller/clock.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::model {
 
-class HostLink : public sc_core::sc_module {
+class HostLink {
   public:
-    explicit HostLink(sc_core::sc_module_name name);
     void configure(const physics::LinkParams& params, const ControllerClock& clock);
 
     std::uint64_t transfer_cycles(std::uint64_t bytes) const;

@@ -2,8 +2,6 @@
 
 namespace opusim::model {
 
-MediumStage::MediumStage(sc_core::sc_module_name name) : sc_core::sc_module(name) {}
-
 void MediumStage::configure(const physics::DeviceProfile& profile) {
     profile_ = profile;
     medium_.reset();

@@ -1,13 +1,15 @@
 // The scattering medium: intensities of a chunk of feature frames through the effective medium of
 // the current configuration (opusim/physics/effective_medium.hpp). The effective medium is rebuilt
 // only when the medium seed, the input layout or the output pixels change between jobs.
+//
+// A plain functional class, not a SystemC module: light crosses the medium in no simulated time
+// (the exposure is the camera's stage), so the sequencer calls it once per chunk of frames and it
+// has nothing to schedule.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <vector>
-
-#include <systemc>
 
 #include "opusim/physics/effective_medium.hpp"
 #include "opusim/contract/input_layout.hpp"
@@ -16,9 +18,8 @@
 
 namespace opusim::model {
 
-class MediumStage : public sc_core::sc_module {
+class MediumStage {
   public:
-    explicit MediumStage(sc_core::sc_module_name name);
     void configure(const physics::DeviceProfile& profile);
 
     void prepare(std::uint64_t medium_seed, const contract::InputLayout& layout,

@@ -7,14 +7,11 @@ OpuTop::OpuTop(sc_core::sc_module_name name)
       host_bus("host_bus"),
       host_memory("host_memory"),
       host_interface("host_interface"),
-      link("link"),
-      dmd("dmd"),
-      medium("medium"),
-      camera("camera"),
       tracer("tracer"),
-      sequencer("sequencer", host_interface, link, dmd, medium, camera, tracer) {
+      sequencer("sequencer", link, dmd, medium, camera, tracer) {
     host_bus.bind(host_interface.mmio);
     host_interface.dma.bind(host_memory.socket);
+    sequencer.host.bind(host_port_);
     host_interface.connect(&sequencer, &sequencer.ledger());
 }
 

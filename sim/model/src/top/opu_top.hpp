@@ -1,6 +1,9 @@
-// The device top: instantiates the modules and wires them. The host bus (an initiator the
-// in-process transport drives) reaches the host interface's MMIO target; the host interface's DMA
-// initiator reaches host memory; the sequencer drives the stage modules.
+// The device top: instantiates the modules and the stages, and wires them. The host bus (an
+// initiator the in-process transport drives) reaches the host interface's MMIO target; the host
+// interface's DMA initiator reaches host memory; the sequencer's host port reaches the host
+// interface. The stages (link, DMD, medium, camera) are plain timing and functional classes the
+// sequencer runs (their headers say why); the modules with processes are the sequencer and the
+// VCD tracer, and the modules with sockets the host interface and host memory.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -15,6 +18,7 @@
 #include "../link/host_link.hpp"
 #include "../medium/medium_stage.hpp"
 #include "../trace/vcd_tracer.hpp"
+#include "host_interface_port.hpp"
 
 namespace opusim::model {
 
@@ -33,6 +37,9 @@ class OpuTop : public sc_core::sc_module {
     CameraStage camera;
     VcdTracer tracer;
     Sequencer sequencer;
+
+  private:
+    HostInterfacePort host_port_{host_interface};  // what the sequencer's host port binds to
 };
 
 }  // namespace opusim::model

@@ -1,0 +1,66 @@
+#include "functional_frame_steps.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "frame_addresses.hpp"
+#include "opusim/contract/data_format.hpp"
+
+namespace opusim::model {
+
+bool FunctionalFrameSteps::begin_job(HostPort& host, const JobConfig& config,
+                                     const physics::DeviceProfile& profile,
+                                     const contract::JobDescriptor& descriptor) {
+    try {
+        const auto pixels = config.output_pixels(profile.camera.width);
+        medium_.prepare(config.medium_seed, config.layout, pixels);
+        camera_.prepare(config.medium_seed, config.noise_seed, config.noise, pixels);
+    } catch (const std::exception&) {
+        return false;  // too large for the simulator's memory (docs/device-abi.md: BAD_CONFIG)
+    }
+    host_ = &host;
+    config_ = config;
+    descriptor_ = descriptor;
+    input_bytes_ = contract::input_frame_bytes(profile.dmd.mirrors());
+    output_bytes_ = contract::output_frame_bytes(config.n_components, profile.camera.bits);
+    const std::uint64_t chunk = std::min<std::uint64_t>(kChunkFrames, descriptor.frame_count);
+    packed_.resize(chunk * input_bytes_);
+    features_.resize(chunk * config.layout.n_features);
+    intensities_.resize(chunk * config.n_components);
+    output_.resize(chunk * output_bytes_);
+    return true;
+}
+
+JobError FunctionalFrameSteps::fetch(std::uint64_t frame, std::uint64_t slot,
+                                     std::uint64_t issue_ps) {
+    const std::uint64_t address = input_frame_address(descriptor_, frame);
+    std::uint8_t* packed = packed_.data() + slot * input_bytes_;
+    if (!host_->dma_read(address, packed, input_bytes_, dma_issue_delay(issue_ps))) {
+        return {contract::DeviceError::DmaRead, static_cast<std::uint32_t>(frame), address};
+    }
+    std::uint8_t* features = features_.data() + slot * config_.layout.n_features;
+    if (dmd_.unpack(config_.layout, packed, input_bytes_, 1, features) != 1) {
+        return {contract::DeviceError::InputFormat, static_cast<std::uint32_t>(frame), 0};
+    }
+    return {};
+}
+
+void FunctionalFrameSteps::compute(std::uint64_t first_frame, std::uint64_t count) {
+    if (count == 0) return;
+    const double exposure_us = static_cast<double>(config_.exposure_ns) * 1e-3;
+    medium_.intensities(features_.data(), count, intensities_.data());
+    camera_.grab(intensities_.data(), count, descriptor_.first_sequence + first_frame, exposure_us,
+                 medium_.photons_per_unit_intensity_per_us(), output_.data());
+}
+
+JobError FunctionalFrameSteps::write_back(std::uint64_t frame, std::uint64_t slot,
+                                          std::uint64_t issue_ps) {
+    const std::uint64_t address = output_frame_address(descriptor_, frame);
+    const std::uint8_t* data = output_.data() + slot * output_bytes_;
+    if (!host_->dma_write(address, data, output_bytes_, dma_issue_delay(issue_ps))) {
+        return {contract::DeviceError::DmaWrite, static_cast<std::uint32_t>(frame), address};
+    }
+    return {};
+}
+
+}  // namespace opusim::model

@@ -1,0 +1,97 @@
+#include "injected_faults.hpp"
+
+#include "frame_addresses.hpp"
+
+namespace opusim::model {
+namespace {
+
+// Forwards every step to the wrapped steps; each fault overrides the step it breaks.
+class FaultDecorator : public FrameSteps {
+  public:
+    FaultDecorator(FrameSteps& inner, std::uint64_t fault_frame,
+                   const contract::JobDescriptor& descriptor)
+        : inner_(inner), fault_frame_(fault_frame), descriptor_(descriptor) {}
+
+    std::uint64_t chunk_frames() const override { return inner_.chunk_frames(); }
+    JobError fetch(std::uint64_t frame, std::uint64_t slot, std::uint64_t issue_ps) override {
+        return inner_.fetch(frame, slot, issue_ps);
+    }
+    void compute(std::uint64_t first_frame, std::uint64_t count) override {
+        inner_.compute(first_frame, count);
+    }
+    JobError write_back(std::uint64_t frame, std::uint64_t slot, std::uint64_t issue_ps) override {
+        return inner_.write_back(frame, slot, issue_ps);
+    }
+    bool loses(std::uint64_t frame) const override { return inner_.loses(frame); }
+    std::optional<std::uint64_t> stall_frame() const override { return inner_.stall_frame(); }
+
+  protected:
+    bool hits(std::uint64_t frame) const { return frame == fault_frame_; }
+    std::uint64_t fault_frame() const { return fault_frame_; }
+    const contract::JobDescriptor& descriptor() const { return descriptor_; }
+
+  private:
+    FrameSteps& inner_;
+    std::uint64_t fault_frame_;
+    contract::JobDescriptor descriptor_;
+};
+
+// The input DMA of the fault frame hits an unmapped address: the read never returns data.
+class InputDmaError final : public FaultDecorator {
+  public:
+    using FaultDecorator::FaultDecorator;
+    JobError fetch(std::uint64_t frame, std::uint64_t slot, std::uint64_t issue_ps) override {
+        if (!hits(frame)) return FaultDecorator::fetch(frame, slot, issue_ps);
+        return {contract::DeviceError::DmaRead, static_cast<std::uint32_t>(frame),
+                input_frame_address(descriptor(), frame)};
+    }
+};
+
+// The output DMA of the fault frame fails: the frame is never written.
+class OutputDmaError final : public FaultDecorator {
+  public:
+    using FaultDecorator::FaultDecorator;
+    JobError write_back(std::uint64_t frame, std::uint64_t slot, std::uint64_t issue_ps) override {
+        if (!hits(frame)) return FaultDecorator::write_back(frame, slot, issue_ps);
+        return {contract::DeviceError::DmaWrite, static_cast<std::uint32_t>(frame),
+                output_frame_address(descriptor(), frame)};
+    }
+};
+
+// The fault frame is lost between the camera and the output DMA.
+class DroppedFrame final : public FaultDecorator {
+  public:
+    using FaultDecorator::FaultDecorator;
+    bool loses(std::uint64_t frame) const override {
+        return hits(frame) || FaultDecorator::loses(frame);
+    }
+};
+
+// The sequencer stops making progress before the fault frame and raises no interrupt.
+class Hang final : public FaultDecorator {
+  public:
+    using FaultDecorator::FaultDecorator;
+    std::optional<std::uint64_t> stall_frame() const override { return fault_frame(); }
+};
+
+}  // namespace
+
+std::unique_ptr<FrameSteps> with_injected_fault(FrameSteps& steps, InjectedFault fault,
+                                                std::uint64_t fault_frame,
+                                                const contract::JobDescriptor& descriptor) {
+    switch (fault) {
+        case InjectedFault::None:
+            return nullptr;
+        case InjectedFault::DmaReadError:
+            return std::make_unique<InputDmaError>(steps, fault_frame, descriptor);
+        case InjectedFault::DmaWriteError:
+            return std::make_unique<OutputDmaError>(steps, fault_frame, descriptor);
+        case InjectedFault::DropFrame:
+            return std::make_unique<DroppedFrame>(steps, fault_frame, descriptor);
+        case InjectedFault::HangNoInterrupt:
+            return std::make_unique<Hang>(steps, fault_frame, descriptor);
+    }
+    return nullptr;
+}
+
+}  // namespace opusim::model
