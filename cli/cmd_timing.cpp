@@ -233,15 +233,7 @@ int run_timing(const Command& command, const Arguments& args) {
     run.wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     run.stats = device->statistics();
-    model::TimingPoint point;
-    point.n_features = config.n_features;
-    point.replication = config.replication;
-    point.first_mirror = config.first_mirror;
-    point.roi_height = config.roi_height;
-    point.n_components = config.n_components;
-    point.exposure_us = config.exposure_us;
-    point.frametime_us = config.frametime_us;
-    run.analytic = model::analytic_timing(profile, point);
+    run.analytic = model::analytic_timing(profile, run.config);
     if (vm["json"].as<bool>()) {
         print_json(run, chosen);
     } else {

@@ -37,15 +37,6 @@ contract::InputRoiStrategy to_contract(InputRoiStrategy strategy) {
     return contract::InputRoiStrategy::Auto;
 }
 
-bool same(const driver::DeviceConfig& a, const driver::DeviceConfig& b) {
-    return a.n_features == b.n_features && a.replication == b.replication &&
-           a.first_mirror == b.first_mirror && a.roi_x == b.roi_x && a.roi_y == b.roi_y &&
-           a.roi_width == b.roi_width && a.roi_height == b.roi_height &&
-           a.n_components == b.n_components && a.exposure_us == b.exposure_us &&
-           a.frametime_us == b.frametime_us && a.medium_seed == b.medium_seed &&
-           a.noise_seed == b.noise_seed && a.noise == b.noise && a.timing_only == b.timing_only;
-}
-
 double wall_seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -157,7 +148,7 @@ struct Opu::Impl {
     RunStats capture(const driver::DeviceConfig& config, const contract::InputLayout& frame_layout,
                      const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
                      std::uint16_t* out) {
-        if (!same(device->config(), config)) device->configure(config);
+        if (device->config() != config) device->configure(config);
         sdk_detail::PassPolicy policy;
         policy.n_samples_by_pass = settings.n_samples_by_pass;
         policy.min_batch_size = settings.min_batch_size;

@@ -148,6 +148,16 @@ TEST(Profile, BitsMustBeAnAdcDepth) {
     expect_rejected(document, {"camera.bits: expected one of 8, 10, 12, got 9"});
 }
 
+TEST(Profile, BusWidthIsOptionalIgnoredAndStillChecked) {
+    auto document = gen2_json();
+    ASSERT_FALSE(document["controller"].contains("bus_width_bytes"));  // not written: unused
+    EXPECT_NO_THROW(DeviceProfile::from_json(document));
+    document["controller"]["bus_width_bytes"] = 64;  // as older profiles state it
+    EXPECT_EQ(DeviceProfile::from_json(document).to_json(), gen2_json());
+    document["controller"]["bus_width_bytes"] = 0;
+    expect_rejected(document, {"controller.bus_width_bytes", "whole number >= 1"});
+}
+
 TEST(Profile, UnknownKeysAreNamed) {
     auto document = gen2_json();
     document["camera"]["quantum_effciency"] = 0.5;  // a typo

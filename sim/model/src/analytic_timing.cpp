@@ -15,7 +15,7 @@ double transfer_us(const physics::LinkParams& link, std::uint64_t bytes) {
 
 }  // namespace
 
-AnalyticTiming analytic_timing(const physics::DeviceProfile& profile, const TimingPoint& point) {
+AnalyticTiming analytic_timing(const physics::DeviceProfile& profile, const contract::JobConfiguration& point) {
     const auto& dmd = profile.dmd;
     const auto& camera = profile.camera;
     AnalyticTiming t;

@@ -152,6 +152,15 @@ class SectionReader {
         field = parsed;
     }
 
+    // A key older profiles carry and the model ignores: accepted when absent, checked when
+    // present (a whole number within BOUNDS), and read into nothing.
+    void ignored_integer(const char* key, Bounds bounds) {
+        consumed_.insert(key);
+        if (object_.find(key) == object_.end()) return;
+        std::uint64_t unused = 0;
+        integer(key, unused, bounds);
+    }
+
     // Every key of the object that no field consumed is an error (typos must not pass).
     void reject_unknown_keys() const {
         for (const auto& item : object_.items()) {
@@ -198,6 +207,7 @@ class SectionWriter {
     void integer_choice(const char* key, const Integer& field, const std::vector<Integer>&) {
         object_[key] = field;
     }
+    void ignored_integer(const char*, Bounds) {}  // not written: nothing reads it
     void text(const char* key, const std::string& field, const std::vector<std::string>&) {
         object_[key] = field;
     }
@@ -274,7 +284,9 @@ void describe_controller(P& p, V& v) {
     v.integer("input_buffer_frames", p.input_buffer_frames, at_least(1));
     v.integer("output_buffer_frames", p.output_buffer_frames, at_least(1));
     v.integer("register_access_cycles", p.register_access_cycles, at_least(1));
-    v.integer("bus_width_bytes", p.bus_width_bytes, at_least(1));
+    // bus_width_bytes: the internal datapath width, never used by the model (transfers are timed
+    // by the link); optional so that profiles which state it still load.
+    v.ignored_integer("bus_width_bytes", at_least(1));
 }
 
 template <class P, class Describe>

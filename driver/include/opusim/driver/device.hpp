@@ -23,6 +23,7 @@
 #include "opusim/driver/buffer.hpp"
 #include "opusim/driver/device_uri.hpp"
 #include "opusim/contract/geometry.hpp"
+#include "opusim/contract/job_configuration.hpp"
 #include "opusim/driver/device_statistics.hpp"
 
 namespace opusim::driver {
@@ -64,24 +65,9 @@ struct DeviceInfo {
     std::uint64_t ones_max = 0;
 };
 
-// Everything a job runs with (the configuration registers). Defaults: the device's reset values
-// with the URI's options applied.
-struct DeviceConfig {
-    std::uint64_t n_features = 0;
-    std::uint64_t replication = 1;
-    std::uint64_t first_mirror = 0;
-    std::uint32_t roi_x = 0;
-    std::uint32_t roi_y = 0;
-    std::uint32_t roi_width = 0;
-    std::uint32_t roi_height = 0;
-    std::uint32_t n_components = 0;  // the first n_components pixels of the ROI, row-major
-    double exposure_us = 0;
-    double frametime_us = 0;
-    std::uint64_t medium_seed = 0;
-    std::uint64_t noise_seed = 0;
-    bool noise = true;
-    bool timing_only = false;
-};
+// Everything a job runs with (the configuration registers): the contract's one job
+// configuration type. Defaults: the device's reset values with the URI's options applied.
+using DeviceConfig = contract::JobConfiguration;
 
 // One job: FRAMES input frames from INPUT (at INPUT_OFFSET, INPUT_STRIDE bytes apart) to
 // FRAMES output frames in OUTPUT. FIRST_SEQUENCE keys the camera noise of frame 0. A timing-only

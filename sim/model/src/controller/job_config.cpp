@@ -33,6 +33,9 @@ std::optional<ConfigFault> latch_config(const RegisterAccess& registers,
     if (layout.n_features == 0 || layout.n_features > mirrors) return bad(kNFeatures);
     if (layout.replication == 0 || layout.replication > mirrors) return bad(kReplication);
     if (layout.first_mirror + layout.used_mirrors() > mirrors) return bad(kFirstMirror);
+    config.n_features = layout.n_features;
+    config.replication = layout.replication;
+    config.first_mirror = layout.first_mirror;
 
     const auto& camera = profile.camera;
     config.roi_x = registers.get(kRoiX);
@@ -53,7 +56,9 @@ std::optional<ConfigFault> latch_config(const RegisterAccess& registers,
         static_cast<double>(config.exposure_ns) > camera.max_exposure_us * 1e3 + 0.5) {
         return bad(kExposureNs);
     }
+    config.exposure_us = static_cast<double>(config.exposure_ns) / 1e3;
     config.frametime_ns = registers.get(kFrametimeNs);
+    config.frametime_us = static_cast<double>(config.frametime_ns) / 1e3;
     config.medium_seed = registers.get64(kMediumSeedLo);
     config.noise_seed = registers.get64(kNoiseSeedLo);
     const std::uint32_t mode = registers.get(kMode);

@@ -8,21 +8,18 @@
 #include "opusim/contract/errors.hpp"
 #include "opusim/contract/job_descriptor.hpp"
 #include "opusim/contract/input_layout.hpp"
+#include "opusim/contract/job_configuration.hpp"
 #include "opusim/physics/profile.hpp"
 #include "register_access.hpp"
 
 namespace opusim::model {
 
-struct JobConfig {
+// The job configuration as latched (the contract's one type), and what the device derives from
+// it: the input layout and the register values of the times, in whole nanoseconds.
+struct JobConfig : contract::JobConfiguration {
     contract::InputLayout layout;
-    std::uint32_t roi_x = 0, roi_y = 0, roi_width = 0, roi_height = 0;
-    std::uint32_t n_components = 0;
     std::uint64_t exposure_ns = 0;
     std::uint64_t frametime_ns = 0;
-    std::uint64_t medium_seed = 0;
-    std::uint64_t noise_seed = 0;
-    bool noise = true;
-    bool timing_only = false;
 
     // Camera pixel indices of the outputs: the first n_components pixels of the ROI, row-major.
     std::vector<std::uint64_t> output_pixels(std::uint32_t sensor_width) const;

@@ -9,19 +9,14 @@
 #include <cstdint>
 #include <string>
 
+#include "opusim/contract/job_configuration.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::model {
 
-struct TimingPoint {
-    std::uint64_t n_features = 0;
-    std::uint64_t replication = 1;
-    std::uint64_t first_mirror = 0;
-    std::uint32_t roi_height = 0;    // output ROI rows read out
-    std::uint64_t n_components = 0;  // output pixels per frame
-    double exposure_us = 0;
-    double frametime_us = 0;
-};
+// The analytic model reads the job configuration (the contract's one type); TimingPoint is its
+// older name.
+using TimingPoint = contract::JobConfiguration;
 
 struct AnalyticTiming {
     double link_in_us = 0;
@@ -36,6 +31,7 @@ struct AnalyticTiming {
     std::string bottleneck;  // stage name as in DeviceStatistics (or "frametime")
 };
 
-AnalyticTiming analytic_timing(const physics::DeviceProfile& profile, const TimingPoint& point);
+AnalyticTiming analytic_timing(const physics::DeviceProfile& profile,
+                               const contract::JobConfiguration& point);
 
 }  // namespace opusim::model

@@ -88,7 +88,7 @@ struct ControllerParams {
     std::uint32_t input_buffer_frames = 4;     // frames the input FIFO (host -> DMD) holds
     std::uint32_t output_buffer_frames = 4;    // frames the output FIFO (camera -> host) holds
     std::uint32_t register_access_cycles = 4;  // cost of one MMIO register access
-    std::uint32_t bus_width_bytes = 32;        // internal datapath width
+    // (A profile's controller.bus_width_bytes is accepted and ignored: docs/device-physics.md.)
 };
 
 struct DeviceProfile {
