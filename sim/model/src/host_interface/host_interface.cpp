@@ -11,6 +11,7 @@ using namespace contract::reg;
 HostInterface::HostInterface(sc_core::sc_module_name name)
     : sc_core::sc_module(name), mmio("mmio"), dma("dma"), irq("irq") {
     mmio.register_b_transport(this, &HostInterface::b_transport);
+    bind_registers();
 }
 
 void HostInterface::power_on(const physics::DeviceProfile& profile, const ControllerClock& clock) {
@@ -61,68 +62,14 @@ void HostInterface::b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_t
     auto* data = payload.get_data_ptr();
     if (payload.is_read()) {
         const std::uint64_t at = (sc_core::sc_time_stamp() + delay).value();
-        const std::uint32_t value = read_word(offset, at);
+        const std::uint32_t value = registers_.read(offset, at);
         for (int i = 0; i < 4; ++i) data[i] = static_cast<unsigned char>(value >> (8 * i));
     } else if (payload.is_write()) {
         std::uint32_t value = 0;
         for (int i = 0; i < 4; ++i) value |= std::uint32_t{data[i]} << (8 * i);
-        write_word(offset, value, delay);
+        registers_.write(offset, value, delay);
     }
     payload.set_response_status(tlm::TLM_OK_RESPONSE);
-}
-
-std::uint32_t HostInterface::read_word(std::uint32_t offset, std::uint64_t at_ps) {
-    if (!RegisterFile::mapped(offset)) return 0;
-    switch (offset) {
-        case kControl:
-            return 0;
-        case kStatus: {
-            const bool busy = sequencer_ && sequencer_->busy();
-            std::uint32_t value = busy ? contract::status::kBusy : contract::status::kReady;
-            if (registers_.get(kErrorCode) != 0) value |= contract::status::kError;
-            return value;
-        }
-        case kFramesIn:
-            return static_cast<std::uint32_t>(ledger_->frames_in(at_ps));
-        case kFramesOut:
-            return static_cast<std::uint32_t>(ledger_->frames_out(at_ps));
-        case kFramesDropped:
-            return static_cast<std::uint32_t>(ledger_->frames_dropped(at_ps));
-        case kTimeNsLo: {
-            const std::uint64_t time_ns = at_ps / 1000;
-            latched_time_hi_ = static_cast<std::uint32_t>(time_ns >> 32);
-            return static_cast<std::uint32_t>(time_ns);
-        }
-        case kTimeNsHi:
-            return latched_time_hi_;
-        default:
-            return registers_.get(offset);
-    }
-}
-
-void HostInterface::write_word(std::uint32_t offset, std::uint32_t value,
-                               const sc_core::sc_time& delay) {
-    if (!RegisterFile::mapped(offset)) return;
-    switch (RegisterFile::access(offset)) {
-        case contract::Access::ReadOnly:
-            return;
-        case contract::Access::ReadWrite1Clear:
-            registers_.set(offset, registers_.get(offset) & ~value);
-            update_irq();
-            return;
-        case contract::Access::WriteOnly:  // CONTROL: act in the order RESET, ABORT, START
-            if (value & contract::control::kReset) sequencer_->request_reset(delay);
-            if (value & contract::control::kAbort) sequencer_->request_abort(delay);
-            if (value & contract::control::kStart) sequencer_->request_start(delay);
-            if (value & contract::control::kSnapshot) snapshot_statistics();
-            return;
-        case contract::Access::ReadWrite:
-            registers_.set(offset, value);
-            if (offset == kIrqEnable) update_irq();
-            if (offset == kRingTail) sequencer_->doorbell(delay);
-            if (offset == kDebugFaultInject) arm_fault(value);
-            return;
-    }
 }
 
 namespace {

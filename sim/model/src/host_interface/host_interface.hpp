@@ -55,8 +55,7 @@ class HostInterface : public sc_core::sc_module {
 
   private:
     void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
-    std::uint32_t read_word(std::uint32_t offset, std::uint64_t at_ps);
-    void write_word(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay);
+    void bind_registers();  // register_bindings.cpp: each register's profile reset and behaviour
     void update_irq();
     void snapshot_statistics();  // CONTROL.SNAPSHOT: the sequencer's measurements into STAT_*
     void arm_fault(std::uint32_t code);  // DEBUG_FAULT_INJECT

@@ -1,14 +1,12 @@
 #include "register_file.hpp"
 
-#include <cmath>
-
-#include "opusim/contract/data_format.hpp"
-#include "opusim/physics/device_geometry.hpp"
+#include <stdexcept>
+#include <string>
 
 namespace opusim::model {
 namespace {
 
-// The ABI table indexed by word, built once: every access looks its register up here.
+// The contract's table indexed by word, built once: every access looks its register up here.
 const contract::RegisterInfo* find(std::uint32_t offset) {
     static const auto by_word = [] {
         std::array<const contract::RegisterInfo*, RegisterFile::kWords> index{};
@@ -17,10 +15,6 @@ const contract::RegisterInfo* find(std::uint32_t offset) {
     }();
     if (offset % 4 != 0 || offset / 4 >= by_word.size()) return nullptr;
     return by_word[offset / 4];
-}
-
-std::uint32_t ns(double microseconds) {
-    return static_cast<std::uint32_t>(std::llround(microseconds * 1e3));
 }
 
 }  // namespace
@@ -34,40 +28,64 @@ contract::Access RegisterFile::access(std::uint32_t offset) {
     return info ? info->access : contract::Access::ReadOnly;
 }
 
-void RegisterFile::reset(const physics::DeviceProfile& profile) {
-    using namespace contract::reg;
-    for (const auto& info : contract::kRegisterTable) {
-        if (info.reset_source == contract::ResetSource::Constant) set(info.offset, info.reset_value);
+void RegisterFile::bind(std::uint32_t offset, RegisterBehaviour behaviour) {
+    const auto* info = find(offset);
+    if (info == nullptr) {
+        throw std::logic_error("RegisterFile::bind: offset " + std::to_string(offset) +
+                               " is not in the register map");
     }
-    const auto& dmd = profile.dmd;
-    const auto& camera = profile.camera;
-    set(kCapDmdColumns, dmd.columns);
-    set(kCapDmdRows, dmd.rows);
-    set(kCapMaxMirrors, static_cast<std::uint32_t>(dmd.mirrors()));
-    set(kCapCameraWidth, camera.width);
-    set(kCapCameraHeight, camera.height);
-    set(kCapMaxPixels, camera.width * camera.height);
-    set(kCapBitDepth, camera.bits);
-    set(kCapBytesPerPixel, contract::bytes_per_pixel(camera.bits));
-    set(kCapInputFrameBytes, static_cast<std::uint32_t>(contract::input_frame_bytes(dmd.mirrors())));
-    set(kCapClockKhz, static_cast<std::uint32_t>(std::llround(profile.controller.clock_mhz * 1e3)));
-    set(kCapMinExposureNs, ns(camera.min_exposure_us));
-    set(kCapMaxExposureNs, ns(camera.max_exposure_us));
-    set(kCapBufferFrames, (profile.controller.output_buffer_frames << 16) |
-                              (profile.controller.input_buffer_frames & 0xFFFF));
-    set(kCapRoiIncrement, camera.roi_increment);
-    set(kCapRoiStrategy, physics::sensor_geometry(camera).roi_strategy ==
-                                 contract::OutputRoiStrategy::MidSquare
-                             ? contract::roi_strategy::kMidSquare
-                             : contract::roi_strategy::kMidWidth);
-    set64(kCapOnesMinLo, dmd.ones_min);
-    set64(kCapOnesMaxLo, dmd.ones_max);
-    set(kRoiWidth, camera.width);
-    set(kRoiHeight, camera.height);
-    set(kExposureNs, ns(camera.exposure_us));
-    set(kFrametimeNs, ns(camera.frametime_us));
-    set64(kMediumSeedLo, profile.medium.seed);
-    set64(kNoiseSeedLo, camera.noise_seed);
+    if (static_cast<bool>(behaviour.reset) != (info->reset_source == contract::ResetSource::Profile)) {
+        throw std::logic_error(std::string("RegisterFile::bind: ") + info->name +
+                               ": a profile reset must be bound exactly for the registers the "
+                               "contract says reset from the profile");
+    }
+    behaviour_[offset / 4] = std::move(behaviour);
+}
+
+void RegisterFile::reset(const physics::DeviceProfile& profile) {
+    for (const auto& info : contract::kRegisterTable) {
+        const auto& behaviour = behaviour_[info.offset / 4];
+        switch (info.reset_source) {
+            case contract::ResetSource::Constant:
+                set(info.offset, info.reset_value);
+                break;
+            case contract::ResetSource::Profile:
+                if (!behaviour.reset) {
+                    throw std::logic_error(std::string("RegisterFile::reset: ") + info.name +
+                                           " resets from the profile but has no binding");
+                }
+                set(info.offset, behaviour.reset(profile));
+                break;
+            case contract::ResetSource::NotReset:
+                break;
+        }
+    }
+}
+
+std::uint32_t RegisterFile::read(std::uint32_t offset, std::uint64_t at_ps) const {
+    const auto* info = find(offset);
+    if (info == nullptr || info->access == contract::Access::WriteOnly) return 0;
+    const auto& behaviour = behaviour_[offset / 4];
+    return behaviour.read ? behaviour.read(at_ps) : get(offset);
+}
+
+void RegisterFile::write(std::uint32_t offset, std::uint32_t value, const sc_core::sc_time& delay) {
+    const auto* info = find(offset);
+    if (info == nullptr) return;
+    switch (info->access) {
+        case contract::Access::ReadOnly:
+            return;
+        case contract::Access::ReadWrite1Clear:
+            set(offset, get(offset) & ~value);
+            break;
+        case contract::Access::WriteOnly:
+            break;  // nothing stored: the write is an action
+        case contract::Access::ReadWrite:
+            set(offset, value);
+            break;
+    }
+    const auto& behaviour = behaviour_[offset / 4];
+    if (behaviour.written) behaviour.written(value, delay);
 }
 
 }  // namespace opusim::model
