@@ -1,18 +1,21 @@
-// The SystemC device model's speed: timing-only simulation in simulated frames per wall second,
-// and functional mode (device model + physics) against the physics capture chain alone on the
-// same frames. Commands and results: docs/performance.md, section "SystemC model".
+// The SystemC device model's speed, reached as an application reaches it (driver::Device, the
+// `sim:` transport: the model in a device process of its own): timing-only simulation in
+// simulated frames per wall second, and functional mode (device model + physics, plus the device
+// link) against the physics capture chain alone on the same frames. Commands and results:
+// docs/performance.md, section "SystemC model".
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <memory>
 #include <random>
 #include <vector>
 
-#include "opusim/physics/device_geometry.hpp"
-#include "opusim/model/simulated_device.hpp"
-#include "opusim/model/test_host.hpp"
-#include "opusim/physics/capture.hpp"
+#include "opusim/contract/data_format.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/driver/device.hpp"
+#include "opusim/physics/capture.hpp"
+#include "opusim/physics/device_geometry.hpp"
 
 namespace {
 
@@ -21,24 +24,40 @@ using namespace opusim;
 constexpr std::uint64_t kFeatures = 1024;
 constexpr std::uint64_t kComponents = 8000;
 constexpr std::uint64_t kFunctionalFrames = 512;
+constexpr double kTimeoutS = 1e6;  // of device time
 
 physics::DeviceProfile gen2() {
     return physics::DeviceProfile::load("gen2");  // the built-in profile
 }
 
-model::TestHost& host() {
-    static model::TestHost* instance = [] {
-        auto& device = model::SimulatedDevice::instance();
-        device.power_on(gen2());
-        return new model::TestHost(device);
-    }();
+// One simulated gen2 for the whole run (sim:gen2), opened at first use.
+driver::Device& device() {
+    static const std::unique_ptr<driver::Device> instance = driver::Device::open("sim:gen2");
     return *instance;
+}
+
+// The configuration for kFeatures inputs and kComponents outputs, from the device's geometry.
+driver::DeviceConfig config_for(driver::Device& dev, bool timing_only) {
+    const auto layout =
+        contract::make_input_layout(dev.info().dmd, kFeatures, contract::InputRoiStrategy::Auto);
+    const auto roi = contract::make_output_roi(dev.info().sensor, kComponents);
+    driver::DeviceConfig config = dev.config();
+    config.n_features = layout.n_features;
+    config.replication = layout.replication;
+    config.first_mirror = layout.first_mirror;
+    config.roi_x = roi.x;
+    config.roi_y = roi.y;
+    config.roi_width = roi.width;
+    config.roi_height = roi.height;
+    config.n_components = static_cast<std::uint32_t>(kComponents);
+    config.timing_only = timing_only;
+    return config;
 }
 
 struct Workload {
     physics::DeviceProfile profile = gen2();
-    contract::InputLayout layout =
-        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), kFeatures, contract::InputRoiStrategy::Auto);
+    contract::InputLayout layout = contract::make_input_layout(
+        physics::dmd_geometry(profile.dmd), kFeatures, contract::InputRoiStrategy::Auto);
     std::vector<std::uint8_t> features;
     std::vector<std::uint8_t> packed;
     Workload() {
@@ -55,23 +74,29 @@ const Workload& workload() {
     return instance;
 }
 
-// Timing-only jobs of FRAMES frames (gen2 geometry, frametime 0 so the stages set the rate).
+// Timing-only jobs of FRAMES frames (gen2 geometry, frametime 0 so the stages set the rate);
+// buffers of one frame, as no data moves.
 void BM_ModelTimingOnly(benchmark::State& state) {
-    auto& test_host = host();
-    auto settings =
-        model::JobSettings::for_sizes(test_host.device().profile(), kFeatures, kComponents);
-    settings.timing_only = true;
-    settings.frametime_ns = 0;
-    test_host.configure(settings);
-    const auto frames = static_cast<std::uint64_t>(state.range(0));
+    auto& dev = device();
+    auto config = config_for(dev, true);
+    config.frametime_us = 0;
+    dev.configure(config);
+    const std::uint32_t in_frame = dev.info().input_frame_bytes;
+    const auto out_frame = static_cast<std::uint32_t>(
+        contract::output_frame_bytes(config.n_components, dev.info().bit_depth));
+    driver::Buffer input = dev.allocate(in_frame);
+    driver::Buffer output = dev.allocate(out_frame);
+    input.sync(driver::SyncDirection::ToDevice);
+    output.sync(driver::SyncDirection::ToDevice);
+    const auto frames = static_cast<std::uint32_t>(state.range(0));
+    const driver::Job job{&input, 0, in_frame, &output, 0, out_frame, frames, 0};
     for (auto _ : state) {
-        const auto outcome = test_host.run(nullptr, frames, 0, 1e6);
-        if (outcome.frames_done != frames) state.SkipWithError("job failed");
+        if (dev.run(job, kTimeoutS).frames != frames) state.SkipWithError("job failed");
     }
     state.SetItemsProcessed(state.iterations() * state.range(0));  // simulated frames
     state.counters["sim_s_per_wall_s"] =
         benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(frames) *
-                               test_host.device().statistics().frame_period_s,
+                               dev.statistics().frame_period_s,
                            benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ModelTimingOnly)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -79,7 +104,8 @@ BENCHMARK(BM_ModelTimingOnly)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisec
 // Baseline: the physics capture chain alone on the same frames (what functional mode computes).
 void BM_PhysicsCapture(benchmark::State& state) {
     const auto& w = workload();
-    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(w.profile.camera), kComponents);
+    const auto roi =
+        contract::make_output_roi(physics::sensor_geometry(w.profile.camera), kComponents);
     const physics::CaptureChain chain(w.profile, w.layout, roi.pixels,
                                       physics::CaptureSettings::from_profile(w.profile));
     std::vector<std::uint8_t> out(kFunctionalFrames * kComponents);
@@ -92,26 +118,35 @@ void BM_PhysicsCapture(benchmark::State& state) {
 }
 BENCHMARK(BM_PhysicsCapture)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// The same frames through the device: registers, descriptor, input DMA of packed DMD frames,
-// unpack/check, medium, camera, output DMA, interrupt.
+// The same frames through the driver and the device: registers, descriptor, input DMA of packed
+// DMD frames (shared memory with the device process), unpack/check, medium, camera, output DMA,
+// interrupt, and the buffers' ownership hand-over each job as an application does it.
 void BM_ModelFunctional(benchmark::State& state) {
-    auto& test_host = host();
+    auto& dev = device();
     const auto& w = workload();
-    const auto settings = model::JobSettings::for_sizes(w.profile, kFeatures, kComponents);
-    test_host.configure(settings);
-    test_host.run(w.packed.data(), 1, 0, 1e6);  // builds the effective medium outside the loop
-    // Input and output buffers stay in host memory, as a driver's DMA buffers would.
-    auto& memory = test_host.memory();
-    const std::uint64_t input = memory.allocate(w.packed.size());
-    const std::uint64_t output = memory.allocate(kFunctionalFrames * kComponents);
-    std::memcpy(memory.data(input), w.packed.data(), w.packed.size());
+    const auto config = config_for(dev, false);
+    dev.configure(config);
+    const std::uint32_t in_frame = dev.info().input_frame_bytes;
+    const auto out_frame = static_cast<std::uint32_t>(
+        contract::output_frame_bytes(config.n_components, dev.info().bit_depth));
+    // Input and output buffers stay allocated, as an application's DMA buffers would.
+    driver::Buffer input = dev.allocate(w.packed.size());
+    driver::Buffer output = dev.allocate(kFunctionalFrames * out_frame);
+    std::memcpy(input.data(), w.packed.data(), w.packed.size());
+    const auto frames = static_cast<std::uint32_t>(kFunctionalFrames);
+    const driver::Job job{&input, 0, in_frame, &output, 0, out_frame, frames, 0};
+    const driver::Job first{&input, 0, in_frame, &output, 0, out_frame, 1, 0};
+    input.sync(driver::SyncDirection::ToDevice);
+    output.sync(driver::SyncDirection::ToDevice);
+    dev.run(first, kTimeoutS);  // builds the effective medium outside the loop
+    output.sync(driver::SyncDirection::FromDevice);
     for (auto _ : state) {
-        const auto outcome = test_host.run_in_place(input, output, kFunctionalFrames, 0, 1e6);
-        if (outcome.frames_done != kFunctionalFrames) state.SkipWithError("job failed");
-        benchmark::DoNotOptimize(memory.data(output));
+        output.sync(driver::SyncDirection::ToDevice);
+        if (dev.run(job, kTimeoutS).frames != frames) state.SkipWithError("job failed");
+        output.sync(driver::SyncDirection::FromDevice);
+        benchmark::DoNotOptimize(output.data());
     }
-    memory.release(input);
-    memory.release(output);
+    input.sync(driver::SyncDirection::FromDevice);
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kFunctionalFrames));
 }
 BENCHMARK(BM_ModelFunctional)->Unit(benchmark::kMillisecond)->UseRealTime();

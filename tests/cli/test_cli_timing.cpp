@@ -2,6 +2,7 @@
 // trace GTKWave opens, bad arguments exit 2 naming the flag.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,14 +11,20 @@
 #include <nlohmann/json.hpp>
 
 // The command-line tests' helper (runs the built `opusim`, per-test temporary folder).
-#include "../cli/cli_test_support.hpp"
+#include "cli_test_support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
+// Each test's opusim processes lock the device in the test's own folder (as CliSdk does), so
+// test processes that ctest runs in parallel never queue for the same sim:gen2.
 class CmdTiming : public opusim::cli_testing::CliTest {
   protected:
+    void SetUp() override {
+        CliTest::SetUp();
+        ::setenv("OPUSIM_LOCK_DIR", dir_.c_str(), 1);
+    }
     // Runs `opusim timing ARGUMENTS`; returns the exit code, output into output_.
     int run(const std::string& arguments) { return run_cli("timing " + arguments); }
 };
