@@ -5,6 +5,7 @@
 // optics and camera on random binary inputs. The analytic model beside it is the oracle the
 // simulation is checked against.
 #include <chrono>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <random>
@@ -100,13 +101,16 @@ void run_jobs(driver::Device& device, const contract::InputLayout& layout, Timin
     progress.clear();
 }
 
-// The device URI with --vcd's trace added as the simulator's vcd option.
-std::string uri_with_trace(std::string uri, const std::string& vcd_path) {
-    if (vcd_path.find_first_of("&?") != std::string::npos) {
-        throw UsageError("--vcd: the path may not contain '&' or '?', got '" + vcd_path + "'");
+// --vcd's path, which travels as the simulator's vcd= URI option; checked here (created, as the
+// device will create it) so that a path nobody can write is a usage error naming --vcd.
+std::string trace_path(const std::string& vcd_path) {
+    if (vcd_path.empty() || vcd_path.find_first_of("&?") != std::string::npos) {
+        throw UsageError("--vcd: expected a file path without '&' or '?', got '" + vcd_path + "'");
     }
-    uri += (uri.find('?') == std::string::npos ? "?" : "&") + std::string("vcd=") + vcd_path;
-    return uri;
+    if (!std::ofstream(vcd_path)) {
+        throw UsageError("--vcd: cannot open '" + vcd_path + "' for writing");
+    }
+    return vcd_path;
 }
 
 void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
@@ -201,8 +205,14 @@ int run_timing(const Command& command, const Arguments& args) {
     TimingRun run;
     run.frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kMaxFrames);
     run.functional = vm["functional"].as<bool>();
-    std::string uri = uri_for_opening(chosen);
-    if (vm.count("vcd")) uri = uri_with_trace(uri, vm["vcd"].as<std::string>());
+    ChosenDevice opening = chosen;
+    if (vm.count("vcd")) {
+        if (opening.transport_options.count("vcd") != 0) {
+            throw UsageError("--vcd and --device's vcd= option: give the trace file once");
+        }
+        opening.transport_options["vcd"] = trace_path(vm["vcd"].as<std::string>());
+    }
+    const std::string uri = uri_for_opening(opening);
     auto device = driver::Device::open(uri);
     const auto layout = contract::make_input_layout(device->info().dmd, n_features, strategy);
     const auto roi = contract::make_output_roi(device->info().sensor, n_components);

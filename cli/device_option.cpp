@@ -44,6 +44,7 @@ ChosenDevice from_uri(const driver::DeviceUri& uri, const std::string& option) {
     device.noise_seed = uri.noise_seed.value_or(device.profile.camera.noise_seed);
     device.noise = uri.noise.value_or(true);
     device.lock_wait_s = uri.lock_wait_s;
+    device.transport_options = uri.transport_options;
     device.uri = canonical_uri(device);
     return device;
 }
@@ -59,10 +60,11 @@ void require_not_in_uri(bool in_uri, const std::string& flag, const std::string&
 }  // namespace
 
 std::string uri_for_opening(const ChosenDevice& device) {
-    if (!device.lock_wait_s) return device.uri;
-    std::ostringstream wait;
-    wait << *device.lock_wait_s;
-    return device.uri + "&lock_wait=" + wait.str();
+    std::ostringstream uri;
+    uri << device.uri;
+    if (device.lock_wait_s) uri << "&lock_wait=" << *device.lock_wait_s;
+    for (const auto& [key, value] : device.transport_options) uri << "&" << key << "=" << value;
+    return uri.str();
 }
 
 ChosenDevice resolve_device_uri(const std::string& text, const std::string& option) {

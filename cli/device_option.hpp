@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -23,9 +24,10 @@ struct ChosenDevice {
     std::uint64_t noise_seed = 0;   // the URI's, else the profile's camera.noise_seed
     bool noise = true;
     std::optional<double> lock_wait_s;  // the URI's lock_wait: how to open, not what to compute
+    std::map<std::string, std::string> transport_options;  // the same: the transport's (sim: vcd)
 };
 
-// URI with the lock_wait option kept, for opening the device through the SDK.
+// URI with the lock_wait and transport options kept, for opening the device through the SDK.
 std::string uri_for_opening(const ChosenDevice& device);
 
 // The device URI TEXT ("" = $OPUSIM_DEVICE, else sim:gen2) with its profile loaded and the

@@ -1,6 +1,7 @@
 #include "opusim/driver/device.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -427,12 +428,27 @@ std::size_t Device::pending_jobs() const {
     return pending_.size();
 }
 
+// Register accesses go to the device only inside its MMIO window and aligned: anything else is
+// refused here, naming the offset, and the device never sees it.
+namespace {
+void check_register_offset(std::uint32_t offset) {
+    if (offset % 4 != 0 || offset >= contract::kMmioWindowBytes) {
+        char text[16];
+        std::snprintf(text, sizeof text, "0x%03X", offset);
+        throw UsageError(std::string("register offset ") + text +
+                         ": expected a multiple of 4 below 0x1000 (the device's MMIO window)");
+    }
+}
+}  // namespace
+
 std::uint32_t Device::read_register(std::uint32_t offset) {
+    check_register_offset(offset);
     const std::lock_guard<std::mutex> guard(mutex_);
     return transport_->read_register(offset);
 }
 
 void Device::write_register(std::uint32_t offset, std::uint32_t value) {
+    check_register_offset(offset);
     const std::lock_guard<std::mutex> guard(mutex_);
     transport_->write_register(offset, value);
 }
