@@ -255,7 +255,37 @@ TEST(Device, IsThreadSafe) {
     EXPECT_EQ(frames[1], 15u);
 }
 
+// A lock folder of the test's own, so that tests running in parallel (which open sim:gen2 too)
+// never hold the lock this test contends for.
+class PrivateLockFolder {
+  public:
+    PrivateLockFolder() {
+        char pattern[] = "/tmp/opusim-lock-test-XXXXXX";
+        folder_ = ::mkdtemp(pattern) ? pattern : "";
+        const char* saved = std::getenv("OPUSIM_LOCK_DIR");
+        had_ = saved != nullptr;
+        if (had_) saved_ = saved;
+        ::setenv("OPUSIM_LOCK_DIR", folder_.c_str(), 1);
+    }
+    ~PrivateLockFolder() {
+        if (had_) {
+            ::setenv("OPUSIM_LOCK_DIR", saved_.c_str(), 1);
+        } else {
+            ::unsetenv("OPUSIM_LOCK_DIR");
+        }
+        std::system(("rm -rf '" + folder_ + "'").c_str());
+    }
+    PrivateLockFolder(const PrivateLockFolder&) = delete;
+    PrivateLockFolder& operator=(const PrivateLockFolder&) = delete;
+
+  private:
+    std::string folder_;
+    std::string saved_;
+    bool had_ = false;
+};
+
 TEST(ExclusiveAccess, ASecondOpenInTheSameProcessIsRefused) {
+    const PrivateLockFolder locks;
     auto device = Device::open("sim:gen2");
     try {
         Device::open("sim:gen2?lock_wait=0");
@@ -279,6 +309,7 @@ int run_command(const std::string& command, std::string* output) {
 }
 
 TEST(ExclusiveAccess, AnotherProcessIsRefusedWithTheHoldersPid) {
+    const PrivateLockFolder locks;
     auto device = Device::open("sim:gen2");
     std::string output;
     // The child inherits OPUSIM_LOCK_DIR, so it contends for this process's lock.
