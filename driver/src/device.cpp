@@ -78,9 +78,10 @@ std::string Device::transport_description() const {
 }
 
 std::uint64_t Device::read64(std::uint32_t lo_offset) {
-    const std::uint64_t lo = transport_->read_register(lo_offset);
-    const std::uint64_t hi = transport_->read_register(lo_offset + 4);
-    return (hi << 32) | lo;
+    const std::uint32_t offsets[2] = {lo_offset, lo_offset + 4};
+    std::uint32_t words[2] = {};
+    transport_->read_registers(offsets, words, 2);
+    return (std::uint64_t{words[1]} << 32) | words[0];
 }
 
 void Device::write64(std::uint32_t lo_offset, std::uint64_t value) {
@@ -330,9 +331,18 @@ void Device::handle_interrupt() {
     namespace reg = contract::reg;
     const std::uint32_t irq = transport_->read_register(reg::kIrqStatus);
     transport_->write_register(reg::kIrqStatus, irq);
-    const std::uint64_t last_id = read64(reg::kLastJobIdLo);
-    const double last_start = double(read64(reg::kLastJobStartNsLo)) * 1e-9;
-    const double last_end = double(read64(reg::kLastJobEndNsLo)) * 1e-9;
+    // The last job's id and times: six registers, read in order in one request.
+    const std::uint32_t offsets[6] = {reg::kLastJobIdLo,       reg::kLastJobIdHi,
+                                      reg::kLastJobStartNsLo,  reg::kLastJobStartNsHi,
+                                      reg::kLastJobEndNsLo,    reg::kLastJobEndNsHi};
+    std::uint32_t words[6] = {};
+    transport_->read_registers(offsets, words, 6);
+    const auto pair = [&words](int i) {
+        return (std::uint64_t{words[i + 1]} << 32) | words[i];
+    };
+    const std::uint64_t last_id = pair(0);
+    const double last_start = double(pair(2)) * 1e-9;
+    const double last_end = double(pair(4)) * 1e-9;
     const double now = transport_->device_time_s();
     for (auto it = pending_.begin(); it != pending_.end();) {
         const auto job_id = it->first;

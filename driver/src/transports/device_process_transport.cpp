@@ -122,7 +122,7 @@ void DeviceProcessTransport::lost(const std::string& what) {
 }
 
 Reply DeviceProcessTransport::call(MessageType type, const void* payload, std::size_t bytes,
-                                   MessageType expected) {
+                                   MessageType expected, std::vector<std::uint8_t>* tail) {
     if (!failure_.empty()) throw DriverError(failure_ + "; close it and open the device again");
     try {
         link_->send(type, payload, bytes);
@@ -137,7 +137,14 @@ Reply DeviceProcessTransport::call(MessageType type, const void* payload, std::s
                 lost("the device process answered with message " +
                      std::to_string(static_cast<unsigned>(message.type)));
             }
-            const Reply reply = message.as<Reply>();
+            if (message.payload.size() < sizeof(Reply) ||
+                (tail == nullptr && message.payload.size() != sizeof(Reply))) {
+                lost("the device process sent a reply of " +
+                     std::to_string(message.payload.size()) + " bytes");
+            }
+            Reply reply;
+            std::memcpy(&reply, message.payload.data(), sizeof reply);
+            if (tail != nullptr) tail->assign(message.payload.begin() + sizeof reply, message.payload.end());
             device_time_s_ = reply.device_time_s;
             return reply;
         }
@@ -185,6 +192,20 @@ bool DeviceProcessTransport::wait_for_interrupt(double timeout_s) {
     const std::lock_guard<std::mutex> guard(mutex_);
     const contract::wire::WaitRequest wait{timeout_s};
     return call(MessageType::WaitInterrupt, &wait, sizeof wait, MessageType::InterruptState).value != 0;
+}
+
+void DeviceProcessTransport::read_registers(const std::uint32_t* offsets, std::uint32_t* values,
+                                            std::size_t count) {
+    if (count == 0) return;
+    const std::lock_guard<std::mutex> guard(mutex_);
+    std::vector<std::uint8_t> tail;
+    const Reply reply = call(MessageType::ReadRegisters, offsets, count * sizeof(std::uint32_t),
+                             MessageType::RegisterValues, &tail);
+    if (reply.value != count || tail.size() != count * sizeof(std::uint32_t)) {
+        lost("the device process answered " + std::to_string(reply.value) + " of " +
+             std::to_string(count) + " register reads");
+    }
+    std::memcpy(values, tail.data(), tail.size());
 }
 
 double DeviceProcessTransport::device_time_s() const {

@@ -33,6 +33,8 @@ class DeviceProcessTransport final : public Transport, private DmaMapListener {
     void write_register(std::uint32_t offset, std::uint32_t value) override;
     bool wait_for_interrupt(double timeout_s) override;
     double device_time_s() const override;
+    void read_registers(const std::uint32_t* offsets, std::uint32_t* values,
+                        std::size_t count) override;
 
   private:
     void region_mapped(std::uint64_t address, std::size_t bytes, bool coherent,
@@ -41,9 +43,11 @@ class DeviceProcessTransport final : public Transport, private DmaMapListener {
     void ownership_changed(std::uint64_t address, bool device_owned) override;
 
     void spawn(const std::string& program, std::vector<std::string> arguments);
-    // Sends a request and waits for its reply of type EXPECTED, serving DMA meanwhile.
+    // Sends a request and waits for its reply of type EXPECTED, serving DMA meanwhile; the
+    // reply's payload after the Reply header goes to TAIL when given.
     contract::wire::Reply call(contract::wire::MessageType type, const void* payload,
-                               std::size_t bytes, contract::wire::MessageType expected);
+                               std::size_t bytes, contract::wire::MessageType expected,
+                               std::vector<std::uint8_t>* tail = nullptr);
     void serve_dma(const contract::wire::Message& request);
     [[noreturn]] void lost(const std::string& what);
     std::string exit_text();

@@ -1,6 +1,8 @@
 #include "device_server.hpp"
 
+#include <cstring>
 #include <exception>
+#include <vector>
 
 #include "opusim/physics/profile.hpp"
 
@@ -44,6 +46,22 @@ void DeviceServer::reply(MessageType type, std::uint32_t value) {
     link_.send_value(type, message);
 }
 
+void DeviceServer::read_registers(const Message& request) {
+    if (request.payload.size() % sizeof(std::uint32_t) != 0) {
+        throw contract::wire::LinkError("device link: ReadRegisters of a partial offset");
+    }
+    const std::size_t count = request.payload.size() / sizeof(std::uint32_t);
+    std::vector<std::uint32_t> values(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        std::uint32_t offset = 0;
+        std::memcpy(&offset, request.payload.data() + i * sizeof offset, sizeof offset);
+        values[i] = device_->read_register(offset);
+    }
+    const contract::wire::Reply reply{device_->now_s(), static_cast<std::uint32_t>(count), 0};
+    link_.send(MessageType::RegisterValues, &reply, sizeof reply, values.data(),
+               values.size() * sizeof(std::uint32_t));
+}
+
 void DeviceServer::fail(const std::string& what) {
     if (failure_.empty()) failure_ = what;
     link_.send(MessageType::Failed, failure_.data(), failure_.size());
@@ -83,6 +101,10 @@ bool DeviceServer::serve(const Message& request) {
                 const auto access = request.as<contract::wire::RegisterAccess>();
                 device_->write_register(access.offset, access.value);
                 reply(MessageType::Done);
+                return true;
+            }
+            case MessageType::ReadRegisters: {
+                read_registers(request);
                 return true;
             }
             case MessageType::WaitInterrupt: {

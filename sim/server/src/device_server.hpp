@@ -31,6 +31,7 @@ class DeviceServer {
     // Serves one request; false at Shutdown.
     bool serve(const contract::wire::Message& request);
     void reply(contract::wire::MessageType type, std::uint32_t value = 0);
+    void read_registers(const contract::wire::Message& request);
     void fail(const std::string& what);
 
     contract::wire::Channel link_;

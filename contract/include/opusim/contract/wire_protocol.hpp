@@ -24,7 +24,7 @@
 
 namespace opusim::contract::wire {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;  // 2: ReadRegisters
 
 enum class MessageType : std::uint32_t {
     // host -> device
@@ -35,12 +35,14 @@ enum class MessageType : std::uint32_t {
     UnmapRegion = 5,    // RegionMessage{address}, no reply
     SetOwnership = 6,   // RegionMessage{address, flags}, no reply
     Shutdown = 7,       // no reply; the device process ends
+    ReadRegisters = 8,  // u32 offsets, in order        -> RegisterValues
     // device -> host: replies
     Ready = 16,           // ReadyMessage: the first message, once the device is powered on
     Failed = 17,          // UTF-8 text: the device failed (at start, or in any later request)
     RegisterValue = 18,   // Reply
     Done = 19,            // Reply
     InterruptState = 20,  // Reply (value = line level)
+    RegisterValues = 21,  // Reply (value = count) + u32 values
     // device -> host: DMA the host serves while it waits for a reply
     DmaRead = 32,   // DmaRequest                   -> DmaData: Reply{value = ok} + bytes
     DmaWrite = 33,  // DmaRequest + bytes           -> DmaDone: Reply{value = ok}

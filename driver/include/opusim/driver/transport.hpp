@@ -6,6 +6,7 @@
 // above the driver changes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -21,6 +22,12 @@ class Transport {
     // returns whether the line is high.
     virtual bool wait_for_interrupt(double timeout_s) = 0;
     virtual double device_time_s() const = 0;
+    // COUNT reads, in order, with the same effect as COUNT read_register calls (each costs the
+    // device its access time); a transport with a round trip per request does them in one.
+    virtual void read_registers(const std::uint32_t* offsets, std::uint32_t* values,
+                                std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) values[i] = read_register(offsets[i]);
+    }
 };
 
 }  // namespace opusim::driver
