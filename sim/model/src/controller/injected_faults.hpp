@@ -1,4 +1,4 @@
-// Injected faults (SimulatedDevice::inject_fault) as decorators of a job's frame steps: each fault
+// Injected faults (the DEBUG_FAULT_INJECT register) as decorators of a job's frame steps: each fault
 // wraps the steps of the job it hits and changes the one step it breaks, at one frame, exactly as
 // the real failure would surface (docs/device-abi.md, "Errors"). The steps they wrap, and the
 // sequencer's loop, know nothing of faults.

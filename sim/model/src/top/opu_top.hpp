@@ -1,7 +1,7 @@
 // The device top: instantiates the modules and the stages, and wires them. The host bus (an
-// initiator the in-process transport drives) reaches the host interface's MMIO target; the host
-// interface's DMA initiator reaches host memory; the sequencer's host port reaches the host
-// interface. The stages (link, DMD, medium, camera) are plain timing and functional classes the
+// initiator the device server drives through SimulatedDevice) reaches the host interface's MMIO
+// target; the host interface's DMA initiator reaches host memory; the sequencer's host port
+// reaches the host interface. The stages (link, DMD, medium, camera) are plain timing and functional classes the
 // sequencer runs (their headers say why); the modules with processes are the sequencer and the
 // VCD tracer, and the modules with sockets the host interface and host memory.
 #pragma once
