@@ -93,7 +93,14 @@ void SimulatedDevice::attach_host_memory(HostMemory* memory) {
 
 void SimulatedDevice::advance(std::uint64_t picoseconds) {
     if (picoseconds == 0) return;  // nothing to simulate (SystemC warns about an empty sc_start)
-    sc_core::sc_start(sc_core::sc_time::from_value(picoseconds));
+    try {
+        sc_core::sc_start(sc_core::sc_time::from_value(picoseconds));
+    } catch (...) {
+        // A failed simulation (an exception out of a SystemC thread) also returns here from a
+        // thread's stack: re-announce the main stack before the exception travels on.
+        restore_main_stack_for_asan();
+        throw;
+    }
     restore_main_stack_for_asan();
 }
 
