@@ -1,7 +1,9 @@
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -104,7 +106,19 @@ void Channel::read_exactly(void* out, std::size_t bytes, int* received_fd) {
     }
 }
 
+// The other end usually answers within microseconds (a register access); sleeping at once would
+// cost a wake-up each time, which on a virtual machine takes tens of microseconds. So wait
+// actively for a short while, then block. Long waits (a job's frames) pay this once.
+void Channel::await_readable() const {
+    const auto start = std::chrono::steady_clock::now();
+    pollfd readable{fd_, POLLIN, 0};
+    while (std::chrono::steady_clock::now() - start < kActiveWait) {
+        if (::poll(&readable, 1, 0) != 0) return;
+    }
+}
+
 Message Channel::receive() {
+    await_readable();
     MessageHeader header{};
     Message message;
     read_exactly(&header, sizeof header, &message.fd);

@@ -15,6 +15,7 @@
 // address space is announced without a descriptor and reached through DmaRead/DmaWrite.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -131,6 +132,8 @@ class Channel {
     Message receive();
 
   private:
+    static constexpr std::chrono::microseconds kActiveWait{50};
+    void await_readable() const;
     void read_exactly(void* out, std::size_t bytes, int* received_fd);
     int fd_;
 };
