@@ -37,8 +37,17 @@ double job_timeout_s(const driver::DeviceConfig& config, std::size_t frames) {
     return 0.5 + 4.0 * per_frame_s * double(frames);
 }
 
-FrameRunner::FrameRunner(driver::Device& device, const PassPolicy& policy)
-    : device_(device), policy_(policy) {}
+FrameRunner::FrameRunner(driver::Device& device, const PassPolicy& policy, RunnerBuffers& buffers)
+    : device_(device), policy_(policy), buffers_(buffers) {}
+
+driver::Buffer& FrameRunner::buffer(std::vector<driver::Buffer>& list, std::size_t slot,
+                                    std::size_t bytes) {
+    if (!list[slot].valid() || list[slot].size() < bytes) {
+        list[slot] = driver::Buffer();  // unmap the old one before mapping its successor
+        list[slot] = device_.allocate(bytes);
+    }
+    return list[slot];
+}
 
 RunStats FrameRunner::run(const contract::InputLayout& layout, const std::uint8_t* features,
                           std::size_t n, std::uint64_t first_sequence, std::uint16_t* out) {
@@ -82,8 +91,8 @@ constexpr std::size_t kFramesPerJob = 256;
 constexpr std::size_t kJobsInFlight = 2;
 
 struct JobSlot {
-    driver::Buffer input;
-    driver::Buffer output;
+    driver::Buffer* input = nullptr;
+    driver::Buffer* output = nullptr;
     std::uint64_t job_id = 0;
     std::size_t begin = 0;  // first frame of the pass in this job
     std::size_t count = 0;
@@ -115,9 +124,12 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
 
     const std::size_t job_frames = std::min(kFramesPerJob, frames);
     std::vector<JobSlot> slots(std::min(kJobsInFlight, (frames + job_frames - 1) / job_frames));
-    for (auto& slot : slots) {
-        slot.input = device_.allocate(job_frames * frame_bytes);
-        slot.output = device_.allocate(job_frames * out_frame_bytes);
+    // Grow the lists first: the slots point into them.
+    if (buffers_.inputs.size() < slots.size()) buffers_.inputs.resize(slots.size());
+    if (buffers_.outputs.size() < slots.size()) buffers_.outputs.resize(slots.size());
+    for (std::size_t k = 0; k < slots.size(); ++k) {
+        slots[k].input = &buffer(buffers_.inputs, k, job_frames * frame_bytes);
+        slots[k].output = &buffer(buffers_.outputs, k, job_frames * out_frame_bytes);
     }
     const std::uint16_t full_scale = static_cast<std::uint16_t>((1u << info.bit_depth) - 1u);
     std::size_t next = 0;    // next frame of the pass to submit
@@ -131,17 +143,17 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
             slot.begin = next;
             slot.count = std::min(job_frames, frames - next);
             const std::size_t data = next < n ? std::min(slot.count, n - next) : 0;
-            slot.input.sync(driver::SyncDirection::FromDevice);  // the host writes it again
+            slot.input->sync(driver::SyncDirection::FromDevice);  // the host writes it again
             contract::format_frames(layout, features + next * layout.n_features, data,
-                                   slot.input.data());
-            std::fill(slot.input.data() + data * frame_bytes,
-                      slot.input.data() + slot.count * frame_bytes, std::uint8_t{0});
-            slot.input.sync(driver::SyncDirection::ToDevice);
-            slot.output.sync(driver::SyncDirection::ToDevice);
+                                    slot.input->data());
+            std::fill(slot.input->data() + data * frame_bytes,
+                      slot.input->data() + slot.count * frame_bytes, std::uint8_t{0});
+            slot.input->sync(driver::SyncDirection::ToDevice);
+            slot.output->sync(driver::SyncDirection::ToDevice);
             driver::Job job;
-            job.input = &slot.input;
+            job.input = slot.input;
             job.input_stride = static_cast<std::uint32_t>(frame_bytes);
-            job.output = &slot.output;
+            job.output = slot.output;
             job.output_stride = static_cast<std::uint32_t>(out_frame_bytes);
             job.frames = static_cast<std::uint32_t>(slot.count);
             job.first_sequence = first_sequence + next;
@@ -153,14 +165,14 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
         const driver::JobCompletion done =
             device_.wait(slot.job_id, job_timeout_s(config, slot.count));
         ++collected;
-        slot.output.sync(driver::SyncDirection::FromDevice);
+        slot.output->sync(driver::SyncDirection::FromDevice);
         if (first_job) stats.start_s = done.start_s;
         first_job = false;
         stats.end_s = done.end_s;
         const std::size_t data = slot.begin < n ? std::min(slot.count, n - slot.begin) : 0;
         const std::size_t values = data * config.n_components;
         std::uint16_t* dst = out + slot.begin * config.n_components;
-        const std::uint8_t* src = slot.output.data();
+        const std::uint8_t* src = slot.output->data();
         for (std::size_t f = 0; f < data; ++f) {
             const std::uint8_t* row = src + f * out_frame_bytes;
             std::uint16_t* out_row = dst + f * config.n_components;

@@ -38,9 +38,18 @@ struct RunStats {
     void merge(const RunStats& other);
 };
 
+// The DMA buffers of the jobs in flight, kept from call to call while the device is open:
+// allocating (and sharing with the device) 2 x 256 frames of shared memory for every call costs
+// as much as the rest of a small call.
+struct RunnerBuffers {
+    std::vector<driver::Buffer> inputs;
+    std::vector<driver::Buffer> outputs;
+};
+
 class FrameRunner {
   public:
-    FrameRunner(driver::Device& device, const PassPolicy& policy);
+    // BUFFERS belong to DEVICE and outlive the runner (the Opu keeps them while it is open).
+    FrameRunner(driver::Device& device, const PassPolicy& policy, RunnerBuffers& buffers);
 
     // N frames of feature bits (row-major n x layout.n_features, 0/1, already checked) under the
     // device's current configuration (which must match LAYOUT); frame i gets noise sequence
@@ -52,8 +61,12 @@ class FrameRunner {
     RunStats run_pass(const contract::InputLayout& layout, const std::uint8_t* features,
                       std::size_t n, std::uint64_t first_sequence, std::uint16_t* out);
 
+    // Buffer SLOT (< LIST.size()) of LIST with at least BYTES, reallocated only when too small.
+    driver::Buffer& buffer(std::vector<driver::Buffer>& list, std::size_t slot, std::size_t bytes);
+
     driver::Device& device_;
     PassPolicy policy_;
+    RunnerBuffers& buffers_;
 };
 
 // Device time a job of FRAMES frames may take before the driver declares a timeout: generous

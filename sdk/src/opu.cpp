@@ -69,6 +69,7 @@ struct Opu::Impl {
     mutable std::mutex mutex;
     OpuSettings settings;
     std::unique_ptr<driver::Device> device;
+    sdk_detail::RunnerBuffers buffers;  // the device's DMA buffers, reused from call to call
     driver::DeviceConfig base;  // the device's configuration at open
     std::uint64_t next_sequence = 0;
     std::uint64_t calibration_sequence = kCalibrationSequenceBase;
@@ -156,7 +157,7 @@ struct Opu::Impl {
         if (settings.progress) {
             policy.frames_done = [this](std::size_t frames) { report_progress(frames); };
         }
-        sdk_detail::FrameRunner runner(*device, policy);
+        sdk_detail::FrameRunner runner(*device, policy, buffers);
         return runner.run(frame_layout, bits, n, first_sequence, out);
     }
 
@@ -391,6 +392,7 @@ void Opu::close() {
     const std::lock_guard<std::mutex> guard(impl_->mutex);
     impl_->linear.reset();
     impl_->rescale.reset();
+    impl_->buffers = sdk_detail::RunnerBuffers{};  // before the device they belong to
     impl_->device.reset();
 }
 
