@@ -19,13 +19,13 @@
 #include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
-#include "opusim/physics/device_geometry.hpp"
-#include "opusim/model/analytic_timing.hpp"
 #include "opusim/contract/data_format.hpp"
-#include "opusim/driver/device.hpp"
-#include "opusim/driver/errors.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/driver/device.hpp"
+#include "opusim/driver/errors.hpp"
+#include "opusim/model/analytic_timing.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "progress.hpp"
 
 namespace po = boost::program_options;
@@ -55,8 +55,9 @@ std::string fixed(double value, int decimals) {
 [[noreturn]] void job_failed(const driver::DeviceError& error, bool functional) {
     std::string message = std::string("device job failed: ") + error.what();
     if (error.code() == contract::DeviceError::BadConfig && functional) {
-        message += "; in functional mode the effective medium (features x components) must fit "
-                   "the physics' memory limits: try fewer, or drop --functional";
+        message +=
+            "; in functional mode the effective medium (features x components) must fit "
+            "the physics' memory limits: try fewer, or drop --functional";
     }
     throw std::runtime_error(message);
 }
@@ -88,9 +89,9 @@ void run_jobs(driver::Device& device, const contract::InputLayout& layout, Timin
         input.sync(driver::SyncDirection::ToDevice);
         output.sync(driver::SyncDirection::ToDevice);
         try {
-            device.run({&input, 0, in_frame, &output, 0, out_frame, static_cast<std::uint32_t>(n),
-                        done},
-                       kJobTimeoutS);
+            device.run(
+                {&input, 0, in_frame, &output, 0, out_frame, static_cast<std::uint32_t>(n), done},
+                kJobTimeoutS);
         } catch (const driver::DeviceError& error) {
             job_failed(error, run.functional);
         }

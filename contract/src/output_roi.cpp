@@ -43,9 +43,9 @@ std::uint64_t max_output_components(const SensorGeometry& camera, OutputRoiStrat
         return std::uint64_t{camera.width} * camera.height;
     }
     // The largest square side that is a multiple of the increment and fits the sensor.
-    const std::uint64_t side =
-        std::min(camera.width, camera.height) / std::max<std::uint32_t>(camera.roi_increment, 1) *
-        std::max<std::uint32_t>(camera.roi_increment, 1);
+    const std::uint64_t side = std::min(camera.width, camera.height) /
+                               std::max<std::uint32_t>(camera.roi_increment, 1) *
+                               std::max<std::uint32_t>(camera.roi_increment, 1);
     return side * side;
 }
 

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "opusim/contract/wire_protocol.hpp"
@@ -124,8 +124,8 @@ Message Channel::receive() {
     read_exactly(&header, sizeof header, &message.fd);
     if (header.payload_bytes > kMaxPayloadBytes) {
         if (message.fd >= 0) ::close(message.fd);
-        throw LinkError("device link: a message announces " +
-                        std::to_string(header.payload_bytes) + " payload bytes");
+        throw LinkError("device link: a message announces " + std::to_string(header.payload_bytes) +
+                        " payload bytes");
     }
     message.type = header.type;
     message.payload.resize(header.payload_bytes);

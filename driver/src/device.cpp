@@ -104,12 +104,11 @@ void Device::initialise() {
                           std::to_string(contract::kAbiVersionMajor));
     }
     if ((info_.abi_version & 0xFFFFu) < contract::kAbiVersionMinor) {
-        throw DriverError("device " + uri_.text + ": ABI " +
-                          std::to_string(info_.abi_version >> 16) + "." +
-                          std::to_string(info_.abi_version & 0xFFFFu) + ", this driver needs " +
-                          std::to_string(contract::kAbiVersionMajor) + "." +
-                          std::to_string(contract::kAbiVersionMinor) +
-                          " (capability and statistics registers)");
+        throw DriverError(
+            "device " + uri_.text + ": ABI " + std::to_string(info_.abi_version >> 16) + "." +
+            std::to_string(info_.abi_version & 0xFFFFu) + ", this driver needs " +
+            std::to_string(contract::kAbiVersionMajor) + "." +
+            std::to_string(contract::kAbiVersionMinor) + " (capability and statistics registers)");
     }
     info_.dmd_columns = t.read_register(reg::kCapDmdColumns);
     info_.dmd_rows = t.read_register(reg::kCapDmdRows);
@@ -271,7 +270,8 @@ void Device::validate(const Job& job) const {
     if (job.output == nullptr || !job.output->valid()) fail("no output buffer");
     if (job.frames < 1) fail("frames must be >= 1");
     const std::uint64_t in_frame = info_.input_frame_bytes;
-    const std::uint64_t out_frame = contract::output_frame_bytes(config_.n_components, info_.bit_depth);
+    const std::uint64_t out_frame =
+        contract::output_frame_bytes(config_.n_components, info_.bit_depth);
     if (job.input_stride < in_frame) {
         fail("input_stride " + std::to_string(job.input_stride) + " < the frame's " +
              std::to_string(in_frame) + " bytes");
@@ -282,7 +282,8 @@ void Device::validate(const Job& job) const {
     }
     // A timing-only job moves no data: its buffers need hold one frame each.
     const std::uint64_t spanned = config_.timing_only ? 0 : job.frames - 1;
-    const std::uint64_t in_end = job.input_offset + std::uint64_t{job.input_stride} * spanned + in_frame;
+    const std::uint64_t in_end =
+        job.input_offset + std::uint64_t{job.input_stride} * spanned + in_frame;
     const std::uint64_t out_end =
         job.output_offset + std::uint64_t{job.output_stride} * spanned + out_frame;
     if (in_end > job.input->size()) {
@@ -313,7 +314,8 @@ std::uint64_t Device::submit(const Job& job) {
     descriptor.job_id = job_id;
     descriptor.first_sequence = job.first_sequence;
     const std::uint32_t slot = ring_tail_;
-    std::memcpy(ring_.data() + slot * sizeof(contract::JobDescriptor), &descriptor, sizeof descriptor);
+    std::memcpy(ring_.data() + slot * sizeof(contract::JobDescriptor), &descriptor,
+                sizeof descriptor);
     pending_[job_id] = Pending{slot, job.frames};
     ring_tail_ = (ring_tail_ + 1) % kRingEntries;
     // TAIL first, then START if idle: a busy device re-reads TAIL after each job, so the job is
@@ -332,14 +334,12 @@ void Device::handle_interrupt() {
     const std::uint32_t irq = transport_->read_register(reg::kIrqStatus);
     transport_->write_register(reg::kIrqStatus, irq);
     // The last job's id and times: six registers, read in order in one request.
-    const std::uint32_t offsets[6] = {reg::kLastJobIdLo,       reg::kLastJobIdHi,
-                                      reg::kLastJobStartNsLo,  reg::kLastJobStartNsHi,
-                                      reg::kLastJobEndNsLo,    reg::kLastJobEndNsHi};
+    const std::uint32_t offsets[6] = {reg::kLastJobIdLo,      reg::kLastJobIdHi,
+                                      reg::kLastJobStartNsLo, reg::kLastJobStartNsHi,
+                                      reg::kLastJobEndNsLo,   reg::kLastJobEndNsHi};
     std::uint32_t words[6] = {};
     transport_->read_registers(offsets, words, 6);
-    const auto pair = [&words](int i) {
-        return (std::uint64_t{words[i + 1]} << 32) | words[i];
-    };
+    const auto pair = [&words](int i) { return (std::uint64_t{words[i + 1]} << 32) | words[i]; };
     const std::uint64_t last_id = pair(0);
     const double last_start = double(pair(2)) * 1e-9;
     const double last_end = double(pair(4)) * 1e-9;
@@ -373,7 +373,8 @@ void Device::handle_interrupt() {
             it = pending_.erase(it);
             continue;
         }
-        const auto code = static_cast<contract::DeviceError>(transport_->read_register(reg::kErrorCode));
+        const auto code =
+            static_cast<contract::DeviceError>(transport_->read_register(reg::kErrorCode));
         const std::uint32_t detail = transport_->read_register(reg::kErrorDetail);
         const std::uint64_t address = read64(reg::kErrorAddressLo);
         pending_.erase(it);

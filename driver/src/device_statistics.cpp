@@ -36,10 +36,9 @@ DeviceStatistics Device::statistics() {
         entry.busy_s = seconds(busy_ps);
         entry.utilisation =
             active_ps > 0 ? static_cast<double>(busy_ps) / static_cast<double>(active_ps) : 0;
-        entry.critical_share =
-            critical_total > 0
-                ? static_cast<double>(critical[s]) / static_cast<double>(critical_total)
-                : 0;
+        entry.critical_share = critical_total > 0 ? static_cast<double>(critical[s]) /
+                                                        static_cast<double>(critical_total)
+                                                  : 0;
         stats.stages.push_back(entry);
     }
     if (critical_total > 0) {

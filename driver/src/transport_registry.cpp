@@ -85,7 +85,8 @@ std::unique_ptr<Transport> make_transport(const DeviceUri& uri, std::shared_ptr<
         const std::lock_guard<std::mutex> guard(registry().mutex);
         const TransportKind* found = find(uri.transport);
         if (found == nullptr) {
-            throw UriError("device URI '" + uri.text + "': unknown transport '" + uri.transport + "'");
+            throw UriError("device URI '" + uri.text + "': unknown transport '" + uri.transport +
+                           "'");
         }
         kind = *found;
     }

@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "opusim/contract/data_format.hpp"
-#include "opusim/driver/errors.hpp"
 #include "opusim/contract/dmd_format.hpp"
+#include "opusim/driver/errors.hpp"
 
 namespace opusim::sdk_detail {
 

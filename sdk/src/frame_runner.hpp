@@ -1,8 +1,8 @@
 // Runs batches of binary feature frames on the device through the driver: formats each pass
-// (input layout + bit-packing, contract/include/opusim/contract/dmd_format.hpp), places it in DMA buffers, submits
-// one job per pass of n_samples_by_pass frames, pads a short pass to the minimum batch, retries
-// a failed pass, and collects the camera values and the statistics the result context reports.
-// Internal to the SDK.
+// (input layout + bit-packing, contract/include/opusim/contract/dmd_format.hpp), places it in DMA
+// buffers, submits one job per pass of n_samples_by_pass frames, pads a short pass to the minimum
+// batch, retries a failed pass, and collects the camera values and the statistics the result
+// context reports. Internal to the SDK.
 #pragma once
 
 #include <cstddef>
@@ -10,8 +10,8 @@
 #include <functional>
 #include <vector>
 
-#include "opusim/driver/device.hpp"
 #include "opusim/contract/input_layout.hpp"
+#include "opusim/driver/device.hpp"
 
 namespace opusim::sdk_detail {
 

@@ -23,7 +23,6 @@ constexpr double kSignalTail = 4.6;
 // Samples per capture call, to bound the memory of the candidate frames.
 constexpr std::size_t kSamplesPerChunk = 256;
 
-
 }  // namespace
 
 LinearProjector::LinearProjector(const LinearSettings& settings, const driver::Device& device,

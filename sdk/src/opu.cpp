@@ -10,9 +10,9 @@
 #include "device_geometry.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
-#include "opusim/driver/device.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/driver/device.hpp"
 
 namespace opusim {
 
@@ -70,7 +70,7 @@ struct Opu::Impl {
     OpuSettings settings;
     std::unique_ptr<driver::Device> device;
     sdk_detail::RunnerBuffers buffers;  // the device's DMA buffers, reused from call to call
-    driver::DeviceConfig base;  // the device's configuration at open
+    driver::DeviceConfig base;          // the device's configuration at open
     std::uint64_t next_sequence = 0;
     std::uint64_t calibration_sequence = kCalibrationSequenceBase;
 
@@ -98,7 +98,6 @@ struct Opu::Impl {
                                    ": the Opu is not fitted; call fit1d or fit2d first");
         }
     }
-
 
     // Exposure and frametime for a call: the call's override, else the fit's, else the
     // settings', else the device's.

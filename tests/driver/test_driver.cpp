@@ -11,13 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "opusim/physics/device_geometry.hpp"
+#include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/registers.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/driver/device_lock.hpp"
 #include "opusim/driver/errors.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/physics/profile.hpp"
-#include "opusim/contract/dmd_format.hpp"
 #include "small_job.hpp"
 
 namespace {

@@ -104,7 +104,8 @@ TEST(SeveralDevices, AMissingDeviceServerIsNamed) {
         Device::open("sim:gen2");
         ADD_FAILURE() << "opened without a device server";
     } catch (const DriverError& error) {
-        EXPECT_NE(std::string(error.what()).find("opusim-device"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("opusim-device"), std::string::npos)
+            << error.what();
         EXPECT_NE(std::string(error.what()).find("/nonexistent/opusim-device"), std::string::npos);
     }
     if (saved) {

@@ -107,7 +107,8 @@ TEST(Faults, AFailedPassIsRetriedAndGivesTheSameFrames) {
         opu.fit1d(30);
         clean = opu.transform(ArrayView<std::uint8_t>(bits, {12, 30})).output.values;
     }
-    for (const std::uint32_t code : {fault::kDropFrame, fault::kDmaReadError, fault::kHangNoInterrupt}) {
+    for (const std::uint32_t code :
+         {fault::kDropFrame, fault::kDmaReadError, fault::kHangNoInterrupt}) {
         Opu opu(small_settings());
         opu.fit1d(30);
         inject(opu, code);

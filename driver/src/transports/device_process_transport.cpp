@@ -51,8 +51,8 @@ DeviceProcessTransport::DeviceProcessTransport(const std::string& program,
         throw UriError("device URI '" + uri_text_ + "': " + reason);
     }
     if (first.type != MessageType::Ready) {
-        lost("the device process sent message " + std::to_string(static_cast<unsigned>(first.type)) +
-             " before Ready");
+        lost("the device process sent message " +
+             std::to_string(static_cast<unsigned>(first.type)) + " before Ready");
     }
     const auto ready = first.as<contract::wire::ReadyMessage>();
     if (ready.protocol_version != contract::wire::kProtocolVersion) {
@@ -93,7 +93,8 @@ void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::
     // stderr: the host's stdout carries its own results (--json) and nothing else.
     posix_spawn_file_actions_adddup2(&actions, ends[1], kChildLinkFd);
     posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
-    const int failed = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
+    const int failed =
+        ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(ends[1]);
     if (failed != 0) {
@@ -144,7 +145,8 @@ Reply DeviceProcessTransport::call(MessageType type, const void* payload, std::s
             }
             Reply reply;
             std::memcpy(&reply, message.payload.data(), sizeof reply);
-            if (tail != nullptr) tail->assign(message.payload.begin() + sizeof reply, message.payload.end());
+            if (tail != nullptr)
+                tail->assign(message.payload.begin() + sizeof reply, message.payload.end());
             device_time_s_ = reply.device_time_s;
             return reply;
         }
@@ -171,7 +173,8 @@ void DeviceProcessTransport::serve_dma(const Message& request) {
             throw contract::wire::LinkError("device link: a DMA write of the wrong size");
         }
         reply.value =
-            memory_->device_write(dma.address, request.payload.data() + sizeof dma, dma.bytes) ? 1 : 0;
+            memory_->device_write(dma.address, request.payload.data() + sizeof dma, dma.bytes) ? 1
+                                                                                               : 0;
         link_->send_value(MessageType::DmaDone, reply);
     }
 }
@@ -179,7 +182,8 @@ void DeviceProcessTransport::serve_dma(const Message& request) {
 std::uint32_t DeviceProcessTransport::read_register(std::uint32_t offset) {
     const std::lock_guard<std::mutex> guard(mutex_);
     const contract::wire::RegisterAccess access{offset, 0};
-    return call(MessageType::ReadRegister, &access, sizeof access, MessageType::RegisterValue).value;
+    return call(MessageType::ReadRegister, &access, sizeof access, MessageType::RegisterValue)
+        .value;
 }
 
 void DeviceProcessTransport::write_register(std::uint32_t offset, std::uint32_t value) {
@@ -191,7 +195,8 @@ void DeviceProcessTransport::write_register(std::uint32_t offset, std::uint32_t 
 bool DeviceProcessTransport::wait_for_interrupt(double timeout_s) {
     const std::lock_guard<std::mutex> guard(mutex_);
     const contract::wire::WaitRequest wait{timeout_s};
-    return call(MessageType::WaitInterrupt, &wait, sizeof wait, MessageType::InterruptState).value != 0;
+    return call(MessageType::WaitInterrupt, &wait, sizeof wait, MessageType::InterruptState)
+               .value != 0;
 }
 
 void DeviceProcessTransport::read_registers(const std::uint32_t* offsets, std::uint32_t* values,
@@ -219,11 +224,11 @@ void DeviceProcessTransport::region_mapped(std::uint64_t address, std::size_t by
     const std::lock_guard<std::mutex> guard(mutex_);
     if (!link_) return;
     namespace flags = contract::wire::region_flags;
-    const contract::wire::RegionMessage region{
-        address, bytes,
-        (coherent ? flags::kCoherent : 0u) | (device_owned ? flags::kDeviceOwned : 0u) |
-            (fd >= 0 ? flags::kShared : 0u),
-        0};
+    const contract::wire::RegionMessage region{address, bytes,
+                                               (coherent ? flags::kCoherent : 0u) |
+                                                   (device_owned ? flags::kDeviceOwned : 0u) |
+                                                   (fd >= 0 ? flags::kShared : 0u),
+                                               0};
     try {
         link_->send_value(MessageType::MapRegion, region, fd);
     } catch (const contract::wire::LinkError&) {

@@ -37,8 +37,8 @@ class DeviceProcessTransport final : public Transport, private DmaMapListener {
                         std::size_t count) override;
 
   private:
-    void region_mapped(std::uint64_t address, std::size_t bytes, bool coherent,
-                       bool device_owned, int fd) override;
+    void region_mapped(std::uint64_t address, std::size_t bytes, bool coherent, bool device_owned,
+                       int fd) override;
     void region_unmapped(std::uint64_t address) override;
     void ownership_changed(std::uint64_t address, bool device_owned) override;
 

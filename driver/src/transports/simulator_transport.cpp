@@ -33,10 +33,12 @@ std::filesystem::path device_server_path() {
 std::unique_ptr<Transport> open_simulator(const DeviceUri& uri, std::shared_ptr<DmaMemory> memory) {
     const std::filesystem::path server = device_server_path();
     if (server.empty() || ::access(server.c_str(), X_OK) != 0) {
-        throw DriverError("device URI '" + uri.text +
-                          "': the simulator transport needs the device server opusim-device, "
-                          "not found at '" + server.string() +
-                          "' (install opusim's simulator, or set OPUSIM_DEVICE_SERVER to its path)");
+        throw DriverError(
+            "device URI '" + uri.text +
+            "': the simulator transport needs the device server opusim-device, "
+            "not found at '" +
+            server.string() +
+            "' (install opusim's simulator, or set OPUSIM_DEVICE_SERVER to its path)");
     }
     std::vector<std::string> arguments{"--profile", uri.target};
     const auto vcd = uri.transport_options.find("vcd");

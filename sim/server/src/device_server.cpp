@@ -109,7 +109,8 @@ bool DeviceServer::serve(const Message& request) {
             }
             case MessageType::WaitInterrupt: {
                 const auto wait = request.as<contract::wire::WaitRequest>();
-                reply(MessageType::InterruptState, device_->run_until_interrupt(wait.timeout_s) ? 1 : 0);
+                reply(MessageType::InterruptState,
+                      device_->run_until_interrupt(wait.timeout_s) ? 1 : 0);
                 return true;
             }
             default:

@@ -22,13 +22,14 @@ void LinkedHostMemory::map(const contract::wire::RegionMessage& message, int fd)
     region.bytes = message.bytes;
     region.flags = message.flags;
     if ((message.flags & flags::kShared) != 0) {
-        if (fd < 0) throw contract::wire::LinkError("device link: a shared region came without memory");
+        if (fd < 0)
+            throw contract::wire::LinkError("device link: a shared region came without memory");
         void* view = ::mmap(nullptr, message.bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         ::close(fd);
         if (view == MAP_FAILED) {
             throw contract::wire::LinkError("device link: cannot map a shared region of " +
-                                            std::to_string(message.bytes) + " bytes: " +
-                                            std::strerror(errno));
+                                            std::to_string(message.bytes) +
+                                            " bytes: " + std::strerror(errno));
         }
         region.mapped = static_cast<std::uint8_t*>(view);
     } else if (fd >= 0) {
@@ -48,7 +49,8 @@ void LinkedHostMemory::unmap(std::uint64_t address) {
 void LinkedHostMemory::set_ownership(std::uint64_t address, std::uint32_t region_flags) {
     const auto it = regions_.find(address);
     if (it == regions_.end()) return;
-    it->second.flags = (it->second.flags & ~flags::kDeviceOwned) | (region_flags & flags::kDeviceOwned);
+    it->second.flags =
+        (it->second.flags & ~flags::kDeviceOwned) | (region_flags & flags::kDeviceOwned);
 }
 
 LinkedHostMemory::Region* LinkedHostMemory::accessible(std::uint64_t address, std::size_t bytes,
@@ -68,7 +70,8 @@ bool LinkedHostMemory::read(std::uint64_t device_address, void* out, std::size_t
     std::uint64_t base = 0;
     Region* region = accessible(device_address, bytes, &base);
     if (region == nullptr) return false;
-    if (region->mapped == nullptr) return ask_host(MessageType::DmaRead, device_address, out, bytes);
+    if (region->mapped == nullptr)
+        return ask_host(MessageType::DmaRead, device_address, out, bytes);
     if (bytes > 0) std::memcpy(out, region->mapped + (device_address - base), bytes);
     return true;
 }
@@ -92,8 +95,9 @@ bool LinkedHostMemory::ask_host(MessageType type, std::uint64_t address, void* d
     const contract::wire::Message answer = link_.receive();
     const MessageType expected = writing ? MessageType::DmaDone : MessageType::DmaData;
     if (answer.type != expected || answer.payload.size() < sizeof(contract::wire::Reply)) {
-        throw contract::wire::LinkError("device link: the host answered a DMA request with message " +
-                                        std::to_string(static_cast<unsigned>(answer.type)));
+        throw contract::wire::LinkError(
+            "device link: the host answered a DMA request with message " +
+            std::to_string(static_cast<unsigned>(answer.type)));
     }
     contract::wire::Reply reply;
     std::memcpy(&reply, answer.payload.data(), sizeof reply);

@@ -122,8 +122,8 @@ class Channel {
 
     // Sends a message whose payload is HEAD followed by TAIL (either may be empty); PASS_FD, when
     // not -1, travels with it. Throws LinkError when the other end is gone.
-    void send(MessageType type, const void* head, std::size_t head_bytes, const void* tail = nullptr,
-              std::size_t tail_bytes = 0, int pass_fd = -1);
+    void send(MessageType type, const void* head, std::size_t head_bytes,
+              const void* tail = nullptr, std::size_t tail_bytes = 0, int pass_fd = -1);
     template <class T>
     void send_value(MessageType type, const T& payload, int pass_fd = -1) {
         send(type, &payload, sizeof payload, nullptr, 0, pass_fd);

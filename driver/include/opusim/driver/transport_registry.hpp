@@ -21,7 +21,8 @@ struct TransportKind {
     std::vector<std::string> options;  // URI options it accepts beyond the driver's own
     // Makes the transport for URI, its DMA reaching MEMORY. Throws UriError for a target it
     // cannot open, DriverError when it cannot start.
-    std::function<std::unique_ptr<Transport>(const DeviceUri& uri, std::shared_ptr<DmaMemory> memory)>
+    std::function<std::unique_ptr<Transport>(const DeviceUri& uri,
+                                             std::shared_ptr<DmaMemory> memory)>
         make;
 };
 

@@ -36,7 +36,8 @@ RegisterBehaviour from_profile(std::function<std::uint32_t(const DeviceProfile&)
 // A 64-bit value from the profile, as its _LO and _HI registers.
 void bind_profile64(RegisterFile& registers, std::uint32_t lo_offset,
                     std::function<std::uint64_t(const DeviceProfile&)> value) {
-    registers.bind(lo_offset, from_profile([value](const DeviceProfile& p) { return low(value(p)); }));
+    registers.bind(lo_offset,
+                   from_profile([value](const DeviceProfile& p) { return low(value(p)); }));
     registers.bind(lo_offset + 4,
                    from_profile([value](const DeviceProfile& p) { return high(value(p)); }));
 }
@@ -49,9 +50,8 @@ void bind_capabilities(RegisterFile& r) {
            }));
     r.bind(kCapCameraWidth, from_profile([](const DeviceProfile& p) { return p.camera.width; }));
     r.bind(kCapCameraHeight, from_profile([](const DeviceProfile& p) { return p.camera.height; }));
-    r.bind(kCapMaxPixels, from_profile([](const DeviceProfile& p) {
-               return p.camera.width * p.camera.height;
-           }));
+    r.bind(kCapMaxPixels,
+           from_profile([](const DeviceProfile& p) { return p.camera.width * p.camera.height; }));
     r.bind(kCapBitDepth, from_profile([](const DeviceProfile& p) { return p.camera.bits; }));
     r.bind(kCapBytesPerPixel, from_profile([](const DeviceProfile& p) {
                return contract::bytes_per_pixel(p.camera.bits);
@@ -62,10 +62,12 @@ void bind_capabilities(RegisterFile& r) {
     r.bind(kCapClockKhz, from_profile([](const DeviceProfile& p) {
                return static_cast<std::uint32_t>(std::llround(p.controller.clock_mhz * 1e3));
            }));
-    r.bind(kCapMinExposureNs,
-           from_profile([](const DeviceProfile& p) { return nanoseconds(p.camera.min_exposure_us); }));
-    r.bind(kCapMaxExposureNs,
-           from_profile([](const DeviceProfile& p) { return nanoseconds(p.camera.max_exposure_us); }));
+    r.bind(kCapMinExposureNs, from_profile([](const DeviceProfile& p) {
+               return nanoseconds(p.camera.min_exposure_us);
+           }));
+    r.bind(kCapMaxExposureNs, from_profile([](const DeviceProfile& p) {
+               return nanoseconds(p.camera.max_exposure_us);
+           }));
     r.bind(kCapBufferFrames, from_profile([](const DeviceProfile& p) {
                return (p.controller.output_buffer_frames << 16) |
                       (p.controller.input_buffer_frames & 0xFFFF);

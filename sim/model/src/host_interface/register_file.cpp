@@ -34,7 +34,8 @@ void RegisterFile::bind(std::uint32_t offset, RegisterBehaviour behaviour) {
         throw std::logic_error("RegisterFile::bind: offset " + std::to_string(offset) +
                                " is not in the register map");
     }
-    if (static_cast<bool>(behaviour.reset) != (info->reset_source == contract::ResetSource::Profile)) {
+    if (static_cast<bool>(behaviour.reset) !=
+        (info->reset_source == contract::ResetSource::Profile)) {
         throw std::logic_error(std::string("RegisterFile::bind: ") + info->name +
                                ": a profile reset must be bound exactly for the registers the "
                                "contract says reset from the profile");
