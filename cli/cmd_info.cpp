@@ -1,5 +1,8 @@
 // opusim info: the device's identification, capabilities and configuration, as the driver reads
-// them from its registers at open (plus the profile it loaded and the transport).
+// them from its registers at open, and the transport. For a simulated device, what no register
+// carries comes from the profile its URI names, read here as a tool reads it: the "profile"
+// section, and the link's name and bandwidth (kept under "capabilities", where the JSON has
+// always had them).
 #include <iomanip>
 #include <iostream>
 #include <sstream>

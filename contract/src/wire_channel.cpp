@@ -12,10 +12,6 @@
 namespace opusim::contract::wire {
 namespace {
 
-// A payload larger than this is a broken stream, not a message (the largest real one is a DMA
-// of one job's frames).
-constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{1} << 36;
-
 std::string errno_text(const char* what) {
     return std::string("device link: ") + what + ": " + std::strerror(errno);
 }

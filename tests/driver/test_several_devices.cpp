@@ -3,7 +3,11 @@
 // next open, working.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -94,6 +98,44 @@ TEST(SeveralDevices, ASimulationThatFailsBreaksNeitherTheOthersNorTheNextOpen) {
     auto fresh = Device::open("sim:gen2?seed=2");
     auto fresh_job = make_job(*fresh, 3);
     EXPECT_EQ(run_once(*fresh, fresh_job).size(), fresh_job.output.size());
+}
+
+// Open file descriptors of this process.
+std::size_t open_descriptors() {
+    std::size_t count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        (void)entry;
+        ++count;
+    }
+    return count;
+}
+
+TEST(SeveralDevices, OpeningAndClosingLeavesNoDescriptorAndNoProcess) {
+    { auto warm_up = Device::open("sim:gen2?seed=4"); }
+    const std::size_t before = open_descriptors();
+    for (int round = 0; round < 3; ++round) {
+        auto device = Device::open("sim:gen2?seed=4");
+        auto job = make_job(*device, 2);
+        run_once(*device, job);
+    }
+    EXPECT_EQ(open_descriptors(), before);
+    // Every device process was collected: no child is left, running or zombie.
+    EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+    EXPECT_EQ(errno, ECHILD);
+}
+
+TEST(SeveralDevices, AnInvalidRequestIsRefusedAndTheDeviceGoesOn) {
+    auto device = Device::open("sim:gen2?seed=4");
+    auto job = make_job(*device, 2);
+    const auto expected = run_once(*device, job);
+    job.input.sync(SyncDirection::ToDevice);
+    job.output.sync(SyncDirection::ToDevice);
+    const auto id = device->submit(job.job);
+    // More device time than the device will wait in one request: refused, not a device failure.
+    EXPECT_THROW(device->wait(id, 2e6), UsageError);
+    job.job.first_sequence = 0;
+    auto again = make_job(*device, 2);
+    EXPECT_EQ(run_once(*device, again), expected);
 }
 
 TEST(SeveralDevices, AMissingDeviceServerIsNamed) {

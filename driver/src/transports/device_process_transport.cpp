@@ -3,9 +3,12 @@
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <new>
 #include <cstring>
 
 #include "opusim/driver/errors.hpp"
@@ -37,30 +40,42 @@ DeviceProcessTransport::DeviceProcessTransport(const std::string& program,
       description_(std::move(description)),
       uri_text_(std::move(uri_text)) {
     spawn(program, std::move(arguments));
+    try {
+        await_ready(program);
+    } catch (...) {
+        // Nothing of a device that never became ready may outlive this constructor.
+        link_.reset();
+        exit_text();
+        throw;
+    }
+    memory_->set_listener(this);
+}
+
+void DeviceProcessTransport::await_ready(const std::string& program) {
     Message first;
     try {
         first = link_->receive();
     } catch (const contract::wire::LinkError&) {
+        link_.reset();
         const std::string status = exit_text();
         throw DriverError("device URI '" + uri_text_ + "': the device process " + program +
                           " ended before it was ready (" + status + ")");
     }
     if (first.type == MessageType::Failed) {
-        const std::string reason = text_of(first);
-        exit_text();
-        throw UriError("device URI '" + uri_text_ + "': " + reason);
+        throw UriError("device URI '" + uri_text_ + "': " + text_of(first));
     }
-    if (first.type != MessageType::Ready) {
-        lost("the device process sent message " +
-             std::to_string(static_cast<unsigned>(first.type)) + " before Ready");
+    if (first.type != MessageType::Ready ||
+        first.payload.size() != sizeof(contract::wire::ReadyMessage)) {
+        throw DriverError("device URI '" + uri_text_ + "': the device process " + program +
+                          " did not start with a Ready message");
     }
     const auto ready = first.as<contract::wire::ReadyMessage>();
     if (ready.protocol_version != contract::wire::kProtocolVersion) {
-        lost("the device process speaks link protocol " + std::to_string(ready.protocol_version) +
-             ", this driver " + std::to_string(contract::wire::kProtocolVersion));
+        throw DriverError("device URI '" + uri_text_ + "': the device process speaks link protocol " +
+                          std::to_string(ready.protocol_version) + ", this driver " +
+                          std::to_string(contract::wire::kProtocolVersion));
     }
     device_time_s_ = ready.device_time_s;
-    memory_->set_listener(this);
 }
 
 DeviceProcessTransport::~DeviceProcessTransport() {
@@ -93,6 +108,9 @@ void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::
     // stderr: the host's stdout carries its own results (--json) and nothing else.
     posix_spawn_file_actions_adddup2(&actions, ends[1], kChildLinkFd);
     posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+    // And nothing else of this process: no lock file of another device, no pipe of the
+    // application's.
+    posix_spawn_file_actions_addclosefrom_np(&actions, kChildLinkFd + 1);
     const int failed =
         ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -104,13 +122,23 @@ void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::
     }
 }
 
+// Collects the device process. Its link is closed first by every caller, so a healthy server
+// ends at once; one that does not (a model stuck in a loop) is killed after kExitGrace.
 std::string DeviceProcessTransport::exit_text() {
     if (pid_ <= 0) return "already collected";
     int status = 0;
-    pid_t waited = -1;
-    do {
-        waited = ::waitpid(pid_, &status, 0);
-    } while (waited < 0 && errno == EINTR);
+    pid_t waited = 0;
+    const auto deadline = std::chrono::steady_clock::now() + kExitGrace;
+    while ((waited = ::waitpid(pid_, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        ::usleep(1000);
+    }
+    if (waited == 0) {
+        ::kill(pid_, SIGKILL);
+        do {
+            waited = ::waitpid(pid_, &status, 0);
+        } while (waited < 0 && errno == EINTR);
+    }
     pid_ = -1;
     if (waited < 0) return "exit status unknown";
     if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
@@ -134,6 +162,9 @@ Reply DeviceProcessTransport::call(MessageType type, const void* payload, std::s
                 continue;
             }
             if (message.type == MessageType::Failed) lost(text_of(message));
+            if (message.type == MessageType::Refused) {
+                throw UsageError("device " + uri_text_ + ": " + text_of(message));
+            }
             if (message.type != expected) {
                 lost("the device process answered with message " +
                      std::to_string(static_cast<unsigned>(message.type)));
@@ -153,6 +184,10 @@ Reply DeviceProcessTransport::call(MessageType type, const void* payload, std::s
     } catch (const contract::wire::LinkError& error) {
         link_.reset();
         lost(std::string(error.what()) + " (the device process: " + exit_text() + ")");
+    } catch (const std::bad_alloc&) {
+        link_.reset();
+        lost("out of memory for a message of the device link (the device process: " +
+             exit_text() + ")");
     }
 }
 
@@ -162,6 +197,10 @@ void DeviceProcessTransport::serve_dma(const Message& request) {
     }
     contract::wire::DmaRequest dma;
     std::memcpy(&dma, request.payload.data(), sizeof dma);
+    if (dma.bytes > contract::wire::kMaxPayloadBytes) {
+        throw contract::wire::LinkError("device link: a DMA request of " +
+                                        std::to_string(dma.bytes) + " bytes");
+    }
     Reply reply{device_time_s_, 0, 0};
     if (request.type == MessageType::DmaRead) {
         std::vector<std::uint8_t> data(dma.bytes);

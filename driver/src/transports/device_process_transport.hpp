@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -42,7 +43,10 @@ class DeviceProcessTransport final : public Transport, private DmaMapListener {
     void region_unmapped(std::uint64_t address) override;
     void ownership_changed(std::uint64_t address, bool device_owned) override;
 
+    static constexpr std::chrono::seconds kExitGrace{2};
+
     void spawn(const std::string& program, std::vector<std::string> arguments);
+    void await_ready(const std::string& program);
     // Sends a request and waits for its reply of type EXPECTED, serving DMA meanwhile; the
     // reply's payload after the Reply header goes to TAIL when given.
     contract::wire::Reply call(contract::wire::MessageType type, const void* payload,

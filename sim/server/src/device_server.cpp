@@ -62,6 +62,10 @@ void DeviceServer::read_registers(const Message& request) {
                values.size() * sizeof(std::uint32_t));
 }
 
+void DeviceServer::refuse(const std::string& what) {
+    link_.send(MessageType::Refused, what.data(), what.size());
+}
+
 void DeviceServer::fail(const std::string& what) {
     if (failure_.empty()) failure_ = what;
     link_.send(MessageType::Failed, failure_.data(), failure_.size());
@@ -70,7 +74,11 @@ void DeviceServer::fail(const std::string& what) {
 bool DeviceServer::serve(const Message& request) {
     switch (request.type) {
         case MessageType::MapRegion:
-            memory_.map(request.as<contract::wire::RegionMessage>(), request.fd);
+            try {
+                memory_.map(request.as<contract::wire::RegionMessage>(), request.fd);
+            } catch (const std::exception& error) {
+                fail(error.what());  // heard by the host at its next request
+            }
             return true;
         case MessageType::UnmapRegion:
             memory_.unmap(request.as<contract::wire::RegionMessage>().address);
@@ -120,6 +128,12 @@ bool DeviceServer::serve(const Message& request) {
         }
     } catch (const contract::wire::LinkError&) {
         throw;
+    } catch (const std::invalid_argument& error) {
+        refuse(error.what());  // a bad request (a timeout out of range): the device is unchanged
+        return true;
+    } catch (const std::out_of_range& error) {
+        refuse(error.what());  // a register offset outside the window
+        return true;
     } catch (const std::exception& error) {
         fail(std::string("the simulated device failed: ") + error.what());
         return true;

@@ -32,7 +32,8 @@ class DeviceServer {
     bool serve(const contract::wire::Message& request);
     void reply(contract::wire::MessageType type, std::uint32_t value = 0);
     void read_registers(const contract::wire::Message& request);
-    void fail(const std::string& what);
+    void fail(const std::string& what);    // the device failed: every later request hears it
+    void refuse(const std::string& what);  // this request was invalid; the device goes on
 
     contract::wire::Channel link_;
     LinkedHostMemory memory_{link_};

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <stdexcept>
 #include <string>
 
 namespace opusim::server {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <tuple>
 
 namespace opusim::contract {
 
@@ -24,13 +25,18 @@ struct JobConfiguration {
     bool timing_only = false;
 };
 
+// Every field, once: equality (and anything else that must see each field) goes through this.
+inline auto fields(const JobConfiguration& c) {
+    return std::tie(c.n_features, c.replication, c.first_mirror, c.roi_x, c.roi_y, c.roi_width,
+                    c.roi_height, c.n_components, c.exposure_us, c.frametime_us, c.medium_seed,
+                    c.noise_seed, c.noise, c.timing_only);
+}
+// A field added to the struct but not to fields() changes the size: fix both together.
+static_assert(sizeof(JobConfiguration) == 3 * 8 + 5 * 4 + 4 /*padding*/ + 2 * 8 + 2 * 8 + 8,
+              "JobConfiguration changed: list the new field in fields()");
+
 inline bool operator==(const JobConfiguration& a, const JobConfiguration& b) {
-    return a.n_features == b.n_features && a.replication == b.replication &&
-           a.first_mirror == b.first_mirror && a.roi_x == b.roi_x && a.roi_y == b.roi_y &&
-           a.roi_width == b.roi_width && a.roi_height == b.roi_height &&
-           a.n_components == b.n_components && a.exposure_us == b.exposure_us &&
-           a.frametime_us == b.frametime_us && a.medium_seed == b.medium_seed &&
-           a.noise_seed == b.noise_seed && a.noise == b.noise && a.timing_only == b.timing_only;
+    return fields(a) == fields(b);
 }
 
 inline bool operator!=(const JobConfiguration& a, const JobConfiguration& b) {

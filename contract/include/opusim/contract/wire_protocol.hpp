@@ -25,7 +25,10 @@
 
 namespace opusim::contract::wire {
 
-inline constexpr std::uint32_t kProtocolVersion = 2;  // 2: ReadRegisters
+inline constexpr std::uint32_t kProtocolVersion = 3;  // 2: ReadRegisters; 3: Refused
+
+// No message is larger: the largest is one frame's DMA (a DMD pattern, a camera frame).
+inline constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{256} << 20;
 
 enum class MessageType : std::uint32_t {
     // host -> device
@@ -44,6 +47,7 @@ enum class MessageType : std::uint32_t {
     Done = 19,            // Reply
     InterruptState = 20,  // Reply (value = line level)
     RegisterValues = 21,  // Reply (value = count) + u32 values
+    Refused = 22,         // UTF-8 text: this request is invalid; the device is unchanged
     // device -> host: DMA the host serves while it waits for a reply
     DmaRead = 32,   // DmaRequest                   -> DmaData: Reply{value = ok} + bytes
     DmaWrite = 33,  // DmaRequest + bytes           -> DmaDone: Reply{value = ok}
