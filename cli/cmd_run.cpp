@@ -144,8 +144,7 @@ void add_device_statistics(nlohmann::json& report, const driver::DeviceStatistic
                          {"call_s", context.device_time_s()}};
 }
 
-int run_main_job(const Command& command, const Arguments& args) {
-    po::options_description options("options");
+void add_options(po::options_description& options) {
     options.add_options()(
         "device", po::value<std::string>()->default_value(""),
         "device URI, e.g. sim:gen2, sim:gen3?seed=7 (default: $OPUSIM_DEVICE, else sim:gen2)")(
@@ -158,14 +157,15 @@ int run_main_job(const Command& command, const Arguments& args) {
         "full (replicate features over the DMD), small (one mirror each) or auto")(
         "linear", "linear mode: real Gaussian inputs through linear_transform")(
         "json", "print one JSON object");
-    const auto vm = parse_options(command, args, options);
-    if (!vm) return 0;
+}
+
+RunOptions parse_run_options(const po::variables_map& vm) {
     RunOptions o;
-    o.device = (*vm)["device"].as<std::string>();
-    o.n_features = parse_whole("n-features", (*vm)["n-features"].as<std::string>(), 1, 1ull << 24);
+    o.device = vm["device"].as<std::string>();
+    o.n_features = parse_whole("n-features", vm["n-features"].as<std::string>(), 1, 1ull << 24);
     o.n_components =
-        parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
-    o.batch = parse_whole("batch", (*vm)["batch"].as<std::string>(), 1, 1ull << 24);
+        parse_whole("n-components", vm["n-components"].as<std::string>(), 1, 1ull << 24);
+    o.batch = parse_whole("batch", vm["batch"].as<std::string>(), 1, 1ull << 24);
     for (const auto& [name, width] :
          {std::pair<const char*, std::size_t>{"n-features", o.n_features},
           {"n-components", o.n_components}}) {
@@ -175,80 +175,105 @@ int run_main_job(const Command& command, const Arguments& args) {
                              " values held in memory, more than the limit of 2^30");
         }
     }
-    o.linear = vm->count("linear") > 0;
+    o.linear = vm.count("linear") > 0;
     try {
-        o.input_roi = parse_input_roi_strategy((*vm)["input-roi"].as<std::string>(), "--input-roi");
+        o.input_roi = parse_input_roi_strategy(vm["input-roi"].as<std::string>(), "--input-roi");
     } catch (const std::invalid_argument& error) {
         throw UsageError(error.what());
     }
-    o.json = vm->count("json") > 0;
-    if (vm->count("exposure-us")) {
-        o.overrides.exposure_us =
-            parse_real("exposure-us", (*vm)["exposure-us"].as<std::string>(), 0);
+    o.json = vm.count("json") > 0;
+    if (vm.count("exposure-us")) {
+        o.overrides.exposure_us = parse_real("exposure-us", vm["exposure-us"].as<std::string>(), 0);
     }
-    if (vm->count("frametime-us")) {
-        o.overrides.frametime_us = parse_frametime((*vm)["frametime-us"].as<std::string>());
+    if (vm.count("frametime-us")) {
+        o.overrides.frametime_us = parse_frametime(vm["frametime-us"].as<std::string>());
     }
+    return o;
+}
 
-    const auto wall_start = std::chrono::steady_clock::now();
+OpuSettings opu_settings(const RunOptions& o) {
     OpuSettings settings;
     settings.device = o.device;
     settings.n_components = o.n_components;
     settings.max_n_features = o.n_features;
     settings.overrides = o.overrides;
     settings.input_roi_strategy = o.input_roi;
-    Progress progress = Progress::on_stderr("opusim run", "frames", quiet(*vm));
-    settings.progress = progress.callback();
-    Opu opu(settings);
-    const auto& info = opu.device_info();
-    try {
-        opu.fit1d(o.n_features);
-    } catch (const std::invalid_argument& error) {
-        throw UsageError(error.what());
-    }
+    return settings;
+}
 
-    std::mt19937_64 generator(kDataSeed);
-    nlohmann::json report;
+// What the workload measured: the result's context, the noise, and the device's statistics.
+struct Workload {
     Context context;
     NoiseReport noise;
+    driver::DeviceStatistics stats;
     double linear_frames_per_vector = 0;
-    if (!o.linear) {
-        // Fair random bits, 64 from each draw of the generator.
-        std::vector<std::uint8_t> bits(o.batch * o.n_features);
-        for (std::size_t i = 0; i < bits.size(); i += 64) {
-            const std::uint64_t word = generator();
-            for (std::size_t k = 0; k < 64 && i + k < bits.size(); ++k) {
-                bits[i + k] = static_cast<std::uint8_t>((word >> k) & 1u);
-            }
-        }
-        const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {o.batch, o.n_features}));
-        progress.clear();
-        opu.set_progress({});  // the short noise measurement below is no part of the workload
-        context = result.context;
-        // The device's statistics cover the jobs since the driver's last reset: this transform.
-        const auto stats = opu.device_statistics();
-        noise = noise_report(opu, result, bits, o.n_features);
-        add_device_statistics(report, stats, context);
-    } else {
-        std::normal_distribution<float> gaussian(0.0f, 1.0f);
-        std::vector<float> x(o.batch * o.n_features);
-        for (auto& v : x) v = gaussian(generator);
-        const auto result = opu.linear_transform(ArrayView<float>(x, {o.batch, o.n_features}));
-        progress.clear();
-        context = result.context;
-        add_device_statistics(report, opu.device_statistics(), context);
-        linear_frames_per_vector = double(2 * settings.linear.bits * settings.linear.repeats);
-        noise.saturated = context.saturated_pixels;
-        noise.saturated_fraction =
-            context.output_values ? double(context.saturated_pixels) / double(context.output_values)
-                                  : 0.0;
-    }
-    const double wall_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    const double device_s = context.device_time_s();
+};
 
+// Intensity mode: fair random bits, 64 from each draw of the generator.
+Workload run_intensity(Opu& opu, const RunOptions& o, Progress& progress) {
+    std::mt19937_64 generator(kDataSeed);
+    std::vector<std::uint8_t> bits(o.batch * o.n_features);
+    for (std::size_t i = 0; i < bits.size(); i += 64) {
+        const std::uint64_t word = generator();
+        for (std::size_t k = 0; k < 64 && i + k < bits.size(); ++k) {
+            bits[i + k] = static_cast<std::uint8_t>((word >> k) & 1u);
+        }
+    }
+    const auto result = opu.transform(ArrayView<std::uint8_t>(bits, {o.batch, o.n_features}));
+    progress.clear();
+    opu.set_progress({});  // the short noise measurement below is no part of the workload
+    Workload w;
+    w.context = result.context;
+    // The device's statistics cover the jobs since the driver's last reset: this transform.
+    w.stats = opu.device_statistics();
+    w.noise = noise_report(opu, result, bits, o.n_features);
+    return w;
+}
+
+// Linear mode: real Gaussian inputs; saturation is the only noise figure it reports.
+Workload run_linear(Opu& opu, const RunOptions& o, const OpuSettings& settings,
+                    Progress& progress) {
+    std::mt19937_64 generator(kDataSeed);
+    std::normal_distribution<float> gaussian(0.0f, 1.0f);
+    std::vector<float> x(o.batch * o.n_features);
+    for (auto& v : x) v = gaussian(generator);
+    const auto result = opu.linear_transform(ArrayView<float>(x, {o.batch, o.n_features}));
+    progress.clear();
+    Workload w;
+    w.context = result.context;
+    w.stats = opu.device_statistics();
+    w.linear_frames_per_vector = double(2 * settings.linear.bits * settings.linear.repeats);
+    w.noise.saturated = w.context.saturated_pixels;
+    w.noise.saturated_fraction = w.context.output_values ? double(w.context.saturated_pixels) /
+                                                               double(w.context.output_values)
+                                                         : 0.0;
+    return w;
+}
+
+// Exposure advice when too many values saturate, else empty. Signal is proportional to exposure.
+// Fully developed speckle has exponential intensities, P(y > full scale) = exp(-full scale /
+// mean), so at most kSaturationAdvice saturate when the mean is full scale / ln(1 /
+// kSaturationAdvice). Linear mode has no camera mean to scale: 80 % of the exposure.
+std::string exposure_advice(const NoiseReport& noise, const Context& context,
+                            std::uint32_t bit_depth) {
+    if (noise.saturated_fraction <= kSaturationAdvice) return "";
+    const double full_scale = double((1u << bit_depth) - 1u);
+    const double target_mean = full_scale / std::log(1.0 / kSaturationAdvice);
+    const double factor = noise.mean_signal_dn > 0 ? target_mean / noise.mean_signal_dn : 0.8;
+    const double suggested = context.exposure_us * std::min(factor, 0.95);
+    return fixed(100 * noise.saturated_fraction, 2) + " % of pixels saturate (> " +
+           fixed(100 * kSaturationAdvice, 1) + " %): lower the exposure to about " +
+           fixed(suggested, 0) + " us (--exposure-us), or light fewer mirrors";
+}
+
+nlohmann::json build_report(const RunOptions& o, const OpuSettings& settings,
+                            const driver::DeviceInfo& info, const Workload& w, double wall_s) {
+    const Context& context = w.context;
+    const double device_s = context.device_time_s();
+    nlohmann::json report;
+    add_device_statistics(report, w.stats, context);
     report["device"] = info.uri;
-    report["profile"] = opu.device_info().profile_name;
+    report["profile"] = info.profile_name;
     report["mode"] = o.linear ? "linear" : "intensity";
     report["n_features"] = o.n_features;
     report["n_components"] = o.n_components;
@@ -268,46 +293,35 @@ int run_main_job(const Command& command, const Arguments& args) {
                             {"height", context.output_roi.height}};
     if (o.linear) {
         report["linear"] = {{"bits", settings.linear.bits},
-                            {"frames_per_vector", linear_frames_per_vector},
+                            {"frames_per_vector", w.linear_frames_per_vector},
                             {"reference_features", context.input_roi.reference_features}};
     }
     // Linear mode reports saturation only: its outputs are projections, not camera values.
     auto measured = [&](double value) {
         return o.linear || !std::isfinite(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
     };
+    const NoiseReport& noise = w.noise;
     report["noise"] = {{"mean_signal_dn", measured(noise.mean_signal_dn)},
                        {"temporal_noise_dn", measured(noise.temporal_noise_dn)},
                        {"snr", measured(noise.snr)},
                        {"saturated_fraction", noise.saturated_fraction},
                        {"speckle_contrast", measured(noise.speckle_contrast)}};
-    std::string advice;
-    if (noise.saturated_fraction > kSaturationAdvice) {
-        // Signal is proportional to exposure. Fully developed speckle has exponential
-        // intensities, P(y > full scale) = exp(-full scale / mean), so at most kSaturationAdvice
-        // saturate when the mean is full scale / ln(1 / kSaturationAdvice). Linear mode has no
-        // camera mean to scale: 80 % of the exposure.
-        const double full_scale = double((1u << info.bit_depth) - 1u);
-        const double target_mean = full_scale / std::log(1.0 / kSaturationAdvice);
-        const double factor = noise.mean_signal_dn > 0 ? target_mean / noise.mean_signal_dn : 0.8;
-        const double suggested = context.exposure_us * std::min(factor, 0.95);
-        advice = fixed(100 * noise.saturated_fraction, 2) + " % of pixels saturate (> " +
-                 fixed(100 * kSaturationAdvice, 1) + " %): lower the exposure to about " +
-                 fixed(suggested, 0) + " us (--exposure-us), or light fewer mirrors";
-        report["exposure_advice"] = advice;
-    } else {
-        report["exposure_advice"] = nullptr;
-    }
+    const std::string advice = exposure_advice(noise, context, info.bit_depth);
+    report["exposure_advice"] = advice.empty() ? nlohmann::json(nullptr) : nlohmann::json(advice);
     report["wall_time_s"] = wall_s;
     report["simulated_frames_per_wall_s"] = wall_s > 0 ? double(context.frames) / wall_s : 0.0;
     report["simulation_speed"] = wall_s > 0 ? device_s / wall_s : 0.0;
+    return report;
+}
 
-    if (o.json) {
-        print_json_report(report);
-        return 0;
-    }
+void print_report(const nlohmann::json& report, const RunOptions& o, const OpuSettings& settings,
+                  const Workload& w) {
+    const Context& context = w.context;
+    const NoiseReport& noise = w.noise;
     auto& out = std::cout;
     out << "opusim run: " << (o.linear ? "linear" : "random-projection") << " workload on "
-        << info.uri << " (" << opu.device_info().profile_name << ")\n"
+        << report["device"].get<std::string>() << " (" << report["profile"].get<std::string>()
+        << ")\n"
         << "  " << o.batch << " vectors x " << o.n_features << " features -> " << o.n_components
         << " components; " << context.frames << " device frames\n"
         << "  input ROI " << context.input_roi.strategy << ", " << context.input_roi.replication
@@ -319,7 +333,7 @@ int run_main_job(const Command& command, const Arguments& args) {
         << fixed(context.frametime_us, 1) << " us\n\n"
         << "device (simulated time)\n"
         << "  frame rate        " << fixed(report["frame_rate_hz"].get<double>(), 1) << " Hz\n"
-        << "  device time       " << si_time(device_s) << "  ("
+        << "  device time       " << si_time(report["device_time_s"].get<double>()) << "  ("
         << fixed(report["vectors_per_s"].get<double>(), 1) << " vectors/s)\n"
         << "  frame latency     p50 " << si_time(report["latency"]["frame_p50_s"].get<double>())
         << ", p99 " << si_time(report["latency"]["frame_p99_s"].get<double>()) << "\n"
@@ -331,7 +345,7 @@ int run_main_job(const Command& command, const Arguments& args) {
     out << "\n";
     if (o.linear) {
         out << "  linear mode       " << settings.linear.bits << " bit-planes, "
-            << linear_frames_per_vector << " frames/vector, "
+            << w.linear_frames_per_vector << " frames/vector, "
             << context.input_roi.reference_features << " reference features\n";
     }
     out << "\nnoise\n";
@@ -342,12 +356,42 @@ int run_main_job(const Command& command, const Arguments& args) {
             << "  speckle contrast  " << fixed(noise.speckle_contrast, 3) << "\n";
     }
     out << "  saturated         " << fixed(100 * noise.saturated_fraction, 3) << " % of values\n";
-    if (!advice.empty()) out << "  exposure advice   " << advice << "\n";
+    if (!report["exposure_advice"].is_null()) {
+        out << "  exposure advice   " << report["exposure_advice"].get<std::string>() << "\n";
+    }
     out << "\nsimulation (wall clock)\n"
-        << "  wall time         " << si_time(wall_s) << "\n"
+        << "  wall time         " << si_time(report["wall_time_s"].get<double>()) << "\n"
         << "  speed             " << fixed(report["simulated_frames_per_wall_s"].get<double>(), 0)
         << " simulated frames/s (" << fixed(report["simulation_speed"].get<double>(), 2)
         << "x real time)\n";
+}
+
+int run_main_job(const Command& command, const Arguments& args) {
+    po::options_description options("options");
+    add_options(options);
+    const auto vm = parse_options(command, args, options);
+    if (!vm) return 0;
+    const RunOptions o = parse_run_options(*vm);
+    const auto wall_start = std::chrono::steady_clock::now();
+    OpuSettings settings = opu_settings(o);
+    Progress progress = Progress::on_stderr("opusim run", "frames", quiet(*vm));
+    settings.progress = progress.callback();
+    Opu opu(settings);
+    try {
+        opu.fit1d(o.n_features);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(error.what());
+    }
+    const Workload w =
+        o.linear ? run_linear(opu, o, settings, progress) : run_intensity(opu, o, progress);
+    const double wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const nlohmann::json report = build_report(o, settings, opu.device_info(), w, wall_s);
+    if (o.json) {
+        print_json_report(report);
+    } else {
+        print_report(report, o, settings, w);
+    }
     return 0;
 }
 

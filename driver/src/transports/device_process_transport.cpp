@@ -1,15 +1,15 @@
 #include "device_process_transport.hpp"
 
+#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <new>
 #include <cstring>
+#include <new>
 
 #include "opusim/driver/errors.hpp"
 
@@ -71,7 +71,8 @@ void DeviceProcessTransport::await_ready(const std::string& program) {
     }
     const auto ready = first.as<contract::wire::ReadyMessage>();
     if (ready.protocol_version != contract::wire::kProtocolVersion) {
-        throw DriverError("device URI '" + uri_text_ + "': the device process speaks link protocol " +
+        throw DriverError("device URI '" + uri_text_ +
+                          "': the device process speaks link protocol " +
                           std::to_string(ready.protocol_version) + ", this driver " +
                           std::to_string(contract::wire::kProtocolVersion));
     }
@@ -186,8 +187,8 @@ Reply DeviceProcessTransport::call(MessageType type, const void* payload, std::s
         lost(std::string(error.what()) + " (the device process: " + exit_text() + ")");
     } catch (const std::bad_alloc&) {
         link_.reset();
-        lost("out of memory for a message of the device link (the device process: " +
-             exit_text() + ")");
+        lost("out of memory for a message of the device link (the device process: " + exit_text() +
+             ")");
     }
 }
 

@@ -22,8 +22,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "opusim/contract/input_layout.hpp"
 #include "opusim/contract/geometry.hpp"
+#include "opusim/contract/input_layout.hpp"
 
 namespace opusim::contract {
 

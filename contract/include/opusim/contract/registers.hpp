@@ -11,7 +11,8 @@ namespace opusim::contract {
 
 inline constexpr std::uint32_t kDeviceId = 0x4F505531;  // "OPU1"
 inline constexpr std::uint32_t kAbiVersionMajor = 1;
-inline constexpr std::uint32_t kAbiVersionMinor = 1;  // 1.1: ROI strategy, lit-mirror window, statistics, fault injection
+inline constexpr std::uint32_t kAbiVersionMinor =
+    1;  // 1.1: ROI strategy, lit-mirror window, statistics, fault injection
 inline constexpr std::uint32_t kAbiVersion = (kAbiVersionMajor << 16) | kAbiVersionMinor;
 inline constexpr std::uint32_t kMmioWindowBytes = 4096;
 
@@ -45,8 +46,9 @@ inline constexpr std::uint32_t kErrorAddressLo = 0x058;  // RO, faulting DMA add
 inline constexpr std::uint32_t kErrorAddressHi = 0x05C;
 
 // -- capabilities, continued (read-only; ABI 1.1) --
-inline constexpr std::uint32_t kCapRoiStrategy = 0x060;  // roi_strategy:: the sensor's ROI placement
-inline constexpr std::uint32_t kCapOnesMinLo = 0x064;    // lit-mirror window for good signal
+inline constexpr std::uint32_t kCapRoiStrategy =
+    0x060;                                             // roi_strategy:: the sensor's ROI placement
+inline constexpr std::uint32_t kCapOnesMinLo = 0x064;  // lit-mirror window for good signal
 inline constexpr std::uint32_t kCapOnesMinHi = 0x068;
 inline constexpr std::uint32_t kCapOnesMaxLo = 0x06C;
 inline constexpr std::uint32_t kCapOnesMaxHi = 0x070;
@@ -93,8 +95,10 @@ inline constexpr std::uint32_t kLastJobEndNsHi = 0x12C;
 // -- statistics (RO, 64-bit, picoseconds or counts since reset; ABI 1.1). The device copies its
 // measurements here when the host writes CONTROL.SNAPSHOT, so a read of several registers sees
 // one consistent snapshot. Stages are numbered by stage:: below. --
-inline constexpr std::uint32_t kStatFramePeriodFsLo = 0x200;  // steady-state output spacing, femtoseconds
-inline constexpr std::uint32_t kStatActivePsLo = 0x208;  // sum over jobs: first input to last output
+inline constexpr std::uint32_t kStatFramePeriodFsLo =
+    0x200;  // steady-state output spacing, femtoseconds
+inline constexpr std::uint32_t kStatActivePsLo =
+    0x208;  // sum over jobs: first input to last output
 inline constexpr std::uint32_t kStatJobTimePsLo = 0x210;  // sum over jobs: START to write-back end
 inline constexpr std::uint32_t kStatLatencyP50PsLo = 0x218;  // per frame: input DMA to output DMA
 inline constexpr std::uint32_t kStatLatencyP99PsLo = 0x220;
@@ -130,9 +134,9 @@ inline constexpr std::uint32_t kMidSquare = 1;
 // DEBUG_FAULT_INJECT values: the next job meets this fault; reset clears it.
 namespace fault {
 inline constexpr std::uint32_t kNone = 0;
-inline constexpr std::uint32_t kDmaReadError = 1;   // the input DMA fails
-inline constexpr std::uint32_t kDmaWriteError = 2;  // the output DMA fails
-inline constexpr std::uint32_t kDropFrame = 3;      // a frame is lost before the output DMA
+inline constexpr std::uint32_t kDmaReadError = 1;     // the input DMA fails
+inline constexpr std::uint32_t kDmaWriteError = 2;    // the output DMA fails
+inline constexpr std::uint32_t kDropFrame = 3;        // a frame is lost before the output DMA
 inline constexpr std::uint32_t kHangNoInterrupt = 4;  // the sequencer stops, no interrupt
 inline constexpr std::uint32_t kLast = kHangNoInterrupt;
 }  // namespace fault
@@ -141,9 +145,9 @@ inline constexpr std::uint32_t kMaxRingEntries = 65536;
 
 // CONTROL bits (write 1 to act; several bits in one write act in the order RESET, ABORT, START)
 namespace control {
-inline constexpr std::uint32_t kReset = 1u << 0;  // stop, clear state, restore every reset value
-inline constexpr std::uint32_t kStart = 1u << 1;  // run descriptors from RING_HEAD to RING_TAIL
-inline constexpr std::uint32_t kAbort = 1u << 2;  // stop the running job at a frame boundary
+inline constexpr std::uint32_t kReset = 1u << 0;     // stop, clear state, restore every reset value
+inline constexpr std::uint32_t kStart = 1u << 1;     // run descriptors from RING_HEAD to RING_TAIL
+inline constexpr std::uint32_t kAbort = 1u << 2;     // stop the running job at a frame boundary
 inline constexpr std::uint32_t kSnapshot = 1u << 3;  // copy the measurements into STAT_* (1.1)
 }  // namespace control
 
@@ -245,52 +249,84 @@ inline constexpr std::array<RegisterInfo, 108> kRegisterTable{{
     {"LAST_JOB_START_NS_HI", reg::kLastJobStartNsHi, Access::ReadOnly, ResetSource::Constant, 0},
     {"LAST_JOB_END_NS_LO", reg::kLastJobEndNsLo, Access::ReadOnly, ResetSource::Constant, 0},
     {"LAST_JOB_END_NS_HI", reg::kLastJobEndNsHi, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_FRAME_PERIOD_FS_LO", reg::kStatFramePeriodFsLo, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_FRAME_PERIOD_FS_HI", reg::kStatFramePeriodFsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
+    {"STAT_FRAME_PERIOD_FS_LO", reg::kStatFramePeriodFsLo, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_FRAME_PERIOD_FS_HI", reg::kStatFramePeriodFsLo + 4, Access::ReadOnly,
+     ResetSource::Constant, 0},
     {"STAT_ACTIVE_PS_LO", reg::kStatActivePsLo, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_ACTIVE_PS_HI", reg::kStatActivePsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_JOB_TIME_PS_LO", reg::kStatJobTimePsLo, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_JOB_TIME_PS_HI", reg::kStatJobTimePsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_LATENCY_P50_PS_LO", reg::kStatLatencyP50PsLo, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_LATENCY_P50_PS_HI", reg::kStatLatencyP50PsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_LATENCY_P99_PS_LO", reg::kStatLatencyP99PsLo, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_LATENCY_P99_PS_HI", reg::kStatLatencyP99PsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_LATENCY_MAX_PS_LO", reg::kStatLatencyMaxPsLo, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_LATENCY_MAX_PS_HI", reg::kStatLatencyMaxPsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
+    {"STAT_LATENCY_P50_PS_LO", reg::kStatLatencyP50PsLo, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_LATENCY_P50_PS_HI", reg::kStatLatencyP50PsLo + 4, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_LATENCY_P99_PS_LO", reg::kStatLatencyP99PsLo, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_LATENCY_P99_PS_HI", reg::kStatLatencyP99PsLo + 4, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_LATENCY_MAX_PS_LO", reg::kStatLatencyMaxPsLo, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_LATENCY_MAX_PS_HI", reg::kStatLatencyMaxPsLo + 4, Access::ReadOnly,
+     ResetSource::Constant, 0},
     {"STAT_FRAMES_IN_LO", reg::kStatFramesInLo, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_FRAMES_IN_HI", reg::kStatFramesInLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_FRAMES_OUT_LO", reg::kStatFramesOutLo, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_FRAMES_OUT_HI", reg::kStatFramesOutLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_FRAMES_DROPPED_LO", reg::kStatFramesDroppedLo, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_FRAMES_DROPPED_HI", reg::kStatFramesDroppedLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
+    {"STAT_FRAMES_DROPPED_LO", reg::kStatFramesDroppedLo, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_FRAMES_DROPPED_HI", reg::kStatFramesDroppedLo + 4, Access::ReadOnly,
+     ResetSource::Constant, 0},
     {"STAT_JOBS_LO", reg::kStatJobsLo, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_JOBS_HI", reg::kStatJobsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_BUSY_PS_LINK_IN_LO", reg::kStatBusyPsLo + 0, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_BUSY_PS_LINK_IN_HI", reg::kStatBusyPsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_BUSY_PS_DMD_LO", reg::kStatBusyPsLo + 8, Access::ReadOnly, ResetSource::Constant, 0},
     {"STAT_BUSY_PS_DMD_HI", reg::kStatBusyPsLo + 12, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_EXPOSURE_LO", reg::kStatBusyPsLo + 16, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_EXPOSURE_HI", reg::kStatBusyPsLo + 20, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_FRAME_OVERHEAD_LO", reg::kStatBusyPsLo + 24, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_FRAME_OVERHEAD_HI", reg::kStatBusyPsLo + 28, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_READOUT_LO", reg::kStatBusyPsLo + 32, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_READOUT_HI", reg::kStatBusyPsLo + 36, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_LINK_OUT_LO", reg::kStatBusyPsLo + 40, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_BUSY_PS_LINK_OUT_HI", reg::kStatBusyPsLo + 44, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_LINK_IN_LO", reg::kStatCriticalPsLo + 0, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_LINK_IN_HI", reg::kStatCriticalPsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_DMD_LO", reg::kStatCriticalPsLo + 8, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_DMD_HI", reg::kStatCriticalPsLo + 12, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_EXPOSURE_LO", reg::kStatCriticalPsLo + 16, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_EXPOSURE_HI", reg::kStatCriticalPsLo + 20, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_FRAME_OVERHEAD_LO", reg::kStatCriticalPsLo + 24, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_FRAME_OVERHEAD_HI", reg::kStatCriticalPsLo + 28, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_READOUT_LO", reg::kStatCriticalPsLo + 32, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_READOUT_HI", reg::kStatCriticalPsLo + 36, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_LINK_OUT_LO", reg::kStatCriticalPsLo + 40, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_LINK_OUT_HI", reg::kStatCriticalPsLo + 44, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_FRAMETIME_LO", reg::kStatCriticalPsLo + 48, Access::ReadOnly, ResetSource::Constant, 0},
-    {"STAT_CRITICAL_PS_FRAMETIME_HI", reg::kStatCriticalPsLo + 52, Access::ReadOnly, ResetSource::Constant, 0},
+    {"STAT_BUSY_PS_EXPOSURE_LO", reg::kStatBusyPsLo + 16, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_BUSY_PS_EXPOSURE_HI", reg::kStatBusyPsLo + 20, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_BUSY_PS_FRAME_OVERHEAD_LO", reg::kStatBusyPsLo + 24, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_BUSY_PS_FRAME_OVERHEAD_HI", reg::kStatBusyPsLo + 28, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_BUSY_PS_READOUT_LO", reg::kStatBusyPsLo + 32, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_BUSY_PS_READOUT_HI", reg::kStatBusyPsLo + 36, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_BUSY_PS_LINK_OUT_LO", reg::kStatBusyPsLo + 40, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_BUSY_PS_LINK_OUT_HI", reg::kStatBusyPsLo + 44, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_CRITICAL_PS_LINK_IN_LO", reg::kStatCriticalPsLo + 0, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_LINK_IN_HI", reg::kStatCriticalPsLo + 4, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_DMD_LO", reg::kStatCriticalPsLo + 8, Access::ReadOnly, ResetSource::Constant,
+     0},
+    {"STAT_CRITICAL_PS_DMD_HI", reg::kStatCriticalPsLo + 12, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_EXPOSURE_LO", reg::kStatCriticalPsLo + 16, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_EXPOSURE_HI", reg::kStatCriticalPsLo + 20, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_FRAME_OVERHEAD_LO", reg::kStatCriticalPsLo + 24, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_FRAME_OVERHEAD_HI", reg::kStatCriticalPsLo + 28, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_READOUT_LO", reg::kStatCriticalPsLo + 32, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_READOUT_HI", reg::kStatCriticalPsLo + 36, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_LINK_OUT_LO", reg::kStatCriticalPsLo + 40, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_LINK_OUT_HI", reg::kStatCriticalPsLo + 44, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_FRAMETIME_LO", reg::kStatCriticalPsLo + 48, Access::ReadOnly,
+     ResetSource::Constant, 0},
+    {"STAT_CRITICAL_PS_FRAMETIME_HI", reg::kStatCriticalPsLo + 52, Access::ReadOnly,
+     ResetSource::Constant, 0},
     {"DEBUG_FAULT_INJECT", reg::kDebugFaultInject, Access::ReadWrite, ResetSource::Constant, 0},
 }};
 
