@@ -217,15 +217,7 @@ int run_timing(const Command& command, const Arguments& args) {
     auto device = driver::Device::open(uri);
     const auto layout = contract::make_input_layout(device->info().dmd, n_features, strategy);
     const auto roi = contract::make_output_roi(device->info().sensor, n_components);
-    driver::DeviceConfig config = device->config();
-    config.n_features = layout.n_features;
-    config.replication = layout.replication;
-    config.first_mirror = layout.first_mirror;
-    config.roi_x = roi.x;
-    config.roi_y = roi.y;
-    config.roi_width = roi.width;
-    config.roi_height = roi.height;
-    config.n_components = static_cast<std::uint32_t>(roi.pixels.size());
+    driver::DeviceConfig config = contract::with_geometry(device->config(), layout, roi);
     if (vm.count("exposure-us")) {
         config.exposure_us = parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera);
     }

@@ -7,7 +7,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "device_geometry.hpp"
 #include "opusim/contract/dmd_format.hpp"
 
 namespace opusim::sdk_detail {
@@ -68,7 +67,7 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
     full_scale_ = (1u << device.info().bit_depth) - 1u;
     min_exposure_us_ = device.info().min_exposure_us;
     max_exposure_us_ = device.info().max_exposure_us;
-    config_ = with_geometry(base, layout_, candidates_);
+    config_ = contract::with_geometry(base, layout_, candidates_);
 }
 
 std::vector<std::uint64_t> LinearProjector::output_pixels() const {

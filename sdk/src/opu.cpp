@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "binary_input.hpp"
-#include "device_geometry.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
 #include "opusim/contract/dmd_format.hpp"
@@ -125,7 +124,7 @@ struct Opu::Impl {
     }
 
     driver::DeviceConfig transform_config(const Overrides& call) const {
-        driver::DeviceConfig config = sdk_detail::with_geometry(base, layout, roi);
+        driver::DeviceConfig config = contract::with_geometry(base, layout, roi);
         std::tie(config.exposure_us, config.frametime_us) = camera_timing(call);
         return config;
     }

@@ -41,15 +41,7 @@ driver::DeviceConfig config_for(driver::Device& dev, bool timing_only) {
     const auto layout =
         contract::make_input_layout(dev.info().dmd, kFeatures, contract::InputRoiStrategy::Auto);
     const auto roi = contract::make_output_roi(dev.info().sensor, kComponents);
-    driver::DeviceConfig config = dev.config();
-    config.n_features = layout.n_features;
-    config.replication = layout.replication;
-    config.first_mirror = layout.first_mirror;
-    config.roi_x = roi.x;
-    config.roi_y = roi.y;
-    config.roi_width = roi.width;
-    config.roi_height = roi.height;
-    config.n_components = static_cast<std::uint32_t>(kComponents);
+    driver::DeviceConfig config = contract::with_geometry(dev.config(), layout, roi);
     config.timing_only = timing_only;
     return config;
 }

@@ -101,15 +101,7 @@ inline driver::DeviceConfig job_config(
     contract::InputRoiStrategy strategy = contract::InputRoiStrategy::Auto) {
     const auto layout = contract::make_input_layout(info.dmd, n_features, strategy);
     const auto roi = contract::make_output_roi(info.sensor, n_components);
-    driver::DeviceConfig config = base;
-    config.n_features = layout.n_features;
-    config.replication = layout.replication;
-    config.first_mirror = layout.first_mirror;
-    config.roi_x = roi.x;
-    config.roi_y = roi.y;
-    config.roi_width = roi.width;
-    config.roi_height = roi.height;
-    config.n_components = static_cast<std::uint32_t>(n_components);
+    driver::DeviceConfig config = contract::with_geometry(base, layout, roi);
     config.timing_only = false;
     return config;
 }
@@ -148,9 +140,9 @@ inline driver::DeviceStatistics run_timing_job(driver::Device& device, driver::D
     driver::Buffer output = device.allocate(out_frame);
     input.sync(driver::SyncDirection::ToDevice);
     output.sync(driver::SyncDirection::ToDevice);
-    const auto done = device.run({&input, 0, in_frame, &output, 0, out_frame,
-                                  static_cast<std::uint32_t>(frames), 0},
-                                 kJobTimeoutS);
+    const auto done = device.run(
+        {&input, 0, in_frame, &output, 0, out_frame, static_cast<std::uint32_t>(frames), 0},
+        kJobTimeoutS);
     if (done.frames != frames) {
         throw std::runtime_error("timing job: " + std::to_string(done.frames) + " of " +
                                  std::to_string(frames) + " frames");
@@ -160,8 +152,8 @@ inline driver::DeviceStatistics run_timing_job(driver::Device& device, driver::D
 
 struct FunctionalOutcome {
     driver::JobCompletion completion;
-    std::uint64_t start_ns = 0;  // LAST_JOB_START_NS: device time the job started
-    std::uint64_t end_ns = 0;    // LAST_JOB_END_NS
+    std::uint64_t start_ns = 0;        // LAST_JOB_START_NS: device time the job started
+    std::uint64_t end_ns = 0;          // LAST_JOB_END_NS
     std::vector<std::uint8_t> output;  // frames x output frame bytes
 };
 
@@ -239,7 +231,8 @@ class RawDevice {
     // RESET, interrupts enabled, a ring of RING_SIZE descriptors (the driver's open, by hand).
     void reset_with_ring(std::uint32_t ring_size = 16) {
         namespace reg = contract::reg;
-        if (!ring_.valid()) ring_ = allocate(std::size_t{ring_size} * sizeof(contract::JobDescriptor));
+        if (!ring_.valid())
+            ring_ = allocate(std::size_t{ring_size} * sizeof(contract::JobDescriptor));
         ring_size_ = ring_size;
         std::memset(ring_.data(), 0, ring_.size());
         write(reg::kControl, contract::control::kReset);
@@ -306,10 +299,9 @@ class RawDevice {
         info.sensor.width = read(reg::kCapCameraWidth);
         info.sensor.height = read(reg::kCapCameraHeight);
         info.sensor.roi_increment = read(reg::kCapRoiIncrement);
-        info.sensor.roi_strategy =
-            read(reg::kCapRoiStrategy) == contract::roi_strategy::kMidSquare
-                ? contract::OutputRoiStrategy::MidSquare
-                : contract::OutputRoiStrategy::MidWidth;
+        info.sensor.roi_strategy = read(reg::kCapRoiStrategy) == contract::roi_strategy::kMidSquare
+                                       ? contract::OutputRoiStrategy::MidSquare
+                                       : contract::OutputRoiStrategy::MidWidth;
         info.input_frame_bytes = read(reg::kCapInputFrameBytes);
         info.bytes_per_pixel = read(reg::kCapBytesPerPixel);
         return info;

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <tuple>
 
+#include "opusim/contract/input_layout.hpp"
+#include "opusim/contract/output_roi.hpp"
+
 namespace opusim::contract {
 
 struct JobConfiguration {
@@ -41,6 +44,21 @@ inline bool operator==(const JobConfiguration& a, const JobConfiguration& b) {
 
 inline bool operator!=(const JobConfiguration& a, const JobConfiguration& b) {
     return !(a == b);
+}
+
+// CONFIG with the geometry registers of one input layout and one output ROI: what a host sets
+// before the jobs of a transform (the rest of CONFIG is kept).
+inline JobConfiguration with_geometry(JobConfiguration config, const InputLayout& layout,
+                                      const OutputRoi& roi) {
+    config.n_features = layout.n_features;
+    config.replication = layout.replication;
+    config.first_mirror = layout.first_mirror;
+    config.roi_x = roi.x;
+    config.roi_y = roi.y;
+    config.roi_width = roi.width;
+    config.roi_height = roi.height;
+    config.n_components = static_cast<std::uint32_t>(roi.pixels.size());
+    return config;
 }
 
 }  // namespace opusim::contract
