@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
                   << " frames (calibration included), z[0][0] = " << z.output.values[0] << "\n";
 
         // 3. Real data through an encoder, then the device.
-        opusim::BinaryThresholdEncoder encoder;  // threshold learned by fit: the mean
+        opusim::BinaryThresholdEncoder encoder;  // thresholds learned by fit: each feature's median
         const auto encoded = encoder.fit_transform(opusim::ArrayView<float>(v, {10, n_features}));
         const auto w = opu.transform(encoded.view());
         const bool ok = y.output.shape == opusim::Shape{n_samples, 256} &&

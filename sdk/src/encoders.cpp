@@ -48,6 +48,16 @@ void require_fitted(bool fitted, const char* who) {
     if (!fitted) throw std::logic_error(std::string(who) + ": transform before fit");
 }
 
+// numpy.median of VALUES (reordered): the middle value, or the mean of the two middle ones.
+float median(std::vector<float>& values) {
+    const std::size_t half = values.size() / 2;
+    std::nth_element(values.begin(), values.begin() + std::ptrdiff_t(half), values.end());
+    const float upper = values[half];
+    if (values.size() % 2 == 1) return upper;
+    const float lower = *std::max_element(values.begin(), values.begin() + std::ptrdiff_t(half));
+    return (lower + upper) / 2.0f;
+}
+
 std::pair<float, float> min_max(const ArrayView<float>& x, std::size_t n) {
     const auto [lo, hi] = std::minmax_element(x.data, x.data + n);
     return {*lo, *hi};
@@ -57,33 +67,45 @@ std::pair<float, float> min_max(const ArrayView<float>& x, std::size_t n) {
 
 // ---- BinaryThresholdEncoder ----
 
-BinaryThresholdEncoder::BinaryThresholdEncoder(float threshold) {
+BinaryThresholdEncoder::BinaryThresholdEncoder(float threshold) : learned_(false) {
     if (!std::isfinite(threshold)) {
         throw std::invalid_argument("BinaryThresholdEncoder: threshold must be finite");
     }
-    threshold_ = threshold;
+    thresholds_.assign(1, threshold);
 }
 
 BinaryThresholdEncoder& BinaryThresholdEncoder::fit(const ArrayView<float>& x) {
     const Matrix m = checked_matrix(x, "BinaryThresholdEncoder.fit");
     if (m.rows == 0) throw std::invalid_argument("BinaryThresholdEncoder.fit: x has no rows");
-    double sum = 0;
-    for (std::size_t i = 0; i < m.rows * m.cols; ++i) sum += x.data[i];
-    threshold_ = static_cast<float>(sum / double(m.rows * m.cols));
+    if (!learned_) return *this;  // a given threshold stays
+    std::vector<float> thresholds(m.cols);
+    std::vector<float> column(m.rows);
+    for (std::size_t i = 0; i < m.cols; ++i) {
+        for (std::size_t r = 0; r < m.rows; ++r) column[r] = x.data[r * m.cols + i];
+        thresholds[i] = median(column);
+    }
+    thresholds_ = std::move(thresholds);
     return *this;
 }
 
-float BinaryThresholdEncoder::threshold() const {
-    require_fitted(threshold_.has_value(), "BinaryThresholdEncoder");
-    return *threshold_;
+const std::vector<float>& BinaryThresholdEncoder::thresholds() const {
+    require_fitted(fitted(), "BinaryThresholdEncoder");
+    return thresholds_;
 }
 
 Array<std::uint8_t> BinaryThresholdEncoder::transform(const ArrayView<float>& x) const {
-    require_fitted(threshold_.has_value(), "BinaryThresholdEncoder");
+    require_fitted(fitted(), "BinaryThresholdEncoder");
     const Matrix m = checked_matrix(x, "BinaryThresholdEncoder.transform");
+    const bool per_feature = thresholds_.size() > 1 || learned_;
+    if (per_feature && thresholds_.size() != m.cols) {
+        throw std::invalid_argument("BinaryThresholdEncoder.transform: x has " +
+                                    std::to_string(m.cols) + " features, fitted on " +
+                                    std::to_string(thresholds_.size()));
+    }
     Array<std::uint8_t> out{x.shape, std::vector<std::uint8_t>(m.rows * m.cols)};
     for (std::size_t i = 0; i < out.values.size(); ++i) {
-        out.values[i] = x.data[i] > *threshold_ ? 1 : 0;
+        const float threshold = thresholds_[per_feature ? i % m.cols : 0];
+        out.values[i] = x.data[i] > threshold ? 1 : 0;
     }
     return out;
 }
@@ -160,27 +182,20 @@ Array<std::uint8_t> SequentialBaseTwoEncoder::transform(const ArrayView<float>& 
     require_fitted(min_.has_value(), "SequentialBaseTwoEncoder");
     const Matrix m = checked_matrix(x, "SequentialBaseTwoEncoder.transform");
     const unsigned width = n_gray_levels_ - 1;
-    const double span = double(*max_) - double(*min_);
+    unsigned n_bits = 0;
+    while ((1u << n_bits) < n_gray_levels_) ++n_bits;
+    const float span = *max_ - *min_;
     Array<std::uint8_t> out{with_last(x.shape, m.cols * width),
                             std::vector<std::uint8_t>(m.rows * m.cols * width)};
-    for (std::size_t r = 0; r < m.rows; ++r) {
-        for (std::size_t i = 0; i < m.cols; ++i) {
-            const float v = x.data[r * m.cols + i];
-            if (v < *min_ || v > *max_) {
-                throw std::invalid_argument(
-                    "SequentialBaseTwoEncoder.transform: x[" + std::to_string(r) + ", " +
-                    std::to_string(i) + "] = " + std::to_string(v) +
-                    " is outside the fitted range [" + std::to_string(*min_) + ", " +
-                    std::to_string(*max_) + "]");
-            }
-            const double level = span > 0 ? (double(v) - *min_) / span * width : 0.0;
-            const auto q = static_cast<unsigned>(std::lround(level));
-            std::uint8_t* dst = out.values.data() + (r * m.cols + i) * width;
-            unsigned position = 0;
-            for (unsigned bit = 0; (1u << bit) <= width; ++bit) {
-                const std::uint8_t value = (q >> bit) & 1u;
-                for (unsigned copy = 0; copy < (1u << bit); ++copy) dst[position++] = value;
-            }
+    for (std::size_t v = 0; v < m.rows * m.cols; ++v) {
+        // As numpy on float32: (G - 1) * (x - min) / span, rounded half to even, then clipped.
+        const float level =
+            span > 0 ? std::nearbyint(float(width) * (x.data[v] - *min_) / span) : 0.0f;
+        const auto q = static_cast<unsigned>(std::clamp(level, 0.0f, float(width)));
+        std::uint8_t* dst = out.values.data() + v * width;
+        for (unsigned bit = n_bits; bit-- > 0;) {
+            const std::uint8_t value = (q >> bit) & 1u;
+            dst = std::fill_n(dst, 1u << bit, value);
         }
     }
     return out;
@@ -235,14 +250,9 @@ Array<std::uint8_t> SeparatedBitPlanEncoder::transform(const ArrayView<float>& x
             const bool negative = v < 0;
             const float magnitude = negative ? -v : v;
             const float limit = negative ? *negative_max_ : *positive_max_;
-            if (magnitude > limit) {
-                throw std::invalid_argument(
-                    "SeparatedBitPlanEncoder.transform: x[" + std::to_string(r) + ", " +
-                    std::to_string(i) + "] = " + std::to_string(v) + " is beyond the fitted " +
-                    (negative ? "negative" : "positive") + " maximum " + std::to_string(limit));
-            }
-            if (magnitude == 0) continue;
-            const auto q = static_cast<unsigned>(std::lround(magnitude / limit * levels));
+            if (magnitude == 0 || limit == 0) continue;
+            const float clipped = std::min(magnitude, limit);  // beyond the fitted range
+            const auto q = static_cast<unsigned>(std::lround(clipped / limit * levels));
             const std::size_t sign_block = negative ? p : 0;
             for (unsigned k = 0; k < p; ++k) {
                 const std::uint8_t bit = (q >> (p - 1 - k)) & 1u;

@@ -1,8 +1,9 @@
 // Encoders turn real-valued data into the binary inputs the DMD shows; decoders turn device
 // outputs back. sklearn semantics as in lightonml: fit() learns from data (thresholds, ranges),
 // transform() never changes the encoder's state. Inputs are row-major (rows..., d) with the last
-// axis the features; NaN or infinite values, and (after fit) values outside the learned range
-// where the encoder cannot represent them, are std::invalid_argument naming the row and column.
+// axis the features; NaN or infinite values are std::invalid_argument naming the row and column.
+// Values outside the learned range are clipped to it (as lightonml's encoders do): test data
+// beyond the training data's range is normal, not an error.
 #pragma once
 
 #include <cstddef>
@@ -14,19 +15,24 @@
 
 namespace opusim {
 
-// x > threshold -> 1. threshold: given, or learned by fit as the mean of all training values.
+// x > threshold -> 1. The threshold is given (one for every feature; fit keeps it), or, "auto"
+// as in lightonml, learned by fit as each feature's median over the training rows (the mean of
+// the two middle values for an even count), so every feature is lit about half the time.
 class BinaryThresholdEncoder {
   public:
-    BinaryThresholdEncoder() = default;  // threshold learned by fit ("auto")
+    BinaryThresholdEncoder() = default;  // thresholds learned by fit ("auto")
     explicit BinaryThresholdEncoder(float threshold);
     BinaryThresholdEncoder& fit(const ArrayView<float>& x);
+    // Throws std::invalid_argument naming x when learned thresholds do not match its features.
     Array<std::uint8_t> transform(const ArrayView<float>& x) const;
     Array<std::uint8_t> fit_transform(const ArrayView<float>& x);
-    bool fitted() const { return threshold_.has_value(); }
-    float threshold() const;
+    bool fitted() const { return !thresholds_.empty(); }
+    // One threshold per feature (learned), or the one given.
+    const std::vector<float>& thresholds() const;
 
   private:
-    std::optional<float> threshold_;
+    bool learned_ = true;
+    std::vector<float> thresholds_;
 };
 
 // Thermometer code: n_bins - 1 thresholds evenly spaced strictly inside the learned [min, max];
@@ -45,11 +51,12 @@ class MultiThresholdEncoder {
     std::vector<float> thresholds_;
 };
 
-// Gray levels in base two with repetition: x is mapped linearly from the learned [min, max] to
-// an integer level q in [0, n_gray_levels - 1] (rounded to nearest); bit k of q is repeated 2^k
-// times, so the number of ones equals q. Output (..., d * (n_gray_levels - 1)), feature i's
-// block at [i * (G - 1), (i + 1) * (G - 1)): bit 0 once, then bit 1 twice, bit 2 four times...
-// n_gray_levels must be a power of two in [2, 256]. Values outside [min, max] are an error.
+// Gray levels in base two with repetition (lightonml's layout): x is mapped linearly from the
+// learned [min, max] to a level q = round((G - 1) (x - min) / (max - min)) (float32 arithmetic,
+// ties to even, as numpy), clipped to [0, G - 1]; bit k of q is repeated 2^k times, so the
+// number of ones equals q. Output (..., d * (G - 1)), feature i's block at
+// [i (G - 1), (i + 1)(G - 1)): the most significant bit first, 2^(n-1) times, ... bit 0 last,
+// once. n_gray_levels G must be a power of two in [2, 256].
 class SequentialBaseTwoEncoder {
   public:
     explicit SequentialBaseTwoEncoder(unsigned n_gray_levels = 16);
@@ -68,7 +75,9 @@ class SequentialBaseTwoEncoder {
 // by its learned maximum (fit) and quantised to `precision` bits, q = round(x+/max+ (2^p - 1)).
 // Input (n, d) -> output (2 * precision * n, d): plane k (k = 0 most significant) of the positive
 // parts of all n rows at rows [k n, (k+1) n), then the negative parts' planes at [(p + k) n, ...).
-// |x| beyond the learned maximum of its sign is an error.
+// |x| beyond the learned maximum of its sign is clipped to it. (lightonml's encoder of the same
+// name learns the maxima at every transform and orders the rows sample by sample: the Python
+// module's opusim.encoding.base follows lightonml.)
 class SeparatedBitPlanEncoder {
   public:
     explicit SeparatedBitPlanEncoder(unsigned precision = 6);

@@ -1,0 +1,1 @@
+"""Encoders and decoders with lightonml's behaviour (opusim.encoding.base)."""

@@ -1,0 +1,2 @@
+"""OPUMap adapters: scikit-learn (opusim.projections.sklearn) and PyTorch
+(opusim.projections.torch)."""

@@ -1,0 +1,47 @@
+// The SDK's Context as a Python dict (field names as in opusim/context.hpp).
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+
+namespace opusim::python {
+
+py::dict context_to_dict(const Context& context) {
+    py::dict input_roi;
+    input_roi["strategy"] = context.input_roi.strategy;
+    input_roi["n_features"] = context.input_roi.n_features;
+    input_roi["replication"] = context.input_roi.replication;
+    input_roi["first_mirror"] = context.input_roi.first_mirror;
+    input_roi["total_mirrors"] = context.input_roi.total_mirrors;
+    input_roi["reference_features"] = context.input_roi.reference_features;
+    py::dict output_roi;
+    output_roi["x"] = context.output_roi.x;
+    output_roi["y"] = context.output_roi.y;
+    output_roi["width"] = context.output_roi.width;
+    output_roi["height"] = context.output_roi.height;
+
+    py::dict d;
+    d["device"] = context.device;
+    d["exposure_us"] = context.exposure_us;
+    d["frametime_us"] = context.frametime_us;
+    d["bits"] = context.bits;
+    d["input_roi"] = input_roi;
+    d["output_roi"] = output_roi;
+    d["n_components"] = context.n_components;
+    d["output_pixels"] = context.output_pixels;
+    d["lit_mirrors_min"] = context.lit_mirrors_min;
+    d["lit_mirrors_max"] = context.lit_mirrors_max;
+    d["lit_mirrors_mean"] = context.lit_mirrors_mean;
+    d["start_s"] = context.start_s;
+    d["end_s"] = context.end_s;
+    d["device_time_s"] = context.device_time_s();
+    d["frames"] = context.frames;
+    d["first_sequence"] = context.first_sequence;
+    d["passes"] = context.passes;
+    d["retries"] = context.retries;
+    d["saturated_pixels"] = context.saturated_pixels;
+    d["output_values"] = context.output_values;
+    d["wall_time_s"] = context.wall_time_s;
+    return d;
+}
+
+}  // namespace opusim::python

@@ -1,0 +1,17 @@
+"""Shared settings of the Python tests: the device (OPUSIM_DEVICE, set by ctest to the gen2
+profile by path), and the paths of the command and the examples."""
+import os
+
+import pytest
+
+DEVICE = os.environ.get("OPUSIM_DEVICE", "sim:gen2")
+
+
+@pytest.fixture(scope="session")
+def device():
+    return DEVICE
+
+
+@pytest.fixture(scope="session")
+def noiseless_device():
+    return DEVICE + "?noise=off"
