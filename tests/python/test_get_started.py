@@ -10,7 +10,7 @@ EXAMPLES = Path(os.environ.get("OPUSIM_PYTHON_EXAMPLES",
 
 def test_get_started_runs():
     result = subprocess.run([sys.executable, str(EXAMPLES / "get_started.py")],
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=400)
     assert result.returncode == 0, result.stderr
     assert "Call fit1d or fit2d before transform" in result.stdout
     assert "ContextArray" in result.stdout and "dtype=uint8" in result.stdout
