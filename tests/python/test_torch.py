@@ -1,7 +1,6 @@
 """PyTorch: OPUMap as an nn.Module, FAVOR+ on tensors, and a Performer attention layer whose
 random features come from the simulated device (error against exact softmax attention next to
 the CPU's)."""
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
