@@ -1,4 +1,5 @@
 """opusim.OPU: lightonml's arguments, shapes, types, context, errors, exclusive access."""
+import io
 import threading
 import time
 
@@ -6,7 +7,9 @@ import numpy as np
 import pytest
 
 import opusim
+import opusim.opu
 from opusim import OPU, ContextArray, OutputRescaling
+from opusim._progress import ProgressBar
 
 
 def random_bits(shape, seed=0):
@@ -153,3 +156,23 @@ def test_version_and_properties(device):
         assert opu.max_n_features == opu.device_info()["max_mirrors"]
         opu.n_components = 20
         assert opu.n_components == 20
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_on_a_terminal_unless_disabled(device, monkeypatch):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(opusim.opu, "ProgressBar",
+                        lambda label: ProgressBar(label, stream=terminal, delay_s=0))
+    x = random_bits((600, 32))
+    with OPU(n_components=50, opu_device=device, input_roi_strategy="small") as opu:
+        opu.fit1d(n_features=32)
+        opu.transform(x)
+        drawn = terminal.getvalue()
+        assert "opusim transform" in drawn and "600/600 frames" in drawn
+        opu.disable_pbar = True
+        opu.transform(x)
+        assert terminal.getvalue() == drawn
