@@ -176,3 +176,15 @@ def test_progress_bar_on_a_terminal_unless_disabled(device, monkeypatch):
         opu.disable_pbar = True
         opu.transform(x)
         assert terminal.getvalue() == drawn
+
+
+@pytest.mark.parametrize("kind, error_type", [
+    ("busy", opusim.DeviceBusyError), ("timeout", opusim.DeviceTimeoutError),
+    ("fault", opusim.DeviceFaultError), ("driver", opusim.OpuError)])
+def test_driver_errors_become_opu_errors_with_the_drivers_message(kind, error_type):
+    from opusim._opusim import _testing
+    with pytest.raises(error_type, match="the driver's words") as error:
+        _testing.throw_driver_error(kind, "the driver's words")
+    assert isinstance(error.value, opusim.OpuError)
+    if kind == "timeout":
+        assert isinstance(error.value, TimeoutError)
