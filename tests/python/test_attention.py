@@ -39,3 +39,16 @@ def test_device_projections(device):
     assert np.isfinite(optical).all()
     with pytest.raises(ValueError):
         attention.favor_attention(q, k, v, intensity, kernel="softmax")  # needs a linear one
+    del intensity  # closes the device (the traceback above keeps this frame, not the object)
+
+
+def test_opu_projection_stands_for_a_matrix_in_numpy_products(device):
+    w = attention.OPUProjection(32, 8, device)
+    x = np.random.default_rng(4).standard_normal((5, 8)).astype(np.float32)
+    product = x @ w.T
+    assert product.shape == (5, 32) and product.dtype == np.float32
+    assert w.total_cost()["rows"] == 5
+    # sqrt(2) M x with M's entries N(0, 1/2): E|u_j|^2 = |x|^2. 160 entries: relative sd of the
+    # mean square sqrt(2/160) = 11 %, plus the device's error; bound 40 % (over 3.5 sd).
+    ratio = np.mean(product ** 2) / np.mean(np.sum(x ** 2, axis=1))
+    assert abs(ratio - 1) < 0.4

@@ -23,18 +23,18 @@ def test_opumap_module(device):
 class PerformerAttention(nn.Module):
     """A Performer's softmax-kernel attention (FAVOR+, bidirectional): positive random features
     phi(x) = m^-1/2 exp(W c x - |c x|^2 / 2 - stabiliser), c = d^-1/4, out = phi(Q)(phi(K)^T V)
-    / phi(Q)(phi(K)^T 1). PROJECTION computes W c x: a Gaussian matrix on the CPU, or an
-    opusim.attention.OPUProjection (the device)."""
+    / phi(Q)(phi(K)^T 1). PROJECTION_MATRIX is W (nb_features x d): a Gaussian tensor, or in its
+    place an opusim.attention.OPUProjection (the device); the layer's code is the same."""
 
-    def __init__(self, projection, nb_features, epsilon=1e-4):
+    def __init__(self, projection_matrix, epsilon=1e-4):
         super().__init__()
-        self.projection = projection
-        self.nb_features = nb_features
+        self.projection_matrix = projection_matrix
+        self.nb_features = projection_matrix.shape[0]
         self.epsilon = epsilon
 
     def features(self, x, is_query):
         c = x.shape[-1] ** -0.25
-        u = self.projection(x * c)
+        u = (x * c) @ self.projection_matrix.T
         half_norm = (x * c).pow(2).sum(-1, keepdim=True) / 2
         stabiliser = u.amax(-1, keepdim=True) if is_query else u.amax(dim=(-1, -2), keepdim=True)
         return (torch.exp(u - half_norm - stabiliser) + self.epsilon) / self.nb_features ** 0.5
@@ -58,9 +58,9 @@ def test_performer_with_device_features_against_exact_softmax(device):
     exact = torch.softmax(q @ k.transpose(-1, -2) / dim ** 0.5, dim=-1) @ v
 
     w = torch.randn(features, dim, generator=generator)
-    cpu = PerformerAttention(lambda x: x @ w.T, features)(q, k, v)
+    cpu = PerformerAttention(w)(q, k, v)
     device_projection = attention.OPUProjection(features, dim, device)
-    on_device = PerformerAttention(device_projection, features)(q, k, v)
+    on_device = PerformerAttention(device_projection)(q, k, v)
     library = attention.favor_attention(q, k, v, attention.iid_projection(features, dim, 0))
     cost = device_projection.total_cost()
 

@@ -61,15 +61,17 @@ def exact_attention(q, k, v, causal=False):
 
 
 class OPUProjection:
-    """A Performer's random projection computed on the simulated device.
+    """A Performer's random projection matrix, applied on the simulated device.
 
-    A Performer (performer-pytorch's FastAttention) draws a Gaussian matrix W (nb_features x
-    dim_heads, N(0, 1) entries) and computes ``u = x @ W.T`` for its feature maps. This object
-    stands for ``x @ W.T``: ``projection(x)`` returns ``sqrt(2) M x`` from the device's linear
-    mode, M the device's fixed matrix with N(0, 1/2) entries, so the entries of the matrix
-    applied are N(0, 1) as W's (i.i.d., not orthogonal). x: (..., dim_heads) numpy array or
-    torch tensor; result: (..., nb_features), same type, float32. All rows of a call go to the
-    device at once; the device is not differentiable (no gradient flows through it).
+    A Performer draws a Gaussian matrix W (nb_features x dim_heads, N(0, 1) entries) and
+    computes ``u = x @ W.T`` for its feature maps. An OPUProjection takes W's place: with
+    ``W = OPUProjection(nb_features, dim_heads)``, ``x @ W.T`` (and ``W(x)``) returns
+    ``sqrt(2) M x`` from the device's linear mode, M the device's fixed matrix with N(0, 1/2)
+    entries, so the matrix applied has N(0, 1) entries as W's (i.i.d., not orthogonal).
+    x: (..., dim_heads) numpy array or torch tensor; result: (..., nb_features), same type,
+    float32. All rows of a call go to the device at once; the device is not differentiable (no
+    gradient flows through it). Code that multiplies by the matrix with einsum instead of ``@``
+    (performer-pytorch's softmax_kernel) needs that product written as ``x @ W.T``.
     """
 
     def __init__(self, nb_features, dim_heads, device=""):
@@ -80,6 +82,11 @@ class OPUProjection:
     @property
     def shape(self):
         return (self.nb_features, self.dim_heads)
+
+    @property
+    def T(self):
+        """W.T, for ``x @ W.T``."""
+        return _TransposedProjection(self)
 
     def __call__(self, x):
         was_tensor = is_tensor(x)
@@ -97,3 +104,19 @@ class OPUProjection:
     def total_cost(self):
         """Device frames and simulated time of every call so far."""
         return self.projection.total_cost()
+
+
+class _TransposedProjection:
+    """W.T of an OPUProjection W: ``x @ W.T`` runs the projection on the device."""
+
+    __array_ufunc__ = None  # numpy's x @ this defers to __rmatmul__
+
+    def __init__(self, projection):
+        self._projection = projection
+
+    @property
+    def shape(self):
+        return (self._projection.dim_heads, self._projection.nb_features)
+
+    def __rmatmul__(self, x):
+        return self._projection(x)
