@@ -2,7 +2,8 @@
 # The installed module: `cmake --install` to a temporary prefix, then the interpreter imports
 # opusim from <prefix>/lib/python3/dist-packages (nothing from the build tree on its path) and
 # runs a transform: the extension must find the opusim libraries through its relative RUNPATH,
-# and the driver its device server and the profiles beside them.
+# and the driver its device server beside them. The device is the installed gen2 profile named
+# by path: a device lock of its own (sim:gen2's is shared by every test run on the machine).
 # Usage: installed_module_test.sh BUILD_DIR PYTHON WORK_DIR
 set -eu
 build=$1
@@ -18,7 +19,8 @@ env -u OPUSIM_DEVICE -u OPUSIM_PROFILE_PATH -u OPUSIM_DEVICE_SERVER -u LD_LIBRAR
 import numpy as np
 import opusim
 assert opusim.__file__.startswith("'"$work"'/prefix/"), opusim.__file__
-with opusim.OPU(n_components=100, opu_device="sim:gen2?lock_wait=60",
+with opusim.OPU(n_components=100,
+                opu_device="sim:'"$work"'/prefix/share/opusim/profiles/gen2.json",
                 input_roi_strategy="small") as opu:
     y = opu.fit_transform1d(np.ones((2, 16), dtype=np.uint8))
 assert y.shape == (2, 100) and y.context.frames == 2
