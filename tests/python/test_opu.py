@@ -154,6 +154,7 @@ def test_version_and_properties(device):
         assert opu.version().startswith("opusim version")
         assert "camera" in opu.version(devices=True)
         assert opu.max_n_features == opu.device_info()["max_mirrors"]
+        assert opu.max_n_components == opu.device_info()["max_pixels"] > 1000000  # gen2
         opu.n_components = 20
         assert opu.n_components == 20
 

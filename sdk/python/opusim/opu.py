@@ -147,6 +147,11 @@ class OPU:
         return self.device_info()["max_mirrors"] if limit == UNLIMITED_FEATURES else limit
 
     @property
+    def max_n_components(self):
+        """The most outputs a transform can give: the camera's pixels."""
+        return self.device_info()["max_pixels"]
+
+    @property
     def input_roi_strategy(self):
         return InputRoiStrategy[self._opu.input_roi_strategy()]
 
