@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "opusim/contract/data_format.hpp"
+
 namespace opusim::contract {
 namespace {
 
@@ -138,8 +140,22 @@ std::vector<std::uint8_t> format_frames(const InputLayout& layout, const std::ui
     return packed;
 }
 
-void unpack_frame(const InputLayout& layout, const std::uint8_t* packed_frame,
-                  std::uint8_t* features) {
+namespace {
+
+// The feature bits of a well-formed frame: each feature's first mirror.
+std::uint64_t first_mirror_bits(const InputLayout& layout, const std::uint8_t* packed_frame,
+                                std::uint8_t* features) {
+    std::uint64_t ones = 0;
+    for (std::uint64_t f = 0; f < layout.n_features; ++f) {
+        features[f] = mirror_bit(packed_frame, layout.mirror_of(f, 0)) ? 1 : 0;
+        ones += features[f];
+    }
+    return ones;
+}
+
+// Why PACKED_FRAME is not a frame of LAYOUT (it differs from the expansion of its first-mirror
+// bits): the mirror counts the error message names. Runs only for a bad frame.
+[[noreturn]] void throw_format_error(const InputLayout& layout, const std::uint8_t* packed_frame) {
     const std::uint64_t used_begin = layout.first_mirror;
     const std::uint64_t used_end = layout.first_mirror + layout.used_mirrors();
     const std::uint64_t padded_end = packed_frame_bytes(layout) * 8;
@@ -159,8 +175,68 @@ void unpack_frame(const InputLayout& layout, const std::uint8_t* packed_frame,
                                    std::to_string(layout.replication) +
                                    " mirrors lit (a feature's mirrors must be all on or all off)");
         }
-        features[f] = lit != 0 ? 1 : 0;
     }
+    throw InputFormatError("DMD frame: does not match the input layout");
+}
+
+}  // namespace
+
+std::uint64_t unpack_frame(const InputLayout& layout, const std::uint8_t* packed_frame,
+                           std::uint8_t* features) {
+    const std::uint64_t ones = first_mirror_bits(layout, packed_frame, features);
+    // One expansion buffer per thread: the device checks frames on its own threads.
+    thread_local std::vector<std::uint8_t> expected;
+    expected.resize(packed_frame_bytes(layout));
+    format_frames(layout, features, 1, expected.data());
+    if (std::memcmp(expected.data(), packed_frame, expected.size()) != 0) {
+        throw_format_error(layout, packed_frame);
+    }
+    return ones;
+}
+
+void pack_features(const InputLayout& layout, const std::uint8_t* features, std::size_t n_frames,
+                   std::uint8_t* packed) {
+    const std::uint64_t n = layout.n_features;
+    const std::size_t frame_bytes = static_cast<std::size_t>(packed_features_bytes(n));
+    for (std::size_t frame = 0; frame < n_frames; ++frame) {
+        const std::uint8_t* row = features + frame * n;
+        std::uint8_t* out = packed + frame * frame_bytes;
+        std::uint8_t invalid = 0;
+        for (std::size_t byte = 0; byte < frame_bytes; ++byte) {
+            const std::uint64_t begin = std::uint64_t{byte} * 8;
+            const std::uint64_t end = std::min<std::uint64_t>(n, begin + 8);
+            unsigned bits = 0;
+            for (std::uint64_t f = begin; f < end; ++f) {
+                bits |= unsigned{row[f] & 1u} << (7 - (f - begin));
+                invalid |= static_cast<std::uint8_t>(row[f] & 0xFEu);
+            }
+            out[byte] = static_cast<std::uint8_t>(bits);
+        }
+        if (invalid == 0) continue;
+        for (std::uint64_t f = 0; f < n; ++f) {
+            if (row[f] > 1) {
+                throw std::invalid_argument("features: expected 0 or 1 at " + index_text(frame, f) +
+                                            ", got " + std::to_string(row[f]));
+            }
+        }
+    }
+}
+
+std::uint64_t unpack_features(std::uint64_t n_features, const std::uint8_t* packed_frame,
+                              std::uint8_t* features) {
+    const std::size_t frame_bytes = static_cast<std::size_t>(packed_features_bytes(n_features));
+    std::uint64_t ones = 0;
+    for (std::uint64_t f = 0; f < n_features; ++f) {
+        features[f] = static_cast<std::uint8_t>((packed_frame[f / 8] >> (7 - f % 8)) & 1u);
+        ones += features[f];
+    }
+    const unsigned used_bits = static_cast<unsigned>(n_features - (frame_bytes - 1) * 8);
+    const unsigned pad = used_bits >= 8 ? 0u : 0xFFu >> used_bits;
+    if ((packed_frame[frame_bytes - 1] & pad) != 0) {
+        throw InputFormatError("packed features: pad bit(s) set after feature " +
+                               std::to_string(n_features - 1));
+    }
+    return ones;
 }
 
 std::uint64_t lit_mirrors(const std::uint8_t* packed_frame, std::uint64_t total_mirrors) {

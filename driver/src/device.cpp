@@ -137,6 +137,8 @@ void Device::initialise() {
             : contract::OutputRoiStrategy::MidWidth;
     info_.ones_min = read64(reg::kCapOnesMinLo);
     info_.ones_max = read64(reg::kCapOnesMaxLo);
+    info_.input_formats =
+        t.read_register(reg::kCapInputFormats) | contract::input_formats::kDmdPattern;
 
     t.write_register(reg::kControl, contract::control::kReset);
     // The reset values are the device's defaults; the URI's options override them.
@@ -269,7 +271,12 @@ void Device::validate(const Job& job) const {
     if (job.input == nullptr || !job.input->valid()) fail("no input buffer");
     if (job.output == nullptr || !job.output->valid()) fail("no output buffer");
     if (job.frames < 1) fail("frames must be >= 1");
-    const std::uint64_t in_frame = info_.input_frame_bytes;
+    if (!contract::accepts(info_.input_formats, job.input_format)) {
+        fail("input_format: the device does not accept packed features (CAP_INPUT_FORMATS)");
+    }
+    const std::uint64_t in_frame = job.input_format == contract::InputFormat::PackedFeatures
+                                       ? contract::packed_features_bytes(config_.n_features)
+                                       : std::uint64_t{info_.input_frame_bytes};
     const std::uint64_t out_frame =
         contract::output_frame_bytes(config_.n_components, info_.bit_depth);
     if (job.input_stride < in_frame) {
@@ -311,6 +318,9 @@ std::uint64_t Device::submit(const Job& job) {
     descriptor.output_stride = job.output_stride;
     descriptor.frame_count = job.frames;
     descriptor.flags = contract::job_flags::kInterrupt;
+    if (job.input_format == contract::InputFormat::PackedFeatures) {
+        descriptor.flags |= contract::job_flags::kPackedFeatures;
+    }
     descriptor.job_id = job_id;
     descriptor.first_sequence = job.first_sequence;
     const std::uint32_t slot = ring_tail_;

@@ -10,7 +10,7 @@ namespace {
 // exp(x) = 2^n e^r with n = round(x / ln 2) and |r| <= ln(2) / 2; e^r by its Taylor polynomial to
 // r^7 (truncation (ln 2 / 2)^8 / 8! ~ 5.6e-9), ln 2 split in a high part exact in float and a low
 // part (Cody-Waite) so r carries no rounding error of n ln 2; 2^n built in the exponent bits.
-inline float exp_one(float x) {
+[[gnu::always_inline]] inline float exp_one(float x) {
     constexpr float kLog2e = 1.44269504088896341f;
     constexpr float kLn2High = 0.693145751953125f;
     constexpr float kLn2Low = 1.42860682030941723e-6f;
@@ -34,7 +34,10 @@ inline float exp_one(float x) {
 
 }  // namespace
 
-void exp_in_place(float* values, std::size_t count) {
+// Compiled for AVX-512, AVX2 and baseline x86-64, picked at load time (GCC function
+// multi-versioning). ISO C++ mode contracts nothing into FMAs, so every clone gives the same bits.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void exp_in_place(float* values,
+                                                                               std::size_t count) {
     // Blocks of a fixed size give the vectoriser a known trip count.
     constexpr std::size_t kBlock = 16;
     std::size_t i = 0;

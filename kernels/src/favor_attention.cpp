@@ -1,9 +1,15 @@
 #include "opusim/kernels/favor_attention.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "blas.hpp"
 #include "feature_stream.hpp"
@@ -207,6 +213,79 @@ Tensor4 features_of(Role role, const Tensor4& x, Projection& projection,
     return out;
 }
 
+// One (batch, head) pair of the attention, on STREAM (a stream per thread).
+void attention_head(FeatureStream& stream, const Tensor4& v, Tensor4& out, std::size_t pair,
+                    const FavorOptions& options) {
+    const std::size_t heads = out.shape().heads;
+    const std::size_t b = pair / heads;
+    const std::size_t h = pair % heads;
+    // Bidirectional keeps the head's key projections (O(L m), used once each); causal
+    // re-projects them to keep memory flat in L.
+    stream.begin_head(b, h, /*keep_keys=*/!options.causal);
+    if (options.causal) {
+        causal_head(stream, v.head(b, h), out.head(b, h), options.chunk, options.causal_delta);
+    } else {
+        bidirectional_head(stream, v.head(b, h), out.head(b, h), out.shape().length, options.chunk);
+    }
+}
+
+unsigned head_threads(const FavorOptions& options, const Projection& projection,
+                      std::size_t pairs) {
+    if (projection.batching() == ProjectionBatching::WholeCall) return 1;
+    const unsigned wanted =
+        options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<unsigned>(std::min<std::size_t>(wanted, pairs));
+}
+
+// The pairs on THREADS workers, each with its own feature stream and buffers. Pairs are taken in
+// order from a shared counter; the calling thread reports progress as they finish (in order of
+// count, 1, 2, ...) and rethrows the first error once every worker has stopped.
+void attention_on_threads(const Tensor4& q, const Tensor4& k, const Tensor4& v,
+                          Projection& projection, const FavorOptions& options, std::size_t block,
+                          unsigned threads, Tensor4& out) {
+    const std::size_t pairs = out.shape().batch * out.shape().heads;
+    std::atomic<std::size_t> next{0};
+    std::mutex mutex;
+    std::condition_variable finished;
+    std::size_t done = 0;
+    std::exception_ptr error;
+    auto work = [&] {
+        try {
+            FeatureStream stream(&q, &k, projection, options, block);
+            for (std::size_t pair = next++; pair < pairs; pair = next++) {
+                attention_head(stream, v, out, pair, options);
+                const std::lock_guard<std::mutex> lock(mutex);
+                ++done;
+                finished.notify_one();
+            }
+        } catch (...) {
+            const std::lock_guard<std::mutex> lock(mutex);
+            if (!error) error = std::current_exception();
+            next = pairs;
+            finished.notify_one();
+        }
+    };
+    std::vector<std::thread> workers;
+    workers.reserve(threads);
+    for (unsigned t = 0; t < threads; ++t) workers.emplace_back(work);
+    std::size_t reported = 0;
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        while (reported < pairs && !error) {
+            finished.wait(lock, [&] { return done > reported || error; });
+            while (reported < done && !error) {
+                ++reported;
+                if (!options.progress) continue;
+                lock.unlock();
+                options.progress(reported, pairs);
+                lock.lock();
+            }
+        }
+    }
+    for (auto& worker : workers) worker.join();
+    if (error) std::rethrow_exception(error);
+}
+
 }  // namespace
 
 Tensor4 favor_attention(const Tensor4& q, const Tensor4& k, const Tensor4& v,
@@ -219,24 +298,20 @@ Tensor4 favor_attention(const Tensor4& q, const Tensor4& k, const Tensor4& v,
     // kBidirectionalBlock rows (fewer, larger GEMMs and double accumulations).
     const std::size_t block =
         options.causal ? options.chunk : std::max(options.chunk, kBidirectionalBlock);
-    FeatureStream stream(&q, &k, projection, options, block);
-    for (std::size_t b = 0; b < qs.batch; ++b) {
-        for (std::size_t h = 0; h < qs.heads; ++h) {
-            // Bidirectional keeps the head's key projections (O(L m), used once each); causal
-            // re-projects them to keep memory flat in L.
-            stream.begin_head(b, h, /*keep_keys=*/!options.causal);
-            if (options.causal) {
-                causal_head(stream, v.head(b, h), out.head(b, h), options.chunk,
-                            options.causal_delta);
-            } else {
-                bidirectional_head(stream, v.head(b, h), out.head(b, h), qs.length, options.chunk);
-            }
-            if (options.progress) options.progress(b * qs.heads + h + 1, qs.batch * qs.heads);
+    const std::size_t pairs = qs.batch * qs.heads;
+    const unsigned threads = head_threads(options, projection, pairs);
+    if (threads > 1) {
+        attention_on_threads(q, k, v, projection, options, block, threads, out);
+    } else {
+        FeatureStream stream(&q, &k, projection, options, block);
+        for (std::size_t pair = 0; pair < pairs; ++pair) {
+            attention_head(stream, v, out, pair, options);
+            if (options.progress) options.progress(pair + 1, pairs);
         }
     }
     if (report != nullptr) {
         report->projection = cost_since(before, projection.total_cost());
-        report->features = stream.features();
+        report->features = feature_count(options.kernel, projection.output_dim());
     }
     return out;
 }

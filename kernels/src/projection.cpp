@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
 
 #include "opusim/kernels/validation.hpp"
@@ -32,6 +33,9 @@ ProjectionCost Projection::project(ConstMatrix x, Matrix out) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     cost.calls = 1;
     cost.rows = x.rows;
+    // favor_attention projects the heads of a call on several threads.
+    static std::mutex total_mutex;
+    const std::lock_guard<std::mutex> lock(total_mutex);
     total_ += cost;
     return cost;
 }

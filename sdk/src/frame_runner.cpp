@@ -104,7 +104,13 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
                                std::size_t n, std::uint64_t first_sequence, std::uint16_t* out) {
     const driver::DeviceInfo& info = device_.info();
     const driver::DeviceConfig config = device_.config();
-    const std::size_t frame_bytes = info.input_frame_bytes;
+    const contract::InputFormat format =
+        !policy_.host_formatting &&
+                contract::accepts(info.input_formats, contract::InputFormat::PackedFeatures)
+            ? contract::InputFormat::PackedFeatures
+            : contract::InputFormat::DmdPattern;
+    const std::size_t frame_bytes = static_cast<std::size_t>(
+        contract::input_frame_bytes(format, info.max_mirrors, layout.n_features));
     const std::size_t out_frame_bytes =
         contract::output_frame_bytes(config.n_components, info.bit_depth);
     // A pass shorter than the minimum batch is padded with dark frames (all mirrors off) whose
@@ -144,8 +150,12 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
             slot.count = std::min(job_frames, frames - next);
             const std::size_t data = next < n ? std::min(slot.count, n - next) : 0;
             slot.input->sync(driver::SyncDirection::FromDevice);  // the host writes it again
-            contract::format_frames(layout, features + next * layout.n_features, data,
-                                    slot.input->data());
+            const std::uint8_t* rows = features + next * layout.n_features;
+            if (format == contract::InputFormat::PackedFeatures) {
+                contract::pack_features(layout, rows, data, slot.input->data());
+            } else {
+                contract::format_frames(layout, rows, data, slot.input->data());
+            }
             std::fill(slot.input->data() + data * frame_bytes,
                       slot.input->data() + slot.count * frame_bytes, std::uint8_t{0});
             slot.input->sync(driver::SyncDirection::ToDevice);
@@ -157,6 +167,7 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
             job.output_stride = static_cast<std::uint32_t>(out_frame_bytes);
             job.frames = static_cast<std::uint32_t>(slot.count);
             job.first_sequence = first_sequence + next;
+            job.input_format = format;
             slot.job_id = device_.submit(job);
             next += slot.count;
             ++issued;

@@ -19,6 +19,8 @@ struct PassPolicy {
     std::size_t n_samples_by_pass = 3000;
     std::size_t min_batch_size = 1;
     unsigned max_retries = 5;
+    // Whole DMD patterns formatted here even when the device takes packed features.
+    bool host_formatting = false;
     // Told the input frames of each job as it completes (padding not counted), for progress.
     std::function<void(std::size_t frames)> frames_done;
 };

@@ -152,6 +152,7 @@ struct Opu::Impl {
         policy.n_samples_by_pass = settings.n_samples_by_pass;
         policy.min_batch_size = settings.min_batch_size;
         policy.max_retries = settings.max_retries;
+        policy.host_formatting = settings.host_formatting;
         if (settings.progress) {
             policy.frames_done = [this](std::size_t frames) { report_progress(frames); };
         }

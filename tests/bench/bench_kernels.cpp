@@ -59,12 +59,15 @@ void report(benchmark::State& state, std::size_t heads, std::size_t workspace_by
     state.counters["workspace_MiB"] = static_cast<double>(workspace_bytes) / (1 << 20);
 }
 
-void favor(benchmark::State& state, bool causal) {
+void favor(benchmark::State& state, bool causal, unsigned threads = 1) {
     const std::size_t length = static_cast<std::size_t>(state.range(0));
     const Workload w = make_workload(kFavorHeads, length);
     auto projection = make_orthogonal_projection(kFeatures, kDim, 7);
     FavorOptions options;
     options.causal = causal;
+    // One thread: these cases time the calling thread's CPU (per head); BM_FavorThreads below
+    // measures the threads over heads in wall time.
+    options.threads = threads;
     std::size_t peak = 0;
     for (auto _ : state) {
         WorkspaceCounter::reset_peak();
@@ -97,6 +100,10 @@ void BM_FavorBidirectional(benchmark::State& state) {
 }
 void BM_FavorCausal(benchmark::State& state) {
     favor(state, true);
+}
+// Args: L, threads over the 8 heads (wall time).
+void BM_FavorThreads(benchmark::State& state) {
+    favor(state, state.range(2) != 0, static_cast<unsigned>(state.range(1)));
 }
 void BM_ExactBidirectional(benchmark::State& state) {
     exact(state, false);
@@ -146,6 +153,14 @@ BENCHMARK(BM_SgemmProjectionBaseline)->Apply(lengths);
 BENCHMARK(BM_MatrixProjection)->Apply(lengths);
 BENCHMARK(BM_FavorBidirectional)->Apply(lengths);
 BENCHMARK(BM_FavorCausal)->Apply(lengths);
+BENCHMARK(BM_FavorThreads)
+    ->ArgNames({"L", "threads", "causal"})
+    ->Args({4096, 1, 0})
+    ->Args({4096, 2, 0})
+    ->Args({4096, 1, 1})
+    ->Args({4096, 2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_ExactBidirectional)->Apply(lengths);
 BENCHMARK(BM_ExactCausal)->Apply(lengths);
 

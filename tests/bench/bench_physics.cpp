@@ -107,13 +107,17 @@ BENCHMARK(BM_EffectiveMediumBuild)->Unit(benchmark::kMillisecond)->UseRealTime()
 
 // ---- 2. Intensities against bare GEMMs of the same shape --------------------------------------
 
+// Args: frames, features, pixels (the GEMM is frames x features times features x 2 pixels).
 void BM_BareDnnlGemmU8S8S32(benchmark::State& state) {
-    const auto frames = random_frames(kFrames, kFeatures);
-    std::vector<std::int8_t> matrix(2 * kPixels * kFeatures, 3);
-    std::vector<std::int32_t> sums(kFrames * 2 * kPixels);
+    const auto n_frames = static_cast<std::size_t>(state.range(0));
+    const auto n_features = static_cast<std::size_t>(state.range(1));
+    const auto n_pixels = static_cast<std::size_t>(state.range(2));
+    const auto frames = random_frames(n_frames, n_features);
+    std::vector<std::int8_t> matrix(2 * n_pixels * n_features, 3);
+    std::vector<std::int32_t> sums(n_frames * 2 * n_pixels);
     const std::int32_t zero = 0;
-    const auto m = static_cast<dnnl_dim_t>(kFrames), n = static_cast<dnnl_dim_t>(2 * kPixels),
-               k = static_cast<dnnl_dim_t>(kFeatures);
+    const auto m = static_cast<dnnl_dim_t>(n_frames), n = static_cast<dnnl_dim_t>(2 * n_pixels),
+               k = static_cast<dnnl_dim_t>(n_features);
     for (auto _ : state) {
         if (dnnl_gemm_u8s8s32('N', 'T', 'F', m, n, k, 1.0f, frames.data(), k, 0, matrix.data(), k,
                               0, 0.0f, sums.data(), n, &zero) != dnnl_success) {
@@ -121,9 +125,16 @@ void BM_BareDnnlGemmU8S8S32(benchmark::State& state) {
         }
         benchmark::DoNotOptimize(sums.data());
     }
-    set_gemm_ops(state, kFrames, 2 * kPixels, kFeatures);
+    set_gemm_ops(state, double(n_frames), double(2 * n_pixels), double(n_features));
 }
-BENCHMARK(BM_BareDnnlGemmU8S8S32)->Unit(benchmark::kMillisecond)->UseRealTime();
+// The intensity shape of this file, and `opusim run`'s (3000 x 10,000 -> 1,000 pixels: the bare
+// GEMM the main job is measured against, docs/performance.md).
+BENCHMARK(BM_BareDnnlGemmU8S8S32)
+    ->ArgNames({"frames", "features", "pixels"})
+    ->Args({kFrames, kFeatures, kPixels})
+    ->Args({3000, 10000, 1000})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_BareSgemm(benchmark::State& state) {
     std::vector<float> frames(kFrames * kFeatures, 1.0f);

@@ -9,11 +9,11 @@
 #include <random>
 #include <vector>
 
-#include "opusim/physics/device_geometry.hpp"
-#include "opusim/opusim.hpp"
-#include "opusim/physics/capture.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/opusim.hpp"
+#include "opusim/physics/capture.hpp"
+#include "opusim/physics/device_geometry.hpp"
 
 namespace {
 
@@ -37,7 +37,9 @@ void BM_PhysicsCapture(benchmark::State& state) {
     const auto m = static_cast<std::size_t>(state.range(2));
     const auto profile = physics::DeviceProfile::load("gen2");
     const physics::CaptureChain chain(
-        profile, contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n, contract::InputRoiStrategy::Full),
+        profile,
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n,
+                                    contract::InputRoiStrategy::Full),
         contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), m).pixels,
         physics::CaptureSettings::from_profile(profile));
     const auto bits = random_bits(frames * n);
@@ -52,7 +54,9 @@ void BM_PhysicsCapture(benchmark::State& state) {
         benchmark::Counter(double(frames), benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void BM_SdkTransform(benchmark::State& state) {
+// Through the stack; HOST_FORMATTING: whole DMD patterns formatted by the SDK instead of packed
+// features expanded by the device (docs/device-abi.md, "Data formats").
+void sdk_transform(benchmark::State& state, bool host_formatting) {
     const auto frames = static_cast<std::size_t>(state.range(0));
     const auto n = static_cast<std::size_t>(state.range(1));
     const auto m = static_cast<std::size_t>(state.range(2));
@@ -60,6 +64,7 @@ void BM_SdkTransform(benchmark::State& state) {
     settings.device = "sim:gen2?lock_wait=60";
     settings.n_components = m;
     settings.max_n_features = n;
+    settings.host_formatting = host_formatting;
     opusim::Opu opu(settings);
     opu.fit1d(n);
     const auto bits = random_bits(frames * n);
@@ -75,13 +80,24 @@ void BM_SdkTransform(benchmark::State& state) {
         benchmark::Counter(double(frames), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+void BM_SdkTransform(benchmark::State& state) {
+    sdk_transform(state, false);
+}
+void BM_SdkTransformHostFormatting(benchmark::State& state) {
+    sdk_transform(state, true);
+}
+
+// The last shape is issue 10's functional frame rate: 64 features -> 2,040 pixels (one sensor
+// row), many frames per call.
 void shapes(benchmark::internal::Benchmark* b) {
     b->Args({256, 1000, 1000})->Args({256, 10000, 1000})->Args({256, 10000, 10000});
+    b->Args({8192, 64, 2040});
     b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
 BENCHMARK(BM_PhysicsCapture)->Apply(shapes);
 BENCHMARK(BM_SdkTransform)->Apply(shapes);
+BENCHMARK(BM_SdkTransformHostFormatting)->Apply(shapes);
 
 }  // namespace
 

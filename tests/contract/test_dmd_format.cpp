@@ -154,5 +154,40 @@ TEST(DmdFormat, DeviceRejectsNonUniformBlockAndStrayMirrors) {
     }
 }
 
+TEST(PackedFeatures, PackbitsOrderRoundTripAndLitCount) {
+    const auto layout = make_input_layout(dmd(8, 8), 11, InputRoiStrategy::Full);  // 5 mirrors each
+    const std::vector<std::uint8_t> features = {1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1,   // frame 0
+                                                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};  // frame 1
+    std::vector<std::uint8_t> packed(2 * packed_features_bytes(11));
+    ASSERT_EQ(packed.size(), 4u);
+    pack_features(layout, features.data(), 2, packed.data());
+    EXPECT_EQ(packed[0], 0b10110001);  // numpy.packbits order, MSB first
+    EXPECT_EQ(packed[1], 0b10100000);  // pad bits 0
+    EXPECT_EQ(packed[2], 0);
+    EXPECT_EQ(packed[3], 0b00100000);
+    std::vector<std::uint8_t> back(11);
+    EXPECT_EQ(unpack_features(11, packed.data(), back.data()), 6u);
+    EXPECT_EQ(back, std::vector<std::uint8_t>(features.begin(), features.begin() + 11));
+    // The device's expansion of these bits is the host's DMD pattern of the same features.
+    EXPECT_EQ(format_frames(layout, back.data(), 1), format_frames(layout, features.data(), 1));
+}
+
+TEST(PackedFeatures, BadValuesAndPadBitsAreNamed) {
+    const auto layout = make_input_layout(dmd(8, 8), 3, InputRoiStrategy::Small);
+    const std::vector<std::uint8_t> features = {0, 2, 1};
+    std::vector<std::uint8_t> packed(1);
+    try {
+        pack_features(layout, features.data(), 1, packed.data());
+        ADD_FAILURE();
+    } catch (const std::invalid_argument& error) {
+        EXPECT_NE(std::string(error.what()).find("features: expected 0 or 1 at frame 0, feature 1"),
+                  std::string::npos)
+            << error.what();
+    }
+    const std::uint8_t with_pad = 0b10010000;  // feature 0 and the pad bit after feature 2
+    std::vector<std::uint8_t> back(3);
+    EXPECT_THROW(unpack_features(3, &with_pad, back.data()), InputFormatError);
+}
+
 }  // namespace
 }  // namespace opusim::contract

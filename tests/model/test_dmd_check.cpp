@@ -47,7 +47,9 @@ TEST(DmdCheck, FormattedFramesUnpackToTheirFeatureBits) {
         const auto packed = contract::format_frames(layout, bits.data(), 5);
         const std::uint64_t stride = contract::packed_frame_bytes(layout);
         std::vector<std::uint8_t> unpacked(bits.size(), 0xFF);
-        EXPECT_EQ(small.dmd.unpack(layout, packed.data(), stride, 5, unpacked.data()), 5u);
+        EXPECT_EQ(small.dmd.unpack(layout, contract::InputFormat::DmdPattern, packed.data(), stride,
+                                   5, unpacked.data()),
+                  5u);
         EXPECT_EQ(unpacked, bits);
     }
 }
@@ -61,8 +63,12 @@ TEST(DmdCheck, NamesTheFirstFrameLightingAMirrorOutsideTheWindow) {
     set_mirror(packed.data() + 2 * stride, 100);  // past the window's last mirror (47)
     set_mirror(packed.data() + 3 * stride, 0);    // before its first
     std::vector<std::uint8_t> unpacked(bits.size());
-    EXPECT_EQ(small.dmd.unpack(layout, packed.data(), stride, 4, unpacked.data()), 2u);
-    EXPECT_EQ(small.dmd.unpack(layout, packed.data() + 3 * stride, stride, 1, unpacked.data()), 0u);
+    EXPECT_EQ(small.dmd.unpack(layout, contract::InputFormat::DmdPattern, packed.data(), stride, 4,
+                               unpacked.data()),
+              2u);
+    EXPECT_EQ(small.dmd.unpack(layout, contract::InputFormat::DmdPattern,
+                               packed.data() + 3 * stride, stride, 1, unpacked.data()),
+              0u);
 }
 
 TEST(DmdCheck, RejectsAFeatureWhoseMirrorsDisagree) {
@@ -72,7 +78,9 @@ TEST(DmdCheck, RejectsAFeatureWhoseMirrorsDisagree) {
     auto packed = contract::format_frames(layout, bits.data(), 1);
     set_mirror(packed.data(), layout.mirror_of(3, 2));  // one of feature 3's four mirrors
     std::vector<std::uint8_t> unpacked(10);
-    EXPECT_EQ(small.dmd.unpack(layout, packed.data(), packed.size(), 1, unpacked.data()), 0u);
+    EXPECT_EQ(small.dmd.unpack(layout, contract::InputFormat::DmdPattern, packed.data(),
+                               packed.size(), 1, unpacked.data()),
+              0u);
 }
 
 }  // namespace

@@ -8,11 +8,11 @@
 #include <random>
 #include <vector>
 
-#include "opusim/physics/device_geometry.hpp"
-#include "opusim/opusim.hpp"
-#include "opusim/physics/capture.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/opusim.hpp"
+#include "opusim/physics/capture.hpp"
+#include "opusim/physics/device_geometry.hpp"
 
 namespace {
 
@@ -39,8 +39,10 @@ std::vector<std::uint16_t> physics_capture(const std::string& profile_name, std:
                                            std::size_t frames, double exposure_us) {
     namespace physics = opusim::physics;
     const auto profile = physics::DeviceProfile::load(profile_name);
-    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, strategy);
-    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components);
+    const auto layout = contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd),
+                                                    n_features, strategy);
+    const auto roi =
+        contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components);
     auto settings = physics::CaptureSettings::from_profile(profile);
     settings.device_seed = seed;
     settings.noise_seed = noise_seed;
@@ -82,6 +84,33 @@ TEST(Transform, EqualsThePhysicsCaptureBitForBitThroughTheWholeStack) {
     EXPECT_EQ(result.context.input_roi.strategy, "full");
     EXPECT_GT(result.context.lit_mirrors_mean, 0);
     EXPECT_GE(result.context.output_roi.width * result.context.output_roi.height, n_components);
+}
+
+// The two input formats (docs/device-abi.md "Data formats"): packed features expanded by the
+// device's formatter (the default) and whole DMD patterns formatted by the host give the same
+// outputs bit for bit; only the link's time differs, as the bytes it moves.
+TEST(Transform, PackedFeaturesAndHostFormattingGiveTheSameOutputs) {
+    const std::size_t n_features = 1000;
+    const std::size_t n_components = 300;
+    const std::size_t frames = 40;
+    const auto bits = random_bits(frames * n_features, 5);
+    auto run = [&](bool host_formatting) {
+        OpuSettings settings;
+        settings.device = "sim:gen2?seed=7&noise_seed=3";
+        settings.n_components = n_components;
+        settings.host_formatting = host_formatting;
+        Opu opu(settings);
+        opu.fit1d(n_features);
+        return opu.transform(ArrayView<std::uint8_t>(bits, {frames, n_features}));
+    };
+    const auto packed = run(false);
+    const auto patterns = run(true);
+    EXPECT_EQ(packed.output.values, patterns.output.values);
+    EXPECT_EQ(packed.context.lit_mirrors_mean, patterns.context.lit_mirrors_mean);
+    // gen2's link moves 125 bytes a frame instead of 129,960: a shorter input DMA per frame, so
+    // the job (pipeline fill included) ends sooner in device time.
+    EXPECT_LT(packed.context.end_s - packed.context.start_s,
+              patterns.context.end_s - patterns.context.start_s);
 }
 
 TEST(Transform, Gen3TenBitAndSmallStrategyEqualPhysics) {
@@ -290,8 +319,11 @@ TEST(Transform, LaterCallsContinueTheNoiseSequence) {
     capture.noise_seed = 3;
     const physics::CaptureChain chain(
         profile,
-        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features, contract::InputRoiStrategy::Full),
-        contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components).pixels, capture);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), n_features,
+                                    contract::InputRoiStrategy::Full),
+        contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), n_components)
+            .pixels,
+        capture);
     std::vector<std::uint8_t> expected(frames * n_components);
     chain.capture(bits.data(), frames, frames, second.context.exposure_us, expected.data());
     EXPECT_TRUE(std::equal(expected.begin(), expected.end(), second.output.values.begin()));

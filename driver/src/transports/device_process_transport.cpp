@@ -92,6 +92,29 @@ DeviceProcessTransport::~DeviceProcessTransport() {
     if (pid_ > 0) exit_text();
 }
 
+namespace {
+
+// This process's environment for the device process, with OpenMP's workers told to sleep
+// rather than spin between parallel regions (unless the user chose a policy): the device's GEMMs
+// run in many short regions, and spinning workers took the cores the host and the device's own
+// camera stage needed (docs/performance.md, issue 10). Changes no result, only who waits how.
+std::vector<char*> device_environment(std::string& wait_policy) {
+    std::vector<char*> env;
+    bool has_policy = false;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        has_policy = has_policy || std::strncmp(*entry, "OMP_WAIT_POLICY=", 16) == 0;
+        env.push_back(*entry);
+    }
+    if (!has_policy) {
+        wait_policy = "OMP_WAIT_POLICY=passive";
+        env.push_back(wait_policy.data());
+    }
+    env.push_back(nullptr);
+    return env;
+}
+
+}  // namespace
+
 void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::string> arguments) {
     int ends[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
@@ -112,8 +135,10 @@ void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::
     // And nothing else of this process: no lock file of another device, no pipe of the
     // application's.
     posix_spawn_file_actions_addclosefrom_np(&actions, kChildLinkFd + 1);
+    std::string wait_policy;
+    std::vector<char*> env = device_environment(wait_policy);
     const int failed =
-        ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
+        ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(ends[1]);
     if (failed != 0) {

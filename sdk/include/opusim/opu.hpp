@@ -32,7 +32,7 @@ namespace opusim {
 namespace driver {
 struct DeviceInfo;
 class Device;
-}
+}  // namespace driver
 
 enum class InputRoiStrategy { Full, Small, Auto };
 std::string to_string(InputRoiStrategy strategy);
@@ -70,6 +70,10 @@ struct OpuSettings {
     std::size_t n_samples_by_pass = 3000;  // frames per device job
     std::size_t min_batch_size = 1;        // a shorter pass is padded with dark frames to this
     unsigned max_retries = 5;              // a failed pass is run again up to this many times
+    // Frames cross to the device as packed features, expanded for the DMD by the device's
+    // formatter, when the device accepts them; true: the SDK formats whole DMD patterns (the
+    // host-formatting path; the same outputs, the link moves the whole pattern per frame).
+    bool host_formatting = false;
     bool open_at_init = true;
     Overrides overrides;  // default camera settings for every call
     LinearSettings linear;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "camera_noise.hpp"
+#include "opusim/physics/simd_level.hpp"
 #include "parallel_for.hpp"
 
 namespace opusim::physics {
@@ -108,22 +109,49 @@ float poisson_inversion(float mean, std::uint32_t uniform_word) {
     }
     return static_cast<float>(k);
 }
-// Stages 2-3 of a grab over N <= kBlock pixels. Compiled for AVX2 and for the baseline, picked at
-// load time; both give identical bits (integer Philox, IEEE float ops without contraction).
-__attribute__((target_clones("avx2", "default"))) void noise_stage(
-    const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0, std::uint32_t frame1,
-    std::uint32_t key0, std::uint32_t key1, const float* mean, float* electrons, float* z_read,
-    std::uint32_t* uniform) {
-    alignas(64) float z_shot[kBlock];
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto words =
-            philox4x32(low_word(pixel[i]), high_word(pixel[i]), frame0, frame1, key0, key1);
-        camera_noise::box_muller(words.v[0], words.v[1], z_shot[i], z_read[i]);
-        uniform[i] = words.v[2];
+// Stages 2-3 of a grab over N <= kBlock pixels. Compiled for AVX-512, AVX2 and the baseline,
+// picked per call by the active SIMD level (simd_level.hpp); all give identical bits (integer
+// Philox, IEEE float ops without contraction; a test forces each level).
+#define OPUSIM_NOISE_STAGE(suffix)                                                               \
+    void noise_stage_##suffix(const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0,   \
+                              std::uint32_t frame1, std::uint32_t key0, std::uint32_t key1,      \
+                              const float* mean, float* electrons, float* z_read,                \
+                              std::uint32_t* uniform) {                                          \
+        alignas(64) float z_shot[kBlock];                                                        \
+        _Pragma("omp simd") for (std::size_t i = 0; i < n; ++i) {                                \
+            const auto words =                                                                   \
+                philox4x32(low_word(pixel[i]), high_word(pixel[i]), frame0, frame1, key0, key1); \
+            camera_noise::box_muller(words.v[0], words.v[1], z_shot[i], z_read[i]);              \
+            uniform[i] = words.v[2];                                                             \
+        }                                                                                        \
+        _Pragma("omp simd") for (std::size_t i = 0; i < n; ++i) electrons[i] =                   \
+            poisson_approximation(mean[i], z_shot[i]);                                           \
     }
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) electrons[i] = poisson_approximation(mean[i], z_shot[i]);
+OPUSIM_NOISE_STAGE(baseline)
+#pragma GCC push_options
+#pragma GCC target("avx2")
+OPUSIM_NOISE_STAGE(avx2)
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl")
+OPUSIM_NOISE_STAGE(avx512)
+#pragma GCC pop_options
+#undef OPUSIM_NOISE_STAGE
+
+void noise_stage(const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0,
+                 std::uint32_t frame1, std::uint32_t key0, std::uint32_t key1, const float* mean,
+                 float* electrons, float* z_read, std::uint32_t* uniform) {
+    switch (active_simd_level()) {
+        case SimdLevel::Avx512:
+            return noise_stage_avx512(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read,
+                                      uniform);
+        case SimdLevel::Avx2:
+            return noise_stage_avx2(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read,
+                                    uniform);
+        case SimdLevel::Baseline:
+            break;
+    }
+    noise_stage_baseline(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read, uniform);
 }
 }  // namespace
 

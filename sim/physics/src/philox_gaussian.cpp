@@ -1,18 +1,15 @@
 #include "opusim/physics/philox_gaussian.hpp"
 
-#include <Random123/philox.h>
-#include <Random123/uniform.hpp>
-
 #include <algorithm>
-#include <array>
 #include <cmath>
+
+#include "camera_noise.hpp"
 
 namespace opusim::physics {
 namespace {
 
-using Philox = r123::Philox4x32;
 constexpr double kQuarterPi = 0.78539816339744830961566084581988;
-// Entries handled per stage: the two words of each entry live on the stack between the stages.
+// Entries handled per stage: the words and logs of a block live on the stack between stages.
 constexpr std::size_t kBlock = 256;
 
 std::uint32_t low_word(std::uint64_t value) {
@@ -22,75 +19,14 @@ std::uint32_t high_word(std::uint64_t value) {
     return static_cast<std::uint32_t>(value >> 32);
 }
 
-Philox::key_type key_of(std::uint64_t seed) {
-    Philox::key_type key = {{low_word(seed), high_word(seed)}};
-    return key;
-}
-
-// The two 32-bit words that entry (pixel, mirror) turns into a Gaussian.
-void entry_words(const Philox::key_type& key, std::uint64_t pixel, std::uint64_t mirror,
-                 std::uint32_t& first, std::uint32_t& second) {
-    const std::uint64_t pair = mirror >> 1;
-    Philox::ctr_type counter = {
-        {low_word(pair), high_word(pair), low_word(pixel), high_word(pixel)}};
-    const Philox::ctr_type words = Philox()(counter, key);
-    const unsigned half = static_cast<unsigned>(mirror & 1u) * 2u;
-    first = words.v[half];
-    second = words.v[half + 1];
-}
-
-// Words for COUNT entries starting at FIRST_MIRROR with STRIDE. With stride 1 one Philox call
-// serves both mirrors of a pair.
-void row_words(const Philox::key_type& key, std::uint64_t pixel, std::uint64_t first_mirror,
-               std::uint64_t stride, std::size_t count, std::uint32_t* first,
-               std::uint32_t* second) {
-    std::size_t c = 0;
-    if (stride == 1) {
-        if ((first_mirror & 1u) != 0 && count > 0) {
-            entry_words(key, pixel, first_mirror, first[0], second[0]);
-            c = 1;
-        }
-        for (; c + 1 < count; c += 2) {
-            const std::uint64_t pair = (first_mirror + c) >> 1;
-            Philox::ctr_type counter = {
-                {low_word(pair), high_word(pair), low_word(pixel), high_word(pixel)}};
-            const Philox::ctr_type words = Philox()(counter, key);
-            first[c] = words.v[0];
-            second[c] = words.v[1];
-            first[c + 1] = words.v[2];
-            second[c + 1] = words.v[3];
-        }
-    }
-    for (; c < count; ++c) {
-        entry_words(key, pixel, first_mirror + c * stride, first[c], second[c]);
-    }
-}
-
-GaussianPair box_muller(std::uint32_t first, std::uint32_t second) {
-    const double radius = std::sqrt(-std::log(r123::u01<double>(first)));
-    const CosSin direction = cos_sin_of_turn(r123::u01<double>(second));
-    return {radius * direction.cos, radius * direction.sin};
-}
-
-template <class Store>
-void medium_row(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
-                std::uint64_t stride, std::size_t count, Store store) {
-    const Philox::key_type key = key_of(seed);
-    std::array<std::uint32_t, kBlock> first{};
-    std::array<std::uint32_t, kBlock> second{};
-    for (std::size_t begin = 0; begin < count; begin += kBlock) {
-        const std::size_t n = std::min(kBlock, count - begin);
-        row_words(key, pixel, first_mirror + begin * stride, stride, n, first.data(),
-                  second.data());
-        for (std::size_t c = 0; c < n; ++c) {
-            store(begin + c, box_muller(first[c], second[c]));
-        }
-    }
+// r123::u01<double>: w 2^-32 + 2^-33, the product exact, one rounding in the sum.
+[[gnu::always_inline]] inline double u01(std::uint32_t word) {
+    return static_cast<double>(word) * 0x1p-32 + 0x1p-33;
 }
 
 // Taylor polynomials on [0, pi/4]: the first omitted terms, x^19/19! and x^18/18!, are below
 // 1e-19 and 3e-18 there, far under the half-ulp rounding of the result.
-double sin_taylor(double x) {
+[[gnu::always_inline]] inline double sin_taylor(double x) {
     const double x2 = x * x;
     return x * (1 + x2 * (-1 / 6.0 +
                           x2 * (1 / 120.0 +
@@ -102,7 +38,7 @@ double sin_taylor(double x) {
                                                               x2 * (1 / 355687428096000.0)))))))));
 }
 
-double cos_taylor(double x) {
+[[gnu::always_inline]] inline double cos_taylor(double x) {
     const double x2 = x * x;
     return 1 +
            x2 * (-1 / 2.0 +
@@ -114,15 +50,15 @@ double cos_taylor(double x) {
                                                                 x2 * (1 / 20922789888000.0))))))));
 }
 
-}  // namespace
-
-CosSin cos_sin_of_turn(double turns) {
+// Branch-free (selects only), so the loops that inline it vectorise.
+[[gnu::always_inline]] inline CosSin cos_sin_inline(double turns) {
     // Octant o = floor(8 t); within it the angle is o pi/4 + h pi/4 (h in [0, 1)), which the
     // symmetries of the circle turn into +-cos/sin of x = y pi/4 with y = h (even o) or 1 - h
     // (odd o), so x is in [0, pi/4] and measured from the nearest axis (accurate near zeros).
     const double eighths = 8 * turns;  // exact: a power-of-two scaling
-    const int octant = static_cast<int>(eighths) & 7;
-    const double fraction = eighths - static_cast<int>(eighths);
+    const int whole = static_cast<int>(eighths);
+    const int octant = whole & 7;
+    const double fraction = eighths - whole;
     const double x = ((octant & 1) != 0 ? 1 - fraction : fraction) * kQuarterPi;
     const double s = sin_taylor(x);
     const double c = cos_taylor(x);
@@ -135,17 +71,7 @@ CosSin cos_sin_of_turn(double turns) {
             (octant & 4) != 0 ? -sin_part : sin_part};
 }
 
-GaussianPair medium_gaussian(std::uint64_t seed, std::uint64_t pixel, std::uint64_t mirror) {
-    std::uint32_t first = 0;
-    std::uint32_t second = 0;
-    entry_words(key_of(seed), pixel, mirror, first, second);
-    return box_muller(first, second);
-}
-
-// clamp(round(x), -127, 127) with round half away from zero, without a libm call (std::round is
-// not inlined on the x86-64 baseline and cost ~20 % of int8 generation): clamping to +-128 first
-// keeps the truncation in int range, and x - trunc(x) is exact, so ties are decided exactly.
-std::int8_t quantise_int8(double value, double steps_per_unit) {
+[[gnu::always_inline]] inline std::int8_t quantise_inline(double value, double steps_per_unit) {
     const double scaled = std::clamp(steps_per_unit * value, -128.0, 128.0);
     const int truncated = static_cast<int>(scaled);  // toward zero
     const double fraction = scaled - truncated;
@@ -155,21 +81,137 @@ std::int8_t quantise_int8(double value, double steps_per_unit) {
     return static_cast<std::int8_t>(std::clamp(rounded, -127, 127));
 }
 
+// The two words of entry (pixel, first_mirror + c stride) for c < n, one Philox4x32-10 per entry
+// lane-wise (an even mirror takes words 0, 1 of its pair's call, an odd one 2, 3).
+[[gnu::always_inline]] inline void block_words(std::uint32_t k0, std::uint32_t k1,
+                                               std::uint64_t pixel, std::uint64_t first_mirror,
+                                               std::uint64_t stride, std::size_t n,
+                                               std::uint32_t* first, std::uint32_t* second) {
+    const std::uint32_t p0 = low_word(pixel);
+    const std::uint32_t p1 = high_word(pixel);
+#pragma omp simd
+    for (std::size_t c = 0; c < n; ++c) {
+        const std::uint64_t mirror = first_mirror + c * stride;
+        const std::uint64_t pair = mirror >> 1;
+        const camera_noise::Words w =
+            camera_noise::philox4x32(low_word(pair), high_word(pair), p0, p1, k0, k1);
+        const bool odd = (mirror & 1u) != 0;
+        first[c] = odd ? w.v[2] : w.v[0];
+        second[c] = odd ? w.v[3] : w.v[1];
+    }
+}
+
+// Box-Muller over a row in blocks: words (vectorised), ln u1 (libm, scalar: the one stage whose
+// bits must come from the same function on every path), then radius, direction and STORE
+// (vectorised).
+template <class Store>
+[[gnu::always_inline]] inline void medium_row_impl(std::uint64_t seed, std::uint64_t pixel,
+                                                   std::uint64_t first_mirror, std::uint64_t stride,
+                                                   std::size_t count, Store store) {
+    const std::uint32_t k0 = low_word(seed);
+    const std::uint32_t k1 = high_word(seed);
+    alignas(64) std::uint32_t first[kBlock];
+    alignas(64) std::uint32_t second[kBlock];
+    alignas(64) double log_u1[kBlock];
+    for (std::size_t begin = 0; begin < count; begin += kBlock) {
+        const std::size_t n = std::min(kBlock, count - begin);
+        block_words(k0, k1, pixel, first_mirror + begin * stride, stride, n, first, second);
+        for (std::size_t c = 0; c < n; ++c) log_u1[c] = std::log(u01(first[c]));
+#pragma omp simd
+        for (std::size_t c = 0; c < n; ++c) {
+            const double radius = std::sqrt(-log_u1[c]);
+            const CosSin direction = cos_sin_inline(u01(second[c]));
+            store(begin + c, radius * direction.cos, radius * direction.sin);
+        }
+    }
+}
+
+#define OPUSIM_MEDIUM_ROWS(suffix)                                                                 \
+    void medium_row_float_##suffix(std::uint64_t seed, std::uint64_t pixel,                        \
+                                   std::uint64_t first_mirror, std::uint64_t stride,               \
+                                   std::size_t count, float* re, float* im) {                      \
+        medium_row_impl(seed, pixel, first_mirror, stride, count,                                  \
+                        [=](std::size_t c, double g_re, double g_im) {                             \
+                            re[c] = static_cast<float>(g_re);                                      \
+                            im[c] = static_cast<float>(g_im);                                      \
+                        });                                                                        \
+    }                                                                                              \
+    void medium_row_int8_##suffix(                                                                 \
+        std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror, std::uint64_t stride, \
+        std::size_t count, double steps, std::int8_t* re, std::int8_t* im) {                       \
+        medium_row_impl(seed, pixel, first_mirror, stride, count,                                  \
+                        [=](std::size_t c, double g_re, double g_im) {                             \
+                            re[c] = quantise_inline(g_re, steps);                                  \
+                            im[c] = quantise_inline(g_im, steps);                                  \
+                        });                                                                        \
+    }
+
+// The same source compiled for each level (the macro only stamps the target attribute).
+OPUSIM_MEDIUM_ROWS(baseline)
+#pragma GCC push_options
+#pragma GCC target("avx2")
+OPUSIM_MEDIUM_ROWS(avx2)
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl")
+OPUSIM_MEDIUM_ROWS(avx512)
+#pragma GCC pop_options
+#undef OPUSIM_MEDIUM_ROWS
+
+GaussianPair box_muller(std::uint32_t first, std::uint32_t second) {
+    const double radius = std::sqrt(-std::log(u01(first)));
+    const CosSin direction = cos_sin_inline(u01(second));
+    return {radius * direction.cos, radius * direction.sin};
+}
+
+}  // namespace
+
+CosSin cos_sin_of_turn(double turns) {
+    return cos_sin_inline(turns);
+}
+
+GaussianPair medium_gaussian(std::uint64_t seed, std::uint64_t pixel, std::uint64_t mirror) {
+    std::uint32_t first = 0;
+    std::uint32_t second = 0;
+    block_words(low_word(seed), high_word(seed), pixel, mirror, 1, 1, &first, &second);
+    return box_muller(first, second);
+}
+
+// clamp(round(x), -127, 127) with round half away from zero, without a libm call (std::round is
+// not inlined on the x86-64 baseline and cost ~20 % of int8 generation): clamping to +-128 first
+// keeps the truncation in int range, and x - trunc(x) is exact, so ties are decided exactly.
+std::int8_t quantise_int8(double value, double steps_per_unit) {
+    return quantise_inline(value, steps_per_unit);
+}
+
 void medium_row_float(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
-                      std::uint64_t stride, std::size_t count, float* re, float* im) {
-    medium_row(seed, pixel, first_mirror, stride, count, [&](std::size_t c, GaussianPair g) {
-        re[c] = static_cast<float>(g.re);
-        im[c] = static_cast<float>(g.im);
-    });
+                      std::uint64_t stride, std::size_t count, float* re, float* im,
+                      SimdLevel level) {
+    switch (level) {
+        case SimdLevel::Avx512:
+            return medium_row_float_avx512(seed, pixel, first_mirror, stride, count, re, im);
+        case SimdLevel::Avx2:
+            return medium_row_float_avx2(seed, pixel, first_mirror, stride, count, re, im);
+        case SimdLevel::Baseline:
+            break;
+    }
+    medium_row_float_baseline(seed, pixel, first_mirror, stride, count, re, im);
 }
 
 void medium_row_int8(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
                      std::uint64_t stride, std::size_t count, double steps_per_unit,
-                     std::int8_t* re, std::int8_t* im) {
-    medium_row(seed, pixel, first_mirror, stride, count, [&](std::size_t c, GaussianPair g) {
-        re[c] = quantise_int8(g.re, steps_per_unit);
-        im[c] = quantise_int8(g.im, steps_per_unit);
-    });
+                     std::int8_t* re, std::int8_t* im, SimdLevel level) {
+    switch (level) {
+        case SimdLevel::Avx512:
+            return medium_row_int8_avx512(seed, pixel, first_mirror, stride, count, steps_per_unit,
+                                          re, im);
+        case SimdLevel::Avx2:
+            return medium_row_int8_avx2(seed, pixel, first_mirror, stride, count, steps_per_unit,
+                                        re, im);
+        case SimdLevel::Baseline:
+            break;
+    }
+    medium_row_int8_baseline(seed, pixel, first_mirror, stride, count, steps_per_unit, re, im);
 }
 
 }  // namespace opusim::physics

@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "opusim/contract/data_format.hpp"
 #include "opusim/contract/geometry.hpp"
 #include "opusim/contract/input_layout.hpp"
 
@@ -53,10 +54,23 @@ std::vector<std::uint8_t> format_frames(const InputLayout& layout, const std::ui
                                         std::size_t n_frames);
 
 // The inverse, as the device checks it: feature bits of one packed frame into FEATURES
-// (layout.n_features values 0/1). Throws InputFormatError when a feature's mirror block is not
-// all on or all off, or a mirror outside the layout (or a pad bit) is lit.
-void unpack_frame(const InputLayout& layout, const std::uint8_t* packed_frame,
-                  std::uint8_t* features);
+// (layout.n_features values 0/1); returns the features that are on. Throws InputFormatError when
+// a feature's mirror block is not all on or all off, or a mirror outside the layout (or a pad
+// bit) is lit. The check reads each feature's first mirror, expands those bits as the host does
+// and compares the frames byte for byte (a memcmp, no per-mirror loop).
+std::uint64_t unpack_frame(const InputLayout& layout, const std::uint8_t* packed_frame,
+                           std::uint8_t* features);
+
+// The packed-features input format (data_format.hpp): N_FRAMES rows of feature bits (row-major
+// n_frames x layout.n_features, each 0 or 1) into N_FRAMES frames of
+// packed_features_bytes(layout.n_features) bytes at PACKED, MSB first. Throws
+// std::invalid_argument naming `features` (frame and feature index) for a value other than 0/1.
+void pack_features(const InputLayout& layout, const std::uint8_t* features, std::size_t n_frames,
+                   std::uint8_t* packed);
+// Its inverse on the device: the N_FEATURES bits of one packed-features frame into FEATURES (0/1
+// values); returns the features that are on. Throws InputFormatError when a pad bit is set.
+std::uint64_t unpack_features(std::uint64_t n_features, const std::uint8_t* packed_frame,
+                              std::uint8_t* features);
 
 // Lit mirrors of one packed frame (popcount over the frame's mirrors).
 std::uint64_t lit_mirrors(const std::uint8_t* packed_frame, std::uint64_t total_mirrors);

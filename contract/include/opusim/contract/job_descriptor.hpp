@@ -6,13 +6,23 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "opusim/contract/data_format.hpp"
+
 namespace opusim::contract {
 
 // JobDescriptor::flags
 namespace job_flags {
 inline constexpr std::uint32_t kInterrupt = 1u << 0;  // set IRQ_STATUS.JOB_DONE when this job ends
-inline constexpr std::uint32_t kReservedMask = ~kInterrupt;  // must be zero
+// The input frames are packed features, not DMD patterns (data_format.hpp; ABI 1.1, when
+// CAP_INPUT_FORMATS has the packed-features bit).
+inline constexpr std::uint32_t kPackedFeatures = 1u << 1;
+inline constexpr std::uint32_t kReservedMask = ~(kInterrupt | kPackedFeatures);  // must be zero
 }  // namespace job_flags
+
+constexpr InputFormat input_format_of(std::uint32_t flags) {
+    return (flags & job_flags::kPackedFeatures) != 0 ? InputFormat::PackedFeatures
+                                                     : InputFormat::DmdPattern;
+}
 
 // JobDescriptor::status (device write-back)
 namespace job_status {
@@ -23,9 +33,9 @@ inline constexpr std::uint32_t kFailed = 2;     // see error_code
 
 struct JobDescriptor {
     // -- written by the host --
-    std::uint64_t input_address = 0;   // device address of frame 0's bit-packed DMD pattern
+    std::uint64_t input_address = 0;   // device address of frame 0's input (flags pick the format)
     std::uint64_t output_address = 0;  // device address of frame 0's output pixels
-    std::uint32_t input_stride = 0;    // bytes between input frames, >= CAP_INPUT_FRAME_BYTES
+    std::uint32_t input_stride = 0;    // bytes between input frames, >= the format's frame bytes
     std::uint32_t output_stride = 0;   // bytes between output frames, >= N_COMPONENTS * bytes/pixel
     std::uint32_t frame_count = 0;     // frames in this job, >= 1
     std::uint32_t flags = 0;           // job_flags

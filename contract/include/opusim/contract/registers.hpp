@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdint>
 
+#include "opusim/contract/data_format.hpp"
+
 namespace opusim::contract {
 
 inline constexpr std::uint32_t kDeviceId = 0x4F505531;  // "OPU1"
@@ -52,6 +54,8 @@ inline constexpr std::uint32_t kCapOnesMinLo = 0x064;  // lit-mirror window for 
 inline constexpr std::uint32_t kCapOnesMinHi = 0x068;
 inline constexpr std::uint32_t kCapOnesMaxLo = 0x06C;
 inline constexpr std::uint32_t kCapOnesMaxHi = 0x070;
+// input_formats:: bits, the input formats the device accepts (data_format.hpp; perf range 0x074-)
+inline constexpr std::uint32_t kCapInputFormats = 0x074;
 
 // -- configuration (RW; latched when a job starts, so writes while BUSY affect the next job) --
 inline constexpr std::uint32_t kNFeatures = 0x080;    // input features (DMD feature blocks)
@@ -187,7 +191,7 @@ struct RegisterInfo {
     std::uint32_t reset_value;  // meaningful when reset_source == Constant
 };
 
-inline constexpr std::array<RegisterInfo, 108> kRegisterTable{{
+inline constexpr std::array<RegisterInfo, 109> kRegisterTable{{
     {"ID", reg::kId, Access::ReadOnly, ResetSource::Constant, kDeviceId},
     {"VERSION", reg::kVersion, Access::ReadOnly, ResetSource::Constant, kAbiVersion},
     {"CAP_DMD_COLUMNS", reg::kCapDmdColumns, Access::ReadOnly, ResetSource::Profile, 0},
@@ -217,6 +221,8 @@ inline constexpr std::array<RegisterInfo, 108> kRegisterTable{{
     {"CAP_ONES_MIN_HI", reg::kCapOnesMinHi, Access::ReadOnly, ResetSource::Profile, 0},
     {"CAP_ONES_MAX_LO", reg::kCapOnesMaxLo, Access::ReadOnly, ResetSource::Profile, 0},
     {"CAP_ONES_MAX_HI", reg::kCapOnesMaxHi, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_INPUT_FORMATS", reg::kCapInputFormats, Access::ReadOnly, ResetSource::Constant,
+     input_formats::kDmdPattern | input_formats::kPackedFeatures},
     {"N_FEATURES", reg::kNFeatures, Access::ReadWrite, ResetSource::Constant, 0},
     {"REPLICATION", reg::kReplication, Access::ReadWrite, ResetSource::Constant, 1},
     {"FIRST_MIRROR", reg::kFirstMirror, Access::ReadWrite, ResetSource::Constant, 0},

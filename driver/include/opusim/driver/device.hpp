@@ -20,11 +20,12 @@
 #include <mutex>
 #include <string>
 
-#include "opusim/driver/buffer.hpp"
-#include "opusim/driver/device_uri.hpp"
+#include "opusim/contract/data_format.hpp"
 #include "opusim/contract/geometry.hpp"
 #include "opusim/contract/job_configuration.hpp"
+#include "opusim/driver/buffer.hpp"
 #include "opusim/driver/device_statistics.hpp"
+#include "opusim/driver/device_uri.hpp"
 
 namespace opusim::driver {
 
@@ -63,6 +64,9 @@ struct DeviceInfo {
     // states none.
     std::uint64_t ones_min = 0;
     std::uint64_t ones_max = 0;
+    // Input formats the device accepts (CAP_INPUT_FORMATS, contract::input_formats bits; a device
+    // without the register takes DMD patterns only).
+    std::uint32_t input_formats = contract::input_formats::kDmdPattern;
 };
 
 // Everything a job runs with (the configuration registers): the contract's one job
@@ -81,6 +85,9 @@ struct Job {
     std::uint32_t output_stride = 0;
     std::uint32_t frames = 0;
     std::uint64_t first_sequence = 0;
+    // What the input frames hold: whole DMD patterns (info().input_frame_bytes each) or packed
+    // features (ceil(n_features / 8) bytes each; only when info().input_formats allows it).
+    contract::InputFormat input_format = contract::InputFormat::DmdPattern;
 };
 
 struct JobCompletion {

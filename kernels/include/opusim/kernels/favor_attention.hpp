@@ -33,8 +33,13 @@ struct FavorOptions {
     double relu_epsilon = 1e-3;     // performer-pytorch's kernel_epsilon
     double causal_delta = 1e-6;     // added to every element of the running key sum
     std::size_t chunk = 64;  // causal: rows per chunk; bidirectional: blocks of max(chunk, 512)
-    // favor_attention: told the (batch, head) pairs done and in all after each one, for a
-    // progress display; empty: not told. Never changes a result.
+    // favor_attention: worker threads over the (batch, head) pairs (each head is computed alone,
+    // so results do not depend on it); 0 = std::thread::hardware_concurrency(). A WholeCall
+    // (device) projection runs on the calling thread: its one call already holds every row.
+    unsigned threads = 0;
+    // favor_attention: told the (batch, head) pairs done and in all after each one (on the
+    // calling thread, in order 1, 2, ...), for a progress display; empty: not told. Never changes
+    // a result.
     std::function<void(std::size_t heads_done, std::size_t heads_total)> progress;
 };
 

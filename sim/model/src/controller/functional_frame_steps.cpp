@@ -21,7 +21,7 @@ bool FunctionalFrameSteps::begin_job(HostPort& host, const JobConfig& config,
     host_ = &host;
     config_ = config;
     descriptor_ = descriptor;
-    input_bytes_ = contract::input_frame_bytes(profile.dmd.mirrors());
+    input_bytes_ = config.input_frame_bytes();
     output_bytes_ = contract::output_frame_bytes(config.n_components, profile.camera.bits);
     const std::uint64_t chunk = std::min<std::uint64_t>(kChunkFrames, descriptor.frame_count);
     packed_.resize(chunk * input_bytes_);
@@ -39,7 +39,7 @@ JobError FunctionalFrameSteps::fetch(std::uint64_t frame, std::uint64_t slot,
         return {contract::DeviceError::DmaRead, static_cast<std::uint32_t>(frame), address};
     }
     std::uint8_t* features = features_.data() + slot * config_.layout.n_features;
-    if (dmd_.unpack(config_.layout, packed, input_bytes_, 1, features) != 1) {
+    if (dmd_.unpack(config_.layout, config_.input_format, packed, input_bytes_, 1, features) != 1) {
         return {contract::DeviceError::InputFormat, static_cast<std::uint32_t>(frame), 0};
     }
     return {};

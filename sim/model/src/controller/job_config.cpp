@@ -28,8 +28,8 @@ std::optional<ConfigFault> latch_config(const RegisterAccess& registers,
     layout.replication = registers.get(kReplication);
     layout.first_mirror = registers.get(kFirstMirror);
     layout.total_mirrors = mirrors;
-    layout.strategy =
-        layout.replication > 1 ? contract::InputRoiStrategy::Full : contract::InputRoiStrategy::Small;
+    layout.strategy = layout.replication > 1 ? contract::InputRoiStrategy::Full
+                                             : contract::InputRoiStrategy::Small;
     if (layout.n_features == 0 || layout.n_features > mirrors) return bad(kNFeatures);
     if (layout.replication == 0 || layout.replication > mirrors) return bad(kReplication);
     if (layout.first_mirror + layout.used_mirrors() > mirrors) return bad(kFirstMirror);
@@ -69,13 +69,17 @@ std::optional<ConfigFault> latch_config(const RegisterAccess& registers,
 }
 
 std::optional<ConfigFault> check_descriptor(const contract::JobDescriptor& descriptor,
-                                            const JobConfig& config,
+                                            JobConfig& config,
                                             const physics::DeviceProfile& profile) {
     const auto bad = [](std::size_t offset) {
         return std::optional<ConfigFault>(
             ConfigFault{contract::DeviceError::BadDescriptor, static_cast<std::uint32_t>(offset)});
     };
-    if (descriptor.input_stride < contract::input_frame_bytes(profile.dmd.mirrors())) {
+    if ((descriptor.flags & contract::job_flags::kReservedMask) != 0) {
+        return bad(offsetof(contract::JobDescriptor, flags));
+    }
+    config.input_format = contract::input_format_of(descriptor.flags);
+    if (descriptor.input_stride < config.input_frame_bytes()) {
         return bad(offsetof(contract::JobDescriptor, input_stride));
     }
     if (descriptor.output_stride <
@@ -83,9 +87,6 @@ std::optional<ConfigFault> check_descriptor(const contract::JobDescriptor& descr
         return bad(offsetof(contract::JobDescriptor, output_stride));
     }
     if (descriptor.frame_count == 0) return bad(offsetof(contract::JobDescriptor, frame_count));
-    if ((descriptor.flags & contract::job_flags::kReservedMask) != 0) {
-        return bad(offsetof(contract::JobDescriptor, flags));
-    }
     return std::nullopt;
 }
 

@@ -63,6 +63,7 @@ void Sequencer::request_reset(const sc_time& delay) {
 
 void Sequencer::drop_job_state() {
     ++generation_;  // a running job sees this at its next wake-up and stops without write-back
+    last_trigger_ps_.reset();
     busy_ = false;
     start_pending_ = false;
     abort_requested_ = false;
@@ -245,7 +246,11 @@ void Sequencer::start_pipeline() {
     const std::uint64_t ready = now_ps();
     pipeline_ = FramePipeline(durations, profile_.controller.input_buffer_frames,
                               profile_.controller.output_buffer_frames);
-    pipeline_.start_job(ready, ready + clock_.ps(camera_.trigger_latency_cycles()));
+    std::uint64_t trigger_ready = ready + clock_.ps(camera_.trigger_latency_cycles());
+    if (last_trigger_ps_) {
+        trigger_ready = std::max(trigger_ready, *last_trigger_ps_ + durations.frametime);
+    }
+    pipeline_.start_job(ready, trigger_ready);
 }
 
 bool Sequencer::run_chunk(std::uint64_t generation, FrameSteps& steps, std::uint64_t frames,
@@ -337,7 +342,11 @@ bool Sequencer::finish_frames(std::uint64_t generation, const FrameProgress& pro
     if (error.error == contract::DeviceError::Aborted) {
         error.detail = static_cast<std::uint32_t>(progress.written);
     }
-    if (progress.scheduled > 0) statistics_.frames_measured(pipeline_.measure());
+    if (progress.scheduled > 0) {
+        statistics_.frames_measured(pipeline_.measure());
+        last_trigger_ps_ =
+            pipeline_.frame(progress.scheduled - 1).start[static_cast<std::size_t>(Op::Expose)];
+    }
     return true;
 }
 

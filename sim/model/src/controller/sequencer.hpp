@@ -126,6 +126,9 @@ class Sequencer : public sc_core::sc_module {
     bool busy_ = false;
     std::uint64_t generation_ = 0;
     InjectedFault fault_ = InjectedFault::None;
+    // The last exposure trigger of the previous job: FRAMETIME is the camera's minimum
+    // trigger-to-trigger period, which holds across jobs too (cleared by RESET).
+    std::optional<std::uint64_t> last_trigger_ps_;
 };
 
 }  // namespace opusim::model

@@ -7,7 +7,8 @@ namespace opusim::model {
 StageDurations stage_durations(const StageTimings& stages, const ControllerClock& clock,
                                const physics::DeviceProfile& profile, const JobConfig& config) {
     StageDurations d;
-    const std::uint64_t input_bytes = contract::input_frame_bytes(profile.dmd.mirrors());
+    // The bytes the job's input format moves: the whole pattern, or the packed features.
+    const std::uint64_t input_bytes = config.input_frame_bytes();
     const std::uint64_t output_bytes =
         contract::output_frame_bytes(config.n_components, profile.camera.bits);
     d.link_in = clock.ps(stages.link.transfer_cycles(input_bytes));

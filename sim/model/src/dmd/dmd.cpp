@@ -33,12 +33,18 @@ std::uint64_t Dmd::min_display_cycles() const {
     return clock_.cycles_for_us(params_.min_display_us);
 }
 
-std::uint64_t Dmd::unpack(const contract::InputLayout& layout, const std::uint8_t* packed,
-                          std::uint64_t stride, std::uint64_t n_frames,
+std::uint64_t Dmd::unpack(const contract::InputLayout& layout, contract::InputFormat format,
+                          const std::uint8_t* packed, std::uint64_t stride, std::uint64_t n_frames,
                           std::uint8_t* features) const {
     for (std::uint64_t f = 0; f < n_frames; ++f) {
+        const std::uint8_t* frame = packed + f * stride;
+        std::uint8_t* bits = features + f * layout.n_features;
         try {
-            contract::unpack_frame(layout, packed + f * stride, features + f * layout.n_features);
+            if (format == contract::InputFormat::PackedFeatures) {
+                contract::unpack_features(layout.n_features, frame, bits);
+            } else {
+                contract::unpack_frame(layout, frame, bits);
+            }
         } catch (const contract::InputFormatError&) {
             return f;
         }

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "../controller/clock.hpp"
+#include "opusim/contract/data_format.hpp"
 #include "opusim/contract/input_layout.hpp"
 #include "opusim/physics/profile.hpp"
 
@@ -25,11 +26,13 @@ class Dmd {
     std::uint64_t settle_cycles() const;
     std::uint64_t min_display_cycles() const;
 
-    // Feature bits of N_FRAMES packed frames (each STRIDE bytes apart) into FEATURES
-    // (n_frames x n_features). Returns the index of the first frame that does not match the
-    // layout, or N_FRAMES when all do.
-    std::uint64_t unpack(const contract::InputLayout& layout, const std::uint8_t* packed,
-                         std::uint64_t stride, std::uint64_t n_frames,
+    // Feature bits of N_FRAMES input frames in FORMAT (each STRIDE bytes apart) into FEATURES
+    // (n_frames x n_features): a DMD pattern is checked against the layout, packed features are
+    // expanded by the layout (the formatter; functionally the feature bits are all the optics
+    // need, so no mirror-sized work). Returns the index of the first frame that does not match
+    // its format, or N_FRAMES when all do.
+    std::uint64_t unpack(const contract::InputLayout& layout, contract::InputFormat format,
+                         const std::uint8_t* packed, std::uint64_t stride, std::uint64_t n_frames,
                          std::uint8_t* features) const;
 
   private:

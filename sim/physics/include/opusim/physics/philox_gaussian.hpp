@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "opusim/physics/simd_level.hpp"
+
 namespace opusim::physics {
 
 struct GaussianPair {
@@ -44,11 +46,14 @@ std::int8_t quantise_int8(double value, double steps_per_unit);
 
 // One strided row of entries (pixel, first_mirror + c * stride) for c in [0, count), written as
 // separate real and imaginary planes. The Philox stage runs over the whole row first (a loop the
-// compiler can vectorise), then the transform.
+// compiler vectorises), then ln u1 through libm (scalar on every path, so its bits are libm's),
+// then the rest of the transform (vectorised). LEVEL picks the code path (simd_level.hpp); every
+// level gives the same bits (tested by forcing each).
 void medium_row_float(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
-                      std::uint64_t stride, std::size_t count, float* re, float* im);
+                      std::uint64_t stride, std::size_t count, float* re, float* im,
+                      SimdLevel level = active_simd_level());
 void medium_row_int8(std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror,
                      std::uint64_t stride, std::size_t count, double steps_per_unit,
-                     std::int8_t* re, std::int8_t* im);
+                     std::int8_t* re, std::int8_t* im, SimdLevel level = active_simd_level());
 
 }  // namespace opusim::physics
