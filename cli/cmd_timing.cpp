@@ -119,7 +119,8 @@ std::unique_ptr<io::PendingFile> pending_trace(const std::string& vcd_path) {
     }
     auto trace = std::make_unique<io::PendingFile>(vcd_path, ".vcd");
     if (!std::ofstream(trace->temporary())) {
-        throw UsageError("--vcd: cannot create a file in the folder of '" + vcd_path + "'");
+        throw UsageError("--vcd: cannot open '" + vcd_path +
+                         "' for writing (no file can be created in its folder)");
     }
     return trace;
 }
