@@ -151,11 +151,11 @@ std::string DeviceLock::key_of(const DeviceUri& uri) {
         const fs::path canonical = fs::weakly_canonical(fs::path(target), error);
         if (!error) target = canonical.string();
     }
-    std::string key = uri.transport + ":" + target;
-    if (uri.medium_seed) key += "?seed=" + std::to_string(*uri.medium_seed);
-    if (uri.noise_seed) key += "?noise_seed=" + std::to_string(*uri.noise_seed);
-    if (uri.noise) key += std::string("?noise=") + (*uri.noise ? "on" : "off");
-    return key;
+    // No option names another device: seed, noise_seed and noise are configuration registers
+    // any holder writes, lock_wait and vcd say how to open it. (Keying on them let `opusim timing
+    // --profile gen2`, which spells out the profile's seeds, and `opusim info --device sim:gen2`
+    // hold the one device at once.)
+    return uri.transport + ":" + target;
 }
 
 fs::path DeviceLock::directory() {

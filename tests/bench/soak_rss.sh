@@ -26,6 +26,6 @@ for frames in 100000 "$long"; do
     echo "opusim timing, $frames frames: peak RSS of the process tree $1 kB ($2 s)"
 done
 for frames in 100000 "$long"; do
-    echo "SDK transform, $frames frames: $("$build/tests/bench/soak_sdk" "$frames")"
+    echo "SDK transform, $frames frames: $("$build/bin/soak_sdk" "$frames")"
 done
 rm -rf "$OPUSIM_LOCK_DIR"

@@ -71,10 +71,9 @@ JobConfig largest_job(const DeviceProfile& profile) {
 
 void check_stage(const char* stage, const char* keys, std::uint64_t duration_ps) {
     if (static_cast<double>(duration_ps) > kLongestStagePs) {
-        throw ProfileError(std::string(keys) + ": the " + stage + " of one frame would take " +
-                           std::to_string(static_cast<double>(duration_ps) * 1e-6) +
-                           " us, longer than the device's longest frame period (2^32 - 1 ns, the "
-                           "FRAMETIME_NS register)");
+        throw ProfileError(std::string(keys) + ": the " + stage +
+                           " of one frame would take longer than the device's longest frame "
+                           "period (2^32 - 1 ns, what the FRAMETIME_NS register holds)");
     }
 }
 

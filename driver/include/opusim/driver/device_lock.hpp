@@ -2,9 +2,10 @@
 // processes (an flock(2) on a lock file) and within a process (a registry of held keys, so a
 // second open in the same process is refused at once, naming this process).
 //
-// The key is the device's identity: the transport, the canonical profile path (a path the sim
-// transport opens is resolved, so two spellings of one file are one device) and the options that
-// change what the device computes (seed, noise_seed, noise; not lock_wait or vcd). The lock file
+// The key is the device's identity: the transport and the canonical profile path (a path the
+// sim transport opens is resolved, so two spellings of one file are one device). No URI option
+// names another device: seed, noise_seed and noise are configuration registers any holder
+// writes, lock_wait and vcd say how to open it. The lock file
 // is named by a fixed-length hash of the key, so no key is too long for a file name and two keys
 // never share a name by folding characters.
 //
