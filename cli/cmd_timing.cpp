@@ -219,6 +219,10 @@ int run_timing(const Command& command, const Arguments& args) {
     run.functional = vm["functional"].as<bool>();
     ChosenDevice opening = chosen;
     std::unique_ptr<io::PendingFile> trace;
+    const auto uri_trace = opening.transport_options.find("vcd");
+    if (uri_trace != opening.transport_options.end() && uri_trace->second.empty()) {
+        throw UsageError("--device: the option vcd= expects a file path, got ''");
+    }
     if (vm.count("vcd")) {
         if (opening.transport_options.count("vcd") != 0) {
             throw UsageError("--vcd and --device's vcd= option: give the trace file once");

@@ -102,6 +102,8 @@ TEST_F(Reliability, BadUrisAndTracePathsExitTwo) {
     expect_exit(2, "run --device 'nosuch:gen2'", {"--device"});
     expect_exit(2, "timing --profile gen2 --n-features 8 --n-components 8 --frames 2 --vcd ''",
                 {"--vcd"});
+    expect_exit(2, "timing --device 'sim:gen2?vcd=' --n-features 8 --n-components 8 --frames 2",
+                {"--device", "vcd="});
     expect_exit(
         2,
         "timing --profile gen2 --n-features 8 --n-components 8 --frames 2 --vcd " + dir_.string(),
