@@ -79,6 +79,13 @@ class DuplicateKeyCheck {
     std::vector<std::set<std::string>> keys_;
 };
 
+// The library's message without its "[json.exception.parse_error.101] " tag.
+std::string without_library_tag(const std::string& message) {
+    if (message.rfind("[json.exception.", 0) != 0) return message;
+    const auto end = message.find("] ");
+    return end == std::string::npos ? message : message.substr(end + 2);
+}
+
 }  // namespace
 
 json parse_json_text(const std::string& text, const std::string& source, const JsonLimits& limits) {
@@ -92,10 +99,8 @@ json parse_json_text(const std::string& text, const std::string& source, const J
     }
     try {
         return json::parse(text, DuplicateKeyCheck(source));
-    } catch (const json::out_of_range& error) {  // e.g. 406: a number a double cannot hold
-        throw JsonFileError(source + ": not valid JSON: " + error.what());
-    } catch (const json::exception& error) {
-        throw JsonFileError(source + ": not valid JSON: " + error.what());
+    } catch (const json::exception& error) {  // out_of_range 406: a number a double cannot hold
+        throw JsonFileError(source + ": not valid JSON: " + without_library_tag(error.what()));
     }
 }
 
