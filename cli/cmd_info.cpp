@@ -13,6 +13,7 @@
 #include "json_report.hpp"
 #include "opusim/contract/output_roi.hpp"
 #include "opusim/driver/device.hpp"
+#include "opusim/model/profile_limits.hpp"
 #include "opusim/physics/profile.hpp"
 #include "opusim/version.hpp"
 
@@ -24,7 +25,7 @@ namespace {
 // What the registers do not say about a simulated device (its profile's name, description and
 // link) comes from the profile its URI names: the simulator's description, read as a tool does.
 physics::DeviceProfile described_profile(const driver::Device& device) {
-    return physics::DeviceProfile::load(device.uri().target);
+    return model::load_device_profile(device.uri().target);
 }
 
 nlohmann::json info_json(driver::Device& device) {

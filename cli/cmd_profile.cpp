@@ -11,6 +11,7 @@
 #include "command.hpp"
 #include "json_report.hpp"
 #include "opusim/contract/dmd_format.hpp"
+#include "opusim/model/profile_limits.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace po = boost::program_options;
@@ -99,7 +100,7 @@ int run_profile(const Command& command, const Arguments& args) {
     }
     physics::DeviceProfile profile;
     try {
-        profile = physics::DeviceProfile::load(vm["profile"].as<std::string>());
+        profile = model::load_device_profile(vm["profile"].as<std::string>());
     } catch (const physics::ProfileError& error) {
         throw UsageError(error.what());
     }

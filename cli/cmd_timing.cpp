@@ -5,9 +5,11 @@
 // optics and camera on random binary inputs. The analytic model beside it is the oracle the
 // simulation is checked against.
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -24,6 +26,7 @@
 #include "opusim/contract/output_roi.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/driver/errors.hpp"
+#include "opusim/io/atomic_file.hpp"
 #include "opusim/model/analytic_timing.hpp"
 #include "opusim/physics/device_geometry.hpp"
 #include "progress.hpp"
@@ -102,16 +105,24 @@ void run_jobs(driver::Device& device, const contract::InputLayout& layout, Timin
     progress.clear();
 }
 
-// --vcd's path, which travels as the simulator's vcd= URI option; checked here (created, as the
-// device will create it) so that a path nobody can write is a usage error naming --vcd.
-std::string trace_path(const std::string& vcd_path) {
+// --vcd's trace, written by the device as it runs to a temporary beside FILE (the simulator's
+// vcd= URI option) and renamed to FILE once the device has closed it: a failed or interrupted
+// run leaves no partial trace. The temporary is created here, so a folder nobody can write is a
+// usage error naming --vcd before the device starts.
+std::unique_ptr<io::PendingFile> pending_trace(const std::string& vcd_path) {
     if (vcd_path.empty() || vcd_path.find_first_of("&?") != std::string::npos) {
         throw UsageError("--vcd: expected a file path without '&' or '?', got '" + vcd_path + "'");
     }
-    if (!std::ofstream(vcd_path)) {
-        throw UsageError("--vcd: cannot open '" + vcd_path + "' for writing");
+    std::error_code error;
+    if (std::filesystem::is_directory(vcd_path, error)) {
+        throw UsageError("--vcd: expected a file path, got the folder '" + vcd_path + "'");
     }
-    return vcd_path;
+    auto trace = std::make_unique<io::PendingFile>(vcd_path, ".vcd");
+    if (!std::ofstream(trace->temporary())) {
+        throw UsageError("--vcd: cannot open '" + vcd_path +
+                         "' for writing (no file can be created in its folder)");
+    }
+    return trace;
 }
 
 void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
@@ -207,11 +218,17 @@ int run_timing(const Command& command, const Arguments& args) {
     run.frames = parse_whole("frames", vm["frames"].as<std::string>(), 1, kMaxFrames);
     run.functional = vm["functional"].as<bool>();
     ChosenDevice opening = chosen;
+    std::unique_ptr<io::PendingFile> trace;
+    const auto uri_trace = opening.transport_options.find("vcd");
+    if (uri_trace != opening.transport_options.end() && uri_trace->second.empty()) {
+        throw UsageError("--device: the option vcd= expects a file path, got ''");
+    }
     if (vm.count("vcd")) {
         if (opening.transport_options.count("vcd") != 0) {
             throw UsageError("--vcd and --device's vcd= option: give the trace file once");
         }
-        opening.transport_options["vcd"] = trace_path(vm["vcd"].as<std::string>());
+        trace = pending_trace(vm["vcd"].as<std::string>());
+        opening.transport_options["vcd"] = trace->temporary().string();
     }
     const std::string uri = uri_for_opening(opening);
     auto device = driver::Device::open(uri);
@@ -237,6 +254,10 @@ int run_timing(const Command& command, const Arguments& args) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     run.stats = device->statistics();
     run.analytic = model::analytic_timing(profile, run.config);
+    if (trace) {
+        device.reset();  // the device process ends, and its trace file is complete
+        trace->commit();
+    }
     if (vm["json"].as<bool>()) {
         print_json(run, chosen);
     } else {

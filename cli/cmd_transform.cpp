@@ -4,6 +4,8 @@
 // Output (rows, M): the camera's uint8/uint16 values, or float32 for --linear.
 #include <cmath>
 #include <iostream>
+#include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,35 +24,45 @@ namespace opusim::cli {
 namespace {
 
 struct Input {
-    std::vector<float> values;  // rows x n_features
+    io::NpyArray array;         // as read: the binary check looks at these values
+    std::vector<float> values;  // rows x n_features, as float32 for the encoders and --linear
     std::size_t rows = 0;
     std::size_t n_features = 0;
 };
 
+std::string position(std::size_t i, std::size_t n_features) {
+    return "[" + std::to_string(i / n_features) + ", " + std::to_string(i % n_features) + "]";
+}
+
 Input read_input(const std::string& path) {
-    io::NpyArray array;
+    Input input;
     try {
-        array = io::read_npy(path);
+        input.array = io::read_npy(path);
     } catch (const io::NpyError& error) {
         throw UsageError(std::string("--input: ") + error.what());
     }
+    const io::NpyArray& array = input.array;
     if (array.shape.size() != 2 || array.shape[1] == 0 || array.dtype == io::DType::Complex64) {
         std::string shape;
         for (const auto d : array.shape) shape += std::to_string(d) + ",";
         throw UsageError("--input: expected a real 2-D array (rows, n_features), got " +
                          io::dtype_name(array.dtype) + " of shape (" + shape + ")");
     }
-    Input input;
     input.rows = array.shape[0];
     input.n_features = array.shape[1];
-    input.values = array.to_float();
-    for (std::size_t i = 0; i < input.values.size(); ++i) {
-        if (!std::isfinite(input.values[i])) {
-            throw UsageError("--input: the value at [" + std::to_string(i / input.n_features) +
-                             ", " + std::to_string(i % input.n_features) +
-                             "] is not finite (NaN or infinity)");
+    // Checked on the stored values, before float32 rounding could make them look fine.
+    for (std::size_t i = 0; i < array.size(); ++i) {
+        const double value = array.value_at(i);
+        if (!std::isfinite(value)) {
+            throw UsageError("--input: the value at " + position(i, input.n_features) +
+                             " is not finite (NaN or infinity)");
+        }
+        if (std::abs(value) > std::numeric_limits<float>::max()) {
+            throw UsageError("--input: the value at " + position(i, input.n_features) +
+                             " is beyond float32's range (at most 3.4e38 in magnitude)");
         }
     }
+    input.values = array.to_float();
     return input;
 }
 
@@ -86,18 +98,23 @@ Array<std::uint8_t> encode(const std::string& spec, const Input& input) {
                      "sequential_base_two[:LEVELS])");
 }
 
+// The rows as bits: every stored value exactly 0 or 1 (a float64 1.0000000001 or 1e-50 is
+// refused, not rounded by the float32 conversion into a bit).
 Array<std::uint8_t> as_binary(const Input& input) {
     Array<std::uint8_t> bits{{input.rows, input.n_features},
-                             std::vector<std::uint8_t>(input.values.size())};
-    for (std::size_t i = 0; i < input.values.size(); ++i) {
-        const float v = input.values[i];
-        if (v != 0.0f && v != 1.0f) {
-            throw UsageError(
-                "--input: the value " + std::to_string(v) + " at [" +
-                std::to_string(i / input.n_features) + ", " + std::to_string(i % input.n_features) +
-                "] is not binary; name an --encoder (e.g. binary_threshold) or use --linear");
+                             std::vector<std::uint8_t>(input.array.size())};
+    for (std::size_t i = 0; i < bits.values.size(); ++i) {
+        const double v = input.array.value_at(i);
+        if (v != 0.0 && v != 1.0) {
+            std::ostringstream text;
+            text.precision(17);
+            text << v;
+            throw UsageError("--input: the value " + text.str() + " at " +
+                             position(i, input.n_features) +
+                             " is not binary; name an --encoder (e.g. binary_threshold) or use "
+                             "--linear");
         }
-        bits.values[i] = v == 1.0f ? 1 : 0;
+        bits.values[i] = v == 1.0 ? 1 : 0;
     }
     return bits;
 }
@@ -193,6 +210,7 @@ int run_transform(const Command& command, const Arguments& args) {
     settings.device = (*vm)["device"].as<std::string>();
     settings.n_components =
         parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
+    check_output_values("--n-components", input.rows, settings.n_components);
     try {
         settings.input_roi_strategy =
             parse_input_roi_strategy((*vm)["input-roi"].as<std::string>(), "--input-roi");

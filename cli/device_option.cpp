@@ -9,6 +9,7 @@
 #include "option_values.hpp"
 #include "opusim/driver/device_uri.hpp"
 #include "opusim/driver/errors.hpp"
+#include "opusim/model/profile_limits.hpp"
 
 namespace po = boost::program_options;
 
@@ -36,7 +37,7 @@ ChosenDevice from_uri(const driver::DeviceUri& uri, const std::string& option) {
     ChosenDevice device;
     device.profile_argument = uri.target;
     try {
-        device.profile = physics::DeviceProfile::load(uri.target);
+        device.profile = model::load_device_profile(uri.target);
     } catch (const physics::ProfileError& error) {
         throw UsageError(option + ": " + error.what());
     }

@@ -2,10 +2,12 @@
 // reports their errors: as text, or as one JSON object on stderr when --json was asked for.
 #include <algorithm>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include "command.hpp"
 #include "json_report.hpp"
+#include "opusim/driver/errors.hpp"
 #include "opusim/version.hpp"
 #include "provenance.hpp"
 
@@ -72,8 +74,19 @@ int main(int argc, char** argv) {
             return command.run(args);
         } catch (const opusim::cli::UsageError& error) {
             return report_error(ErrorKind::Usage, error.what(), name, json);
+        } catch (const opusim::driver::UriError& error) {
+            // A bad --device (malformed, unknown option, a profile the device refuses) is a bad
+            // argument whichever command opened it: exit 2, as docs/cli.md says.
+            return report_error(ErrorKind::Usage, std::string("--device: ") + error.what(), name,
+                                json);
+        } catch (const std::bad_alloc&) {
+            return report_error(ErrorKind::Runtime,
+                                "out of memory (the request is larger than this machine holds)",
+                                name, json);
         } catch (const std::exception& error) {
             return report_error(ErrorKind::Runtime, error.what(), name, json);
+        } catch (...) {
+            return report_error(ErrorKind::Runtime, "unknown failure", name, json);
         }
     }
     if (json) return report_error(ErrorKind::Usage, "unknown command '" + name + "'", name, true);

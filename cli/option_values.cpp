@@ -8,8 +8,9 @@
 #include <stdexcept>
 
 #include "command.hpp"
-#include "opusim/physics/device_geometry.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/model/profile_limits.hpp"
+#include "opusim/physics/device_geometry.hpp"
 
 namespace opusim::cli {
 
@@ -46,7 +47,7 @@ double parse_real(const std::string& option, const std::string& text, double min
 
 physics::DeviceProfile load_profile_option(const std::string& text) {
     try {
-        return physics::DeviceProfile::load(text);
+        return model::load_device_profile(text);
     } catch (const physics::ProfileError& error) {
         throw UsageError(std::string("--profile: ") + error.what());
     }
@@ -57,7 +58,8 @@ std::uint64_t parse_components_option(const std::string& text,
     const auto roi_strategy =
         contract::parse_output_roi_strategy(profile.camera.roi_strategy, "camera.roi_strategy");
     return parse_whole("n-components", text, 1,
-                       contract::max_output_components(opusim::physics::sensor_geometry(profile.camera), roi_strategy));
+                       contract::max_output_components(
+                           opusim::physics::sensor_geometry(profile.camera), roi_strategy));
 }
 
 contract::InputRoiStrategy parse_input_roi_option(const std::string& text) {
@@ -93,6 +95,15 @@ double parse_exposure(const std::string& text, const physics::CameraParams& came
         throw UsageError(expected.str());
     }
     return exposure;
+}
+
+void check_output_values(const std::string& option, std::uint64_t rows, std::uint64_t columns) {
+    if (columns != 0 && rows > kMaxOutputValues / columns) {
+        throw UsageError(option + ": " + std::to_string(rows) + " rows x " +
+                         std::to_string(columns) + " outputs is more than " +
+                         std::to_string(kMaxOutputValues) +
+                         " values in one output array; split the input into smaller files");
+    }
 }
 
 }  // namespace opusim::cli

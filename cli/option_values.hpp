@@ -33,4 +33,9 @@ double parse_frametime(const std::string& text);
 // --exposure-us within the camera's [min_exposure_us, max_exposure_us].
 double parse_exposure(const std::string& text, const physics::CameraParams& camera);
 
+// The most values (rows x columns) one output array may hold: 2^30, 2-4 GiB in memory. A larger
+// request is a UsageError naming OPTION before anything is allocated.
+inline constexpr std::uint64_t kMaxOutputValues = std::uint64_t{1} << 30;
+void check_output_values(const std::string& option, std::uint64_t rows, std::uint64_t columns);
+
 }  // namespace opusim::cli

@@ -1,5 +1,7 @@
 #include "provenance.hpp"
 
+#include "opusim/io/atomic_file.hpp"
+
 #include <unistd.h>
 
 #include <ctime>
@@ -79,27 +81,6 @@ std::string utc_now() {
     return text;
 }
 
-// A name in PATH's folder no other writer uses: hidden, with our process id.
-fs::path temporary_beside(const fs::path& path) {
-    return path.parent_path() /
-           ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
-}
-
-// Runs WRITE on a temporary beside PATH, then renames it to PATH; on failure the temporary is
-// removed and the error names PATH.
-template <class Write>
-void write_atomically(const fs::path& path, Write write) {
-    const fs::path temporary = temporary_beside(path);
-    try {
-        write(temporary);
-        fs::rename(temporary, path);
-    } catch (const std::exception& error) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw std::runtime_error(path.string() + ": cannot be written (" + error.what() + ")");
-    }
-}
-
 }  // namespace
 
 void record_command_line(int argc, const char* const* argv) {
@@ -153,20 +134,15 @@ nlohmann::json sidecar_document(const fs::path& path, const Provenance& provenan
 
 void write_output_npy(const fs::path& path, io::DType dtype, const std::vector<std::size_t>& shape,
                       const void* data, const Provenance& provenance) {
-    // Array first, then its sidecar: a sidecar always describes the array beside it.
-    write_atomically(
-        path, [&](const fs::path& temporary) { io::write_npy(temporary, dtype, shape, data); });
+    // Array first, then its sidecar: a sidecar always describes the array beside it. Both are
+    // written atomically (io/atomic_file.hpp).
+    io::write_npy(path, dtype, shape, data);
     fs::path sidecar = path;
     sidecar += ".json";
     const std::string text = sidecar_document(path, provenance)
                                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
                              "\n";
-    write_atomically(sidecar, [&](const fs::path& temporary) {
-        std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-        file << text;
-        file.close();
-        if (!file) throw std::runtime_error(temporary.string() + ": write failed");
-    });
+    io::write_file_atomically(sidecar, [&](std::ostream& out) { out << text; });
 }
 
 }  // namespace opusim::cli

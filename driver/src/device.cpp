@@ -48,10 +48,12 @@ std::unique_ptr<Device> Device::open(const std::string& text) {
     DeviceUri uri = DeviceUri::parse(text);
     std::unique_ptr<Device> device(new Device());
     device->uri_ = uri;
-    device->lock_ =
-        std::make_unique<DeviceLock>(uri.identity(), uri.lock_wait_s.value_or(kDefaultLockWaitS));
     device->memory_ = std::make_shared<DmaMemory>();
+    // The transport first: it refuses a bad profile (the device server checks it) before this
+    // open waits for a lock it could never use. Nothing touches the device until the lock is ours.
     device->transport_ = make_transport(uri, device->memory_);
+    device->lock_ = std::make_unique<DeviceLock>(DeviceLock::key_of(uri),
+                                                 uri.lock_wait_s.value_or(kDefaultLockWaitS));
     device->info_.uri = uri.text;
     device->info_.identity = uri.identity();
     device->info_.transport = uri.transport;

@@ -37,6 +37,9 @@ std::string describe(contract::DeviceError code, std::uint32_t detail, std::uint
         case contract::DeviceError::Aborted:
             out << " after " << detail << " frames";
             break;
+        case contract::DeviceError::Internal:
+            out << ", the device failed inside (out of memory or a model error); it was reset";
+            break;
         case contract::DeviceError::None:
             break;
     }
@@ -64,6 +67,7 @@ void throw_device_error(contract::DeviceError code, std::uint32_t detail, std::u
             throw TimeoutError(code, detail, address, message);
         case contract::DeviceError::Aborted:
             throw AbortedError(code, detail, address, message);
+        case contract::DeviceError::Internal:
         case contract::DeviceError::None:
             break;
     }

@@ -400,10 +400,14 @@ bool Opu::is_open() const {
     return state().device != nullptr;
 }
 
-const OpuSettings& Opu::settings() const {
+// Every getter takes the mutex its setters take: Opu is thread-safe (a copy, never a reference
+// into state another thread may change).
+OpuSettings Opu::settings() const {
+    const std::lock_guard<std::mutex> guard(state().mutex);
     return state().settings;
 }
 std::size_t Opu::n_components() const {
+    const std::lock_guard<std::mutex> guard(state().mutex);
     return state().settings.n_components;
 }
 
@@ -415,9 +419,11 @@ void Opu::set_n_components(std::size_t n_components) {
 }
 
 std::size_t Opu::max_n_features() const {
+    const std::lock_guard<std::mutex> guard(state().mutex);
     return state().settings.max_n_features;
 }
 InputRoiStrategy Opu::input_roi_strategy() const {
+    const std::lock_guard<std::mutex> guard(state().mutex);
     return state().settings.input_roi_strategy;
 }
 

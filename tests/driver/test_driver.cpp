@@ -2,8 +2,14 @@
 // the ring, device faults decoded into typed errors and recovered from, exclusive access.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -324,6 +330,146 @@ TEST(ExclusiveAccess, AnotherProcessIsRefusedWithTheHoldersPid) {
                           &output),
               0)
         << output;
+}
+
+// Sets (or unsets, for nullptr) the environment variable NAME for the scope.
+class ScopedEnvironment {
+  public:
+    ScopedEnvironment(const char* name, const char* value) : name_(name) {
+        const char* saved = std::getenv(name);
+        had_ = saved != nullptr;
+        if (had_) saved_ = saved;
+        if (value != nullptr) {
+            ::setenv(name, value, 1);
+        } else {
+            ::unsetenv(name);
+        }
+    }
+    ~ScopedEnvironment() {
+        if (had_) {
+            ::setenv(name_.c_str(), saved_.c_str(), 1);
+        } else {
+            ::unsetenv(name_.c_str());
+        }
+    }
+    ScopedEnvironment(const ScopedEnvironment&) = delete;
+    ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+  private:
+    std::string name_;
+    std::string saved_;
+    bool had_ = false;
+};
+
+std::string made_temp_folder() {
+    char pattern[] = "/tmp/opusim-lock-home-XXXXXX";
+    return ::mkdtemp(pattern) ? pattern : "";
+}
+
+std::string driver_error_of(const std::function<void()>& action) {
+    try {
+        action();
+    } catch (const DriverError& error) {
+        return error.what();
+    }
+    return "";
+}
+
+// Issue 13, item 5 and finding 4: without OPUSIM_LOCK_DIR the locks live in a folder of the
+// user's own, $XDG_RUNTIME_DIR/opusim or <temp>/opusim-<uid>, mode 0700; a folder open to others,
+// owned by someone else or a symlink is refused rather than used.
+TEST(ExclusiveAccess, TheDefaultLockFolderIsPrivate) {
+    const std::string runtime = made_temp_folder();
+    const std::string temp = made_temp_folder();
+    const ScopedEnvironment no_lock_dir("OPUSIM_LOCK_DIR", nullptr);
+    {
+        const ScopedEnvironment xdg("XDG_RUNTIME_DIR", runtime.c_str());
+        EXPECT_EQ(DeviceLock::directory(), std::filesystem::path(runtime) / "opusim");
+    }
+    const ScopedEnvironment no_xdg("XDG_RUNTIME_DIR", nullptr);
+    const ScopedEnvironment tmpdir("TMPDIR", temp.c_str());
+    const auto dir = std::filesystem::path(temp) / ("opusim-" + std::to_string(::geteuid()));
+    EXPECT_EQ(DeviceLock::directory(), dir);
+    struct stat info {};
+    ASSERT_EQ(::lstat(dir.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0700u);
+    ::chmod(dir.c_str(), 0755);
+    EXPECT_NE(driver_error_of([] { DeviceLock::directory(); }).find("open to other users"),
+              std::string::npos);
+    std::filesystem::remove(dir);
+    std::filesystem::create_directory_symlink(runtime, dir);
+    EXPECT_NE(driver_error_of([] { DeviceLock::directory(); }).find("is a symlink"),
+              std::string::npos);
+    std::filesystem::remove_all(runtime);
+    std::filesystem::remove_all(temp);
+}
+
+// Finding 4: a symlink planted where the lock file goes is not followed (the file it points to
+// is not overwritten); the open fails with a DriverError naming the lock file.
+TEST(ExclusiveAccess, ALockFileSymlinkIsNotFollowed) {
+    const PrivateLockFolder locks;
+    const std::string victim_folder = made_temp_folder();
+    const auto victim = std::filesystem::path(victim_folder) / "precious.txt";
+    std::ofstream(victim) << "precious";
+    const auto lock_file = DeviceLock::directory() /
+                           DeviceLock::file_name(DeviceLock::key_of(DeviceUri::parse("sim:gen2")));
+    std::filesystem::create_symlink(victim, lock_file);
+    EXPECT_NE(
+        driver_error_of([] { Device::open("sim:gen2?lock_wait=0"); }).find(lock_file.string()),
+        std::string::npos);
+    std::ifstream in(victim);
+    std::string text;
+    in >> text;
+    EXPECT_EQ(text, "precious");
+    std::filesystem::remove_all(victim_folder);
+}
+
+// Finding 11: the key is the device's identity, and its file name has a fixed length.
+TEST(ExclusiveAccess, TheLockKeyIsTheDevicesIdentity) {
+    const std::string folder = made_temp_folder();
+    std::filesystem::create_directory(folder + "/sub");
+    std::filesystem::copy_file(std::string(OPUSIM_PROFILE_DIR) + "/gen2.json", folder + "/p.json");
+    const auto key = [](const std::string& uri) {
+        return DeviceLock::key_of(DeviceUri::parse(uri));
+    };
+    EXPECT_EQ(key("sim:" + folder + "/p.json"), key("sim:" + folder + "/sub/../p.json"));
+    EXPECT_EQ(key("sim:" + folder + "/p.json"), key("sim:" + folder + "/./p.json?lock_wait=3"));
+    EXPECT_EQ(key("sim:gen2"), key("sim:gen2?lock_wait=1&vcd=/tmp/x.vcd"));
+    // Seeds are configuration registers of the same device, not another device.
+    EXPECT_EQ(key("sim:gen2"), key("sim:gen2?seed=7&noise_seed=1&noise=on"));
+    EXPECT_NE(key("sim:gen2"), key("sim:gen3"));
+    EXPECT_NE(DeviceLock::file_name("sim:a/b"), DeviceLock::file_name("sim:a_b"));
+    const std::string long_key = "sim:/" + std::string(5000, 'x') + ".json";
+    EXPECT_LE(DeviceLock::file_name(long_key).size(), 80u);
+    EXPECT_EQ(DeviceLock::file_name(long_key).size(), DeviceLock::file_name(long_key + "y").size());
+    std::filesystem::remove_all(folder);
+}
+
+// Finding 16: after about a second, a waiting process says whom it waits for.
+TEST(ExclusiveAccess, AWaitingProcessSaysWhomItWaitsFor) {
+    const PrivateLockFolder locks;
+    auto device = Device::open("sim:gen2");
+    std::string output;
+    const int status = run_command(
+        std::string(OPUSIM_CLI_PATH) + " info --device 'sim:gen2?lock_wait=1.5'", &output);
+    EXPECT_NE(status, 0) << output;
+    EXPECT_NE(output.find("waiting up to 1.5 s"), std::string::npos) << output;
+    EXPECT_NE(output.find("process " + std::to_string(::getpid())), std::string::npos) << output;
+}
+
+// The lock is taken after the profile is checked: a bad profile is refused at once even while
+// someone holds the lock of that device.
+TEST(ExclusiveAccess, ABadProfileIsRefusedWithoutWaitingForTheLock) {
+    const PrivateLockFolder locks;
+    const std::string folder = made_temp_folder();
+    const std::string profile = folder + "/bad.json";
+    std::ofstream(profile) << "{\"name\": \"bad\"}";
+    const std::string uri = "sim:" + profile + "?lock_wait=20";
+    const DeviceLock held(DeviceLock::key_of(DeviceUri::parse(uri)), 0);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(Device::open(uri), UriError);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10);
+    std::filesystem::remove_all(folder);
 }
 
 }  // namespace

@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <iterator>
 
 #include "opusim/io/npy.hpp"
 
@@ -145,6 +148,96 @@ TEST(Npy, MissingFileAndNonNpyFile) {
     write_raw(path, "just some text");
     EXPECT_THROW(read_npy(path), NpyError);
     std::filesystem::remove(path);
+}
+
+// Issue 13, finding 3: an 80-byte file of format 2.0 or 3.0 whose header length field says 4 GiB
+// is refused before anything is allocated (the length is compared with the file size).
+TEST(Npy, HeaderLongerThanTheFileIsRefusedBeforeAllocating) {
+    for (const char version : {'\x01', '\x02', '\x03'}) {
+        std::string bytes = "\x93NUMPY";
+        bytes.push_back(version);
+        bytes.push_back('\x00');
+        const std::size_t length_bytes = version == '\x01' ? 2 : 4;
+        bytes.append(length_bytes, '\xff');  // 65535 or 4294967295 header bytes claimed
+        bytes.resize(80, ' ');
+        const auto path = temp_file(std::string("long_header_v") + char('0' + version) + ".npy");
+        write_raw(path, bytes);
+        try {
+            read_npy(path);
+            ADD_FAILURE() << "accepted a header longer than its file (version " << int(version)
+                          << ")";
+        } catch (const NpyError& error) {
+            EXPECT_NE(std::string(error.what()).find("truncated header"), std::string::npos)
+                << error.what();
+        }
+        std::filesystem::remove(path);
+    }
+}
+
+TEST(Npy, AFolderIsAClearError) {
+    try {
+        read_npy(std::filesystem::temp_directory_path());
+        ADD_FAILURE() << "read a folder";
+    } catch (const NpyError& error) {
+        EXPECT_NE(std::string(error.what()).find("is a folder"), std::string::npos) << error.what();
+    }
+}
+
+// Input from a pipe (--input /dev/stdin): read in pieces as it arrives, truncation detected.
+TEST(Npy, ReadsFromAPipe) {
+    const std::vector<float> values{0.5f, 1.5f, -2.0f, 4.0f, 8.0f, 16.0f};
+    const auto file = temp_file("piped.npy");
+    write_npy(file, {2, 3}, values);
+    std::ifstream in(file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(file);
+    for (const bool whole : {true, false}) {
+        int fds[2];
+        ASSERT_EQ(::pipe(fds), 0);
+        const std::string sent = whole ? bytes : bytes.substr(0, bytes.size() - 4);
+        const pid_t writer = ::fork();
+        ASSERT_GE(writer, 0);
+        if (writer == 0) {
+            ::close(fds[0]);
+            const ssize_t ignored = ::write(fds[1], sent.data(), sent.size());
+            (void)ignored;
+            ::_exit(0);
+        }
+        ::close(fds[1]);
+        const std::string path = "/dev/fd/" + std::to_string(fds[0]);
+        if (whole) {
+            const auto array = read_npy(path);
+            ASSERT_EQ(array.shape, (std::vector<std::size_t>{2, 3}));
+            EXPECT_EQ(array.to_float(), values);
+        } else {
+            EXPECT_THROW(read_npy(path), NpyError);
+        }
+        ::close(fds[0]);
+        int status = 0;
+        ::waitpid(writer, &status, 0);
+    }
+}
+
+// Finding 15: an empty float32 array converts without a memcpy from a null pointer (UBSan).
+TEST(Npy, EmptyFloat32ArrayConverts) {
+    const auto path = temp_file("empty.npy");
+    write_npy(path, DType::Float32, {0, 3}, nullptr);
+    const auto array = read_npy(path);
+    std::filesystem::remove(path);
+    EXPECT_TRUE(array.to_float().empty());
+    EXPECT_TRUE(array.to_double().empty());
+}
+
+// Finding 13: the stored value, not its float32 rounding.
+TEST(Npy, ValueAtReadsTheStoredDType) {
+    const auto path = temp_file("doubles.npy");
+    write_npy(path, {3}, std::vector<double>{1.0000000001, 1e-50, 1.0});
+    const auto array = read_npy(path);
+    std::filesystem::remove(path);
+    EXPECT_NE(array.value_at(0), 1.0);
+    EXPECT_NE(array.value_at(1), 0.0);
+    EXPECT_EQ(array.value_at(2), 1.0);
+    EXPECT_EQ(array.to_float()[0], 1.0f);  // what the old check saw
 }
 
 }  // namespace

@@ -111,6 +111,26 @@ TEST_P(Faults, HangTimesOutThenAbortReportsStalled) {
     EXPECT_EQ(next.frames_done, 10u);
 }
 
+// std::bad_alloc inside the sequencer's SystemC thread (issue 13, finding 1): a device error,
+// never an exception escaping the simulation. The device answers, and after RESET runs normally.
+TEST_P(Faults, OutOfMemoryInsideTheSequencerIsAnInternalDeviceError) {
+    auto device = fresh_device();
+    const auto settings = small_job(*device, GetParam());
+    device->configure(settings);
+    device->write(reg::kDebugFaultInject, contract::fault::kOutOfMemory);
+    const auto input = packed_frames(*device, settings, 10);
+    const RawOutcome outcome = device->run(input.data(), 10);
+    ASSERT_TRUE(outcome.interrupted);
+    EXPECT_EQ(outcome.error, contract::DeviceError::Internal);
+    EXPECT_TRUE(device->read(reg::kStatus) & contract::status::kError);
+    EXPECT_FALSE(device->read(reg::kStatus) & contract::status::kBusy);
+    device->reset_with_ring();
+    device->configure(settings);
+    const RawOutcome next = device->run(input.data(), 10);
+    EXPECT_EQ(next.error, contract::DeviceError::None);
+    EXPECT_EQ(next.frames_done, 10u);
+}
+
 // The same faults as an application meets them: the driver's typed error with the device's code
 // and detail, and a device the driver has recovered, ready for the next job.
 TEST_P(Faults, SurfaceThroughTheDriverAsTypedErrors) {
@@ -154,6 +174,18 @@ TEST_P(Faults, SurfaceThroughTheDriverAsTypedErrors) {
         input.sync(driver::SyncDirection::FromDevice);
         output.sync(driver::SyncDirection::FromDevice);
     }
+    // Out of memory inside the device: a DeviceError INTERNAL, and the driver recovers it.
+    device->write_register(reg::kDebugFaultInject, contract::fault::kOutOfMemory);
+    input.sync(driver::SyncDirection::ToDevice);
+    output.sync(driver::SyncDirection::ToDevice);
+    try {
+        device->run(job, 10.0);
+        ADD_FAILURE() << "INTERNAL: the job did not fail";
+    } catch (const driver::DeviceError& error) {
+        EXPECT_EQ(error.code(), contract::DeviceError::Internal);
+    }
+    input.sync(driver::SyncDirection::FromDevice);
+    output.sync(driver::SyncDirection::FromDevice);
     // A hang: no interrupt within the timeout; the driver aborts, resets and says so.
     device->write_register(reg::kDebugFaultInject, contract::fault::kHangNoInterrupt);
     input.sync(driver::SyncDirection::ToDevice);
@@ -280,8 +312,7 @@ TEST(DeviceErrors, BadRingAndBadDescriptor) {
     ASSERT_TRUE(device->wait_for_interrupt(0.01));
     EXPECT_EQ(device->read(reg::kErrorCode),
               static_cast<std::uint32_t>(contract::DeviceError::BadDescriptor));
-    EXPECT_EQ(device->read(reg::kErrorDetail),
-              offsetof(contract::JobDescriptor, input_stride));
+    EXPECT_EQ(device->read(reg::kErrorDetail), offsetof(contract::JobDescriptor, input_stride));
 }
 
 }  // namespace

@@ -102,6 +102,60 @@ TEST(Profile, BadJsonFileNamesTheFile) {
     std::filesystem::remove(path);
 }
 
+// Writes TEXT to a profile file of this test, loads it, and expects a ProfileError naming the
+// file and containing NEEDLE.
+void expect_file_rejected(const std::string& text, const std::string& needle) {
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("opusim_profile_" + std::to_string(::getpid()) + "_" +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json");
+    std::ofstream(path) << text;
+    try {
+        DeviceProfile::load(path.string());
+        ADD_FAILURE() << "accepted; expected an error mentioning " << needle;
+    } catch (const ProfileError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+        EXPECT_NE(message.find(needle), std::string::npos) << message;
+    }
+    std::filesystem::remove(path);
+}
+
+// Issue 13, finding 2: any depth is refused with a clear error, not a stack overflow.
+TEST(Profile, DeeplyNestedJsonIsRefusedBeforeParsing) {
+    expect_file_rejected(std::string(200000, '[') + std::string(200000, ']'), "nested deeper");
+    std::string objects;
+    for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
+    expect_file_rejected(objects + "1" + std::string(100000, '}'), "nested deeper");
+    // Brackets inside strings are text, not nesting.
+    auto document = gen2_json();
+    document["description"] = std::string(1000, '[');
+    expect_file_rejected(document.dump() + " x", "not valid JSON");
+}
+
+// Finding 14: the errors of a bad file are worded like every other profile error.
+TEST(Profile, DuplicateKeysOverflowAndFoldersAreClearErrors) {
+    expect_file_rejected(R"({"name": "a", "name": "b"})", "\"name\" appears twice");
+    expect_file_rejected(R"({"name": "a", "dmd": {"rows": 1, "rows": 2}})",
+                         "\"rows\" appears twice");
+    expect_file_rejected(R"({"name": 1e400})", "number overflow");
+    try {
+        DeviceProfile::load(std::filesystem::temp_directory_path().string() + "/");
+        ADD_FAILURE() << "a folder loaded as a profile";
+    } catch (const ProfileError& error) {
+        EXPECT_NE(std::string(error.what()).find("is a folder"), std::string::npos) << error.what();
+    }
+}
+
+// The value printed in an error is cut short, and containers are described, not printed.
+TEST(Profile, ErrorsQuoteValuesBriefly) {
+    auto document = gen2_json();
+    document["camera"]["bits"] = std::string(10000, 'x');
+    expect_rejected(document, {"camera.bits", "..."});
+    document = gen2_json();
+    document["camera"]["bits"] = json::array({1, 2, 3});
+    expect_rejected(document, {"camera.bits", "an array of 3 values"});
+}
+
 TEST(Profile, EnvironmentOverridesProfileFolder) {
     ::setenv("OPUSIM_PROFILE_PATH", "/some/where", 1);
     EXPECT_EQ(builtin_profile_dir(), std::filesystem::path("/some/where"));

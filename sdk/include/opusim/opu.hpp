@@ -95,7 +95,7 @@ class Opu {
     void close();
     bool is_open() const;
 
-    const OpuSettings& settings() const;
+    OpuSettings settings() const;  // a copy (taken under the lock)
     std::size_t n_components() const;
     void set_n_components(std::size_t n_components);  // takes effect at the next fit
     std::size_t max_n_features() const;

@@ -1,5 +1,7 @@
 #include "opusim/io/npy.hpp"
 
+#include "opusim/io/atomic_file.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -177,17 +179,113 @@ std::vector<double> NpyArray::to_double() const {
     return out;
 }
 
+double NpyArray::value_at(std::size_t i) const {
+    auto read = [&](auto tag) {
+        using T = decltype(tag);
+        T value;
+        std::memcpy(&value, bytes.data() + i * sizeof(T), sizeof(T));
+        return static_cast<double>(value);
+    };
+    switch (dtype) {
+        case DType::Bool:
+        case DType::UInt8:
+            return read(std::uint8_t{});
+        case DType::UInt16:
+            return read(std::uint16_t{});
+        case DType::Int32:
+            return read(std::int32_t{});
+        case DType::Int64:
+            return read(std::int64_t{});
+        case DType::Float32:
+            return read(float{});
+        case DType::Float64:
+            return read(double{});
+        case DType::Complex64:
+            break;
+    }
+    throw NpyError("a complex64 array cannot be read as real numbers");
+}
+
 std::vector<float> NpyArray::to_float() const {
     if (dtype == DType::Float32) {
         std::vector<float> out(size());
-        std::memcpy(out.data(), bytes.data(), bytes.size());
+        if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());  // no null ptrs
         return out;
     }
     const auto values = to_double();
     return {values.begin(), values.end()};
 }
 
+namespace {
+
+// A header longer than this is not one NumPy writes for an array it can load (np.load refuses
+// headers over 10000 bytes by default); refusing it first keeps a crafted length from becoming
+// a large allocation.
+constexpr std::size_t kMaxHeaderBytes = 65536;
+// Data from a stream of unknown size (a pipe) is read in pieces of this size, so memory grows
+// with the bytes that really arrive, never with what the header claims.
+constexpr std::size_t kStreamChunkBytes = std::size_t{16} << 20;
+
+// Bytes left in FILE from its current position, or -1 when it cannot tell (a pipe).
+std::int64_t bytes_remaining(std::ifstream& file) {
+    const auto here = file.tellg();
+    if (here < 0 || !file.seekg(0, std::ios::end)) {
+        file.clear();
+        return -1;
+    }
+    const auto end = file.tellg();
+    file.seekg(here);
+    if (end < here) return -1;
+    return static_cast<std::int64_t>(end - here);
+}
+
+std::size_t read_header_length(std::ifstream& file, unsigned version,
+                               const std::filesystem::path& path) {
+    unsigned char length[4] = {0, 0, 0, 0};
+    const std::streamsize width = version == 1 ? 2 : 4;
+    if (!file.read(reinterpret_cast<char*>(length), width)) {
+        throw NpyError(path.string() + ": truncated header");
+    }
+    std::size_t header_length = 0;
+    for (int i = static_cast<int>(width) - 1; i >= 0; --i) {
+        header_length = (header_length << 8) | length[i];
+    }
+    return header_length;
+}
+
+void read_data(std::ifstream& file, std::int64_t remaining, std::size_t data_bytes,
+               std::vector<unsigned char>& bytes, const std::filesystem::path& path) {
+    const auto truncated = [&](std::uint64_t available) {
+        return NpyError(path.string() + ": data truncated (expected " + std::to_string(data_bytes) +
+                        " bytes, the file holds " + std::to_string(available) + ")");
+    };
+    if (remaining >= 0) {  // a file of known size: compare before allocating
+        if (static_cast<std::uint64_t>(remaining) < data_bytes) throw truncated(remaining);
+        bytes.resize(data_bytes);
+        if (data_bytes > 0 && !file.read(reinterpret_cast<char*>(bytes.data()),
+                                         static_cast<std::streamsize>(data_bytes))) {
+            throw truncated(static_cast<std::uint64_t>(file.gcount()));
+        }
+        return;
+    }
+    while (bytes.size() < data_bytes) {  // a pipe: grow with what arrives
+        const std::size_t done = bytes.size();
+        const std::size_t piece = std::min(kStreamChunkBytes, data_bytes - done);
+        bytes.resize(done + piece);
+        file.read(reinterpret_cast<char*>(bytes.data() + done),
+                  static_cast<std::streamsize>(piece));
+        const auto got = static_cast<std::size_t>(file.gcount());
+        if (got < piece) throw truncated(done + got);
+    }
+}
+
+}  // namespace
+
 NpyArray read_npy(const std::filesystem::path& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+        throw NpyError(path.string() + ": is a folder, expected a .npy file");
+    }
     std::ifstream file(path, std::ios::binary);
     if (!file) throw NpyError(path.string() + ": cannot open for reading");
     char magic[kMagicSize];
@@ -196,20 +294,20 @@ NpyArray read_npy(const std::filesystem::path& path) {
         !file.read(reinterpret_cast<char*>(version), 2)) {
         throw NpyError(path.string() + ": not a NumPy .npy file (bad magic)");
     }
-    std::size_t header_length = 0;
-    if (version[0] == 1) {
-        unsigned char length[2];
-        if (!file.read(reinterpret_cast<char*>(length), 2))
-            throw NpyError(path.string() + ": truncated header");
-        header_length = length[0] | (std::size_t{length[1]} << 8);
-    } else if (version[0] == 2 || version[0] == 3) {
-        unsigned char length[4];
-        if (!file.read(reinterpret_cast<char*>(length), 4))
-            throw NpyError(path.string() + ": truncated header");
-        for (int i = 3; i >= 0; --i) header_length = (header_length << 8) | length[i];
-    } else {
+    if (version[0] < 1 || version[0] > 3) {
         throw NpyError(path.string() + ": unsupported .npy format version " +
                        std::to_string(version[0]));
+    }
+    const std::size_t header_length = read_header_length(file, version[0], path);
+    const std::int64_t after_length = bytes_remaining(file);
+    if (header_length > kMaxHeaderBytes ||
+        (after_length >= 0 && header_length > static_cast<std::uint64_t>(after_length))) {
+        throw NpyError(path.string() + ": truncated header (its length field says " +
+                       std::to_string(header_length) + " bytes, " +
+                       (after_length >= 0
+                            ? "the file holds " + std::to_string(after_length)
+                            : std::string("expected at most ") + std::to_string(kMaxHeaderBytes)) +
+                       ")");
     }
     std::string header(header_length, '\0');
     if (!file.read(header.data(), static_cast<std::streamsize>(header_length))) {
@@ -224,27 +322,12 @@ NpyArray read_npy(const std::filesystem::path& path) {
     }
     array.shape = parse_shape(header_field(header, "shape", path), path);
     const std::size_t data_bytes = checked_data_bytes(array.shape, dtype_size(array.dtype), path);
-    // Compare with what the file holds before allocating: a header may claim terabytes.
-    const auto data_start = file.tellg();
-    file.seekg(0, std::ios::end);
-    const auto file_end = file.tellg();
-    file.seekg(data_start);
-    const auto available = static_cast<std::uint64_t>(file_end - data_start);
-    if (available < data_bytes) {
-        throw NpyError(path.string() + ": data truncated (expected " + std::to_string(data_bytes) +
-                       " bytes, the file holds " + std::to_string(available) + ")");
-    }
-    array.bytes.resize(data_bytes);
-    if (!file.read(reinterpret_cast<char*>(array.bytes.data()),
-                   static_cast<std::streamsize>(array.bytes.size()))) {
-        throw NpyError(path.string() + ": data truncated (expected " +
-                       std::to_string(array.bytes.size()) + " bytes)");
-    }
+    read_data(file, after_length < 0 ? -1 : bytes_remaining(file), data_bytes, array.bytes, path);
     return array;
 }
 
-void write_npy(const std::filesystem::path& path, DType dtype,
-               const std::vector<std::size_t>& shape, const void* data) {
+void write_npy(std::ostream& out, DType dtype, const std::vector<std::size_t>& shape,
+               const void* data) {
     std::string shape_text = "(";
     for (std::size_t i = 0; i < shape.size(); ++i) {
         shape_text += std::to_string(shape[i]);
@@ -259,19 +342,27 @@ void write_npy(const std::filesystem::path& path, DType dtype,
     const std::size_t total = ((preamble + header.size() + 1 + 63) / 64) * 64;
     header.append(total - preamble - header.size() - 1, ' ');
     header.push_back('\n');
-    if (header.size() > 65535) throw NpyError(path.string() + ": shape too long for a .npy header");
+    if (header.size() > 65535) throw NpyError("shape too long for a .npy header");
 
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    if (!file) throw NpyError(path.string() + ": cannot open for writing");
-    file.write(kMagic, kMagicSize);
+    out.write(kMagic, kMagicSize);
     const unsigned char version_and_length[4] = {1, 0,
                                                  static_cast<unsigned char>(header.size() & 0xff),
                                                  static_cast<unsigned char>(header.size() >> 8)};
-    file.write(reinterpret_cast<const char*>(version_and_length), 4);
-    file.write(header.data(), static_cast<std::streamsize>(header.size()));
-    file.write(static_cast<const char*>(data),
-               static_cast<std::streamsize>(element_count(shape) * dtype_size(dtype)));
-    if (!file) throw NpyError(path.string() + ": write failed");
+    out.write(reinterpret_cast<const char*>(version_and_length), 4);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    const std::size_t data_bytes = element_count(shape) * dtype_size(dtype);
+    if (data_bytes > 0)
+        out.write(static_cast<const char*>(data), static_cast<std::streamsize>(data_bytes));
+    if (!out) throw NpyError("write failed");
+}
+
+void write_npy(const std::filesystem::path& path, DType dtype,
+               const std::vector<std::size_t>& shape, const void* data) {
+    try {
+        write_file_atomically(path, [&](std::ostream& out) { write_npy(out, dtype, shape, data); });
+    } catch (const AtomicFileError& error) {
+        throw NpyError(error.what());
+    }
 }
 
 }  // namespace opusim::io

@@ -1,4 +1,5 @@
 #include "opusim/model/simulated_device.hpp"
+#include "opusim/model/profile_limits.hpp"
 
 #include <atomic>
 #include <cstdlib>
@@ -65,6 +66,8 @@ std::atomic<bool> g_elaborated{false};
 
 SimulatedDevice::SimulatedDevice(const physics::DeviceProfile& profile,
                                  const SimulatedDeviceOptions& options) {
+    // Before elaborating anything: a refused profile leaves the process free to make a device.
+    check_profile_fits_device(profile);
     if (g_elaborated.exchange(true)) {
         throw std::logic_error(
             "SimulatedDevice: SystemC elaborates one model per process; this process already "

@@ -6,6 +6,8 @@
 // rejected: a typo in a profile must fail loudly, never fall back to a default.
 #include "opusim/physics/profile.hpp"
 
+#include "opusim/physics/json_file.hpp"
+
 #include <dlfcn.h>
 
 #include <cmath>
@@ -181,7 +183,7 @@ class SectionReader {
         return *found;
     }
     [[noreturn]] void fail(const char* key, const std::string& expected, const json& got) const {
-        throw ProfileError(prefix_ + key + ": expected " + expected + ", got " + got.dump());
+        throw ProfileError(prefix_ + key + ": expected " + expected + ", got " + json_excerpt(got));
     }
     std::string known_keys() const {
         std::string text;
@@ -296,7 +298,8 @@ void read_section(const json& document, const char* section, P& params, Describe
         throw ProfileError(std::string(section) + ": missing section");
     }
     if (!found->is_object()) {
-        throw ProfileError(std::string(section) + ": expected an object, got " + found->dump());
+        throw ProfileError(std::string(section) + ": expected an object, got " +
+                           json_excerpt(*found));
     }
     SectionReader reader(*found, std::string(section) + ".");
     describe(params, reader);
@@ -427,7 +430,7 @@ std::string available_profiles(const std::filesystem::path& dir) {
 
 DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
     if (!document.is_object()) {
-        throw ProfileError("profile: expected a JSON object, got " + document.dump());
+        throw ProfileError("profile: expected a JSON object, got " + json_excerpt(document));
     }
     DeviceProfile profile;
     SectionReader top(document, "");
@@ -491,13 +494,11 @@ DeviceProfile DeviceProfile::load(const std::string& name_or_path) {
                                "; give a path to a .json file for your own profile");
         }
     }
-    std::ifstream in(path);
-    if (!in) throw ProfileError(path.string() + ": cannot open the profile file");
     json document;
     try {
-        document = json::parse(in);
-    } catch (const json::parse_error& error) {
-        throw ProfileError(path.string() + ": not valid JSON: " + error.what());
+        document = read_json_file(path);
+    } catch (const JsonFileError& error) {
+        throw ProfileError(error.what());
     }
     try {
         return from_json(document);

@@ -18,6 +18,7 @@ enum class DeviceError : std::uint32_t {
     InputFormat = 7,   // an input frame lights only part of a feature's mirrors; DETAIL = frame
     Stalled = 8,       // ABORT found the sequencer making no progress (a hang); DETAIL = frame
     Aborted = 9,       // the host aborted a job that was progressing; DETAIL = frames completed
+    Internal = 10,     // the device failed inside (e.g. out of memory); it needs a RESET
 };
 
 // Stable upper-case name, e.g. "DMA_READ"; "UNKNOWN" for a value outside the enum.
@@ -43,6 +44,8 @@ constexpr const char* to_string(DeviceError error) {
             return "STALLED";
         case DeviceError::Aborted:
             return "ABORTED";
+        case DeviceError::Internal:
+            return "INTERNAL";
     }
     return "UNKNOWN";
 }

@@ -142,7 +142,8 @@ inline constexpr std::uint32_t kDmaReadError = 1;     // the input DMA fails
 inline constexpr std::uint32_t kDmaWriteError = 2;    // the output DMA fails
 inline constexpr std::uint32_t kDropFrame = 3;        // a frame is lost before the output DMA
 inline constexpr std::uint32_t kHangNoInterrupt = 4;  // the sequencer stops, no interrupt
-inline constexpr std::uint32_t kLast = kHangNoInterrupt;
+inline constexpr std::uint32_t kOutOfMemory = 5;  // the sequencer's compute throws std::bad_alloc
+inline constexpr std::uint32_t kLast = kOutOfMemory;
 }  // namespace fault
 
 inline constexpr std::uint32_t kMaxRingEntries = 65536;

@@ -1,21 +1,33 @@
 // Exclusive access to a device, as the vendor's driver gives it: one holder at a time across
-// processes (a Boost.Interprocess file lock) and within a process (a registry of held keys, since
-// POSIX record locks do not exclude a second open in the same process). The holder's pid is kept
-// in a side file so that a refused open can name it.
+// processes (an flock(2) on a lock file) and within a process (a registry of held keys, so a
+// second open in the same process is refused at once, naming this process).
 //
-// Lock files live in $OPUSIM_LOCK_DIR, else the system temporary directory:
-//   opusim-<device identity>.lock   (the locked file) and  .owner  (the holder's pid)
+// The key is the device's identity: the transport and the canonical profile path (a path the
+// sim transport opens is resolved, so two spellings of one file are one device). No URI option
+// names another device: seed, noise_seed and noise are configuration registers any holder
+// writes, lock_wait and vcd say how to open it. The lock file
+// is named by a fixed-length hash of the key, so no key is too long for a file name and two keys
+// never share a name by folding characters.
+//
+// Lock files live in $OPUSIM_LOCK_DIR when set, else in a folder of the user's own:
+// $XDG_RUNTIME_DIR/opusim, else <temp>/opusim-<uid>, made with mode 0700 and checked to be a
+// real folder (not a symlink) owned by the user. Files are opened without following symlinks.
+// The holder writes "pid uid user" into the lock file it holds, so a waiting or refused open
+// names it; after about a second of waiting, the waiting process says whom it waits for on stderr.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
 namespace opusim::driver {
 
+struct DeviceUri;
+
 class DeviceLock {
   public:
-    // Takes the lock for KEY (a device identity such as "sim:gen2"), waiting up to WAIT_S seconds
-    // of wall time for a holder to let go. Throws DeviceBusyError naming the holder's pid.
+    // Takes the lock for KEY, waiting up to WAIT_S seconds of wall time for a holder to let go.
+    // Throws DeviceBusyError naming the holder's pid (and user).
     DeviceLock(const std::string& key, double wait_s);
     ~DeviceLock();
     DeviceLock(const DeviceLock&) = delete;
@@ -23,6 +35,13 @@ class DeviceLock {
 
     const std::string& key() const;
     const std::string& path() const;  // the lock file
+
+    // The lock key of URI (see above).
+    static std::string key_of(const DeviceUri& uri);
+    // The folder lock files go to (created and checked on first use; DriverError if unsafe).
+    static std::filesystem::path directory();
+    // The lock file's name for KEY: "opusim-<readable prefix>-<16 hex digits of a hash>.lock".
+    static std::string file_name(const std::string& key);
 
   private:
     struct State;

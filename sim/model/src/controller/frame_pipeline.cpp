@@ -65,12 +65,12 @@ FramePipeline::FramePipeline(const StageDurations& durations, std::uint32_t inpu
       input_fifo_(input_fifo_frames),
       output_fifo_(output_fifo_frames),
       history_(kHistory) {
-    if (input_fifo_frames < 1 || output_fifo_frames < 1 || input_fifo_frames >= kHistory / 2 ||
-        output_fifo_frames >= kHistory / 2) {
+    if (input_fifo_frames < 1 || output_fifo_frames < 1 || input_fifo_frames > kMaxFifoFrames ||
+        output_fifo_frames > kMaxFifoFrames) {
         throw std::invalid_argument(
             "controller.input_buffer_frames/output_buffer_frames: expected "
             "1.." +
-            std::to_string(kHistory / 2 - 1) + " frames");
+            std::to_string(kMaxFifoFrames) + " frames");
     }
 }
 

@@ -99,6 +99,8 @@ class FramePipeline {
     PipelineMeasure measure() const;
 
     static constexpr std::uint64_t kHistory = 4096;  // frames kept; FIFO depths must be below
+    // The deepest FIFO the history window can follow (the profile check refuses deeper ones).
+    static constexpr std::uint32_t kMaxFifoFrames = kHistory / 2 - 1;
 
   private:
     // Which predecessor bound an operation's start (for the critical-path walk).

@@ -1,5 +1,7 @@
 #include "injected_faults.hpp"
 
+#include <new>
+
 #include "frame_addresses.hpp"
 
 namespace opusim::model {
@@ -74,6 +76,19 @@ class Hang final : public FaultDecorator {
     std::optional<std::uint64_t> stall_frame() const override { return fault_frame(); }
 };
 
+// The computation of the fault frame's chunk runs out of memory: an exception inside the
+// sequencer's SystemC thread, which must become a device error (INTERNAL), never escape.
+class OutOfMemory final : public FaultDecorator {
+  public:
+    using FaultDecorator::FaultDecorator;
+    void compute(std::uint64_t first_frame, std::uint64_t count) override {
+        if (first_frame <= fault_frame() && fault_frame() < first_frame + count) {
+            throw std::bad_alloc();
+        }
+        FaultDecorator::compute(first_frame, count);
+    }
+};
+
 }  // namespace
 
 std::unique_ptr<FrameSteps> with_injected_fault(FrameSteps& steps, InjectedFault fault,
@@ -90,6 +105,8 @@ std::unique_ptr<FrameSteps> with_injected_fault(FrameSteps& steps, InjectedFault
             return std::make_unique<DroppedFrame>(steps, fault_frame, descriptor);
         case InjectedFault::HangNoInterrupt:
             return std::make_unique<Hang>(steps, fault_frame, descriptor);
+        case InjectedFault::OutOfMemory:
+            return std::make_unique<OutOfMemory>(steps, fault_frame, descriptor);
     }
     return nullptr;
 }

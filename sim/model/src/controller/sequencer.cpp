@@ -102,12 +102,32 @@ void Sequencer::thread() {
         busy_ = true;
         abort_requested_ = false;
         host->report_error(contract::DeviceError::None, 0, 0);
-        run_ring(generation);
+        run_ring_guarded(generation);
         if (generation != generation_) continue;  // reset: idle, no interrupt
         busy_ = false;
         abort_requested_ = false;
         host->raise(contract::irq::kIdle);
     }
+}
+
+// An exception escaping a SystemC thread ends the whole simulation (E549, and E548 for every
+// later sc_start): whatever the model throws becomes the device error INTERNAL instead. A job's
+// frames fail their job (run_frames_guarded); anything else stops the ring where it is, the
+// device goes idle, and the host resets it (the driver does on any error), as hardware would.
+void Sequencer::run_ring_guarded(std::uint64_t generation) {
+    try {
+        run_ring(generation);
+    } catch (const sc_core::sc_unwind_exception&) {
+        throw;  // SystemC's own unwinding of a killed or reset process: not a failure
+    } catch (const std::exception&) {
+        fail_inside();
+    } catch (...) {
+        fail_inside();
+    }
+}
+
+void Sequencer::fail_inside() {
+    report_failure(contract::DeviceError::Internal, 0, 0);
 }
 
 void Sequencer::run_ring(std::uint64_t generation) {
@@ -153,7 +173,7 @@ bool Sequencer::run_job(std::uint64_t generation, std::uint32_t index, JobError&
         error = {fault->error, fault->detail, 0};
     } else if (auto bad = check_descriptor(descriptor, config_, profile_)) {
         error = {bad->error, bad->detail, 0};
-    } else if (!run_frames(generation, descriptor, frames_written, error)) {
+    } else if (!run_frames_guarded(generation, descriptor, frames_written, error)) {
         return false;
     }
 
@@ -204,6 +224,22 @@ void Sequencer::publish_job_end(std::uint64_t job_id, std::uint64_t job_start,
         report_failure(error.error, error.detail, error.address);
     } else if (descriptor_flags & contract::job_flags::kInterrupt) {
         host->raise(contract::irq::kJobDone);
+    }
+}
+
+// What the job's frames throw (std::bad_alloc in the physics, a model error) fails this job
+// with INTERNAL, written back like any failed job, so the host sees its job end; SystemC's own
+// unwinding passes through.
+bool Sequencer::run_frames_guarded(std::uint64_t generation,
+                                   const contract::JobDescriptor& descriptor,
+                                   std::uint64_t& frames_written, JobError& error) {
+    try {
+        return run_frames(generation, descriptor, frames_written, error);
+    } catch (const sc_core::sc_unwind_exception&) {
+        throw;
+    } catch (...) {
+        error = {contract::DeviceError::Internal, 0, 0};
+        return true;
     }
 }
 

@@ -66,6 +66,10 @@ class Sequencer : public sc_core::sc_module {
 
     void thread();
     void run_ring(std::uint64_t generation);
+    void run_ring_guarded(std::uint64_t generation);
+    bool run_frames_guarded(std::uint64_t generation, const contract::JobDescriptor& descriptor,
+                            std::uint64_t& frames_written, JobError& error);  // run_ring; what it throws is INTERNAL
+    void fail_inside();
     // Runs descriptor INDEX; false when a reset interrupted it.
     bool run_job(std::uint64_t generation, std::uint32_t index, JobError& error);
     // The job's frames; false when a reset interrupted them.

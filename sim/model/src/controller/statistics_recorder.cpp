@@ -18,7 +18,7 @@ void StatisticsRecorder::clear() {
     active_ps_ = 0;
     job_time_ps_ = 0;
     jobs_ = 0;
-    latencies_ps_.clear();
+    latencies_.clear();
 }
 
 void StatisticsRecorder::frames_measured(const PipelineMeasure& measure) {
@@ -58,18 +58,9 @@ DeviceStatistics StatisticsRecorder::snapshot(const FrameLedger& ledger,
     }
     stats.frame_period_s = last_period_ps_ * 1e-12;
     stats.frame_rate_hz = last_period_ps_ > 0 ? 1e12 / last_period_ps_ : 0;
-    if (!latencies_ps_.empty()) {
-        std::vector<std::uint64_t> sorted = latencies_ps_;
-        std::sort(sorted.begin(), sorted.end());
-        auto percentile = [&](double p) {
-            const auto rank =
-                static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-            return seconds(sorted[rank]);
-        };
-        stats.latency_p50_s = percentile(0.50);
-        stats.latency_p99_s = percentile(0.99);
-        stats.latency_max_s = seconds(sorted.back());
-    }
+    stats.latency_p50_s = latencies_.p50_ps() * 1e-12;
+    stats.latency_p99_s = latencies_.p99_ps() * 1e-12;
+    stats.latency_max_s = latencies_.max_ps() * 1e-12;
     stats.frames_in = ledger.frames_in(now_ps);
     stats.frames_out = ledger.frames_out(now_ps);
     stats.frames_dropped = ledger.frames_dropped(now_ps);

@@ -1,13 +1,14 @@
 // What the sequencer measures since the last reset, and the DeviceStatistics made from it: stage
-// busy time and critical-path shares from each job's pipeline, per-frame latencies, job time.
+// busy time and critical-path shares from each job's pipeline, per-frame latency percentiles,
+// job time. Nothing here grows with the number of frames.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <vector>
 
 #include "frame_ledger.hpp"
 #include "frame_pipeline.hpp"
+#include "latency_quantiles.hpp"
 #include "opusim/model/device_statistics.hpp"
 
 namespace opusim::model {
@@ -16,7 +17,7 @@ class StatisticsRecorder {
   public:
     void clear();
     // A frame was scheduled: from its input DMA start to its output DMA end.
-    void frame_latency(std::uint64_t latency_ps) { latencies_ps_.push_back(latency_ps); }
+    void frame_latency(std::uint64_t latency_ps) { latencies_.add(latency_ps); }
     // A job's frames ended (only jobs that scheduled frames have a pipeline to measure).
     void frames_measured(const PipelineMeasure& measure);
     // A job ended: from its descriptor fetch to its write-back.
@@ -32,7 +33,7 @@ class StatisticsRecorder {
     std::uint64_t active_ps_ = 0;
     std::uint64_t job_time_ps_ = 0;
     std::uint64_t jobs_ = 0;
-    std::vector<std::uint64_t> latencies_ps_;
+    LatencyQuantiles latencies_;  // memory independent of the number of frames
 };
 
 }  // namespace opusim::model

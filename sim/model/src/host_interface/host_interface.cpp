@@ -92,7 +92,8 @@ void HostInterface::snapshot_statistics() {
     registers_.set64(kStatFramesDroppedLo, stats.frames_dropped);
     registers_.set64(kStatJobsLo, stats.jobs);
     for (std::size_t s = 0; s < stats.stages.size() && s < contract::stage::kResourceStages; ++s) {
-        registers_.set64(kStatBusyPsLo + 8 * static_cast<std::uint32_t>(s), stats.stages[s].busy_ps);
+        registers_.set64(kStatBusyPsLo + 8 * static_cast<std::uint32_t>(s),
+                         stats.stages[s].busy_ps);
         registers_.set64(kStatCriticalPsLo + 8 * static_cast<std::uint32_t>(s),
                          stats.stages[s].critical_ps);
     }
@@ -112,6 +113,8 @@ void HostInterface::arm_fault(std::uint32_t code) {
             return sequencer_->inject(InjectedFault::DropFrame);
         case contract::fault::kHangNoInterrupt:
             return sequencer_->inject(InjectedFault::HangNoInterrupt);
+        case contract::fault::kOutOfMemory:
+            return sequencer_->inject(InjectedFault::OutOfMemory);
         default:
             return sequencer_->inject(InjectedFault::None);
     }

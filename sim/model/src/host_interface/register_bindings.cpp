@@ -3,6 +3,8 @@
 // the simulated device does with it. A register bound to nothing is plain storage with the
 // contract's constant reset value.
 #include <cmath>
+#include <limits>
+#include <string>
 
 #include "../controller/sequencer.hpp"
 #include "host_interface.hpp"
@@ -15,8 +17,11 @@ namespace {
 using physics::DeviceProfile;
 using namespace contract::reg;
 
-std::uint32_t nanoseconds(double microseconds) {
-    return static_cast<std::uint32_t>(std::llround(microseconds * 1e3));
+// Whole nanoseconds of MICROSECONDS, saturating (a value past 64 bits cannot fit a register).
+std::uint64_t nanoseconds(double microseconds) {
+    const double ns = std::round(microseconds * 1e3);
+    if (!(ns < 1.8e19)) return std::numeric_limits<std::uint64_t>::max();
+    return ns > 0 ? static_cast<std::uint64_t>(ns) : 0;
 }
 
 std::uint32_t low(std::uint64_t value) {
@@ -27,80 +32,118 @@ std::uint32_t high(std::uint64_t value) {
     return static_cast<std::uint32_t>(value >> 32);
 }
 
-RegisterBehaviour from_profile(std::function<std::uint32_t(const DeviceProfile&)> reset) {
+const char* register_name(std::uint32_t offset) {
+    for (const auto& info : contract::kRegisterTable) {
+        if (info.offset == offset) return info.name;
+    }
+    return "?";
+}
+
+// VALUE of the profile's KEYS, checked to fit a register field of BITS bits: the register map,
+// not a per-key rule, bounds what a profile may say (a value is never truncated).
+std::uint32_t field(std::uint64_t value, unsigned bits, const char* keys, std::uint32_t offset) {
+    const std::uint64_t max = (std::uint64_t{1} << bits) - 1;
+    if (value > max) {
+        throw physics::ProfileError(std::string(keys) + ": expected a value the " +
+                                    std::to_string(bits) + "-bit register field " +
+                                    register_name(offset) + " holds (at most " +
+                                    std::to_string(max) + "), got " + std::to_string(value));
+    }
+    return static_cast<std::uint32_t>(value);
+}
+
+// A 32-bit register whose reset value is the profile's KEYS (computed wide, then checked).
+void bind_profile32(RegisterFile& registers, std::uint32_t offset, const char* keys,
+                    std::function<std::uint64_t(const DeviceProfile&)> value) {
     RegisterBehaviour behaviour;
-    behaviour.reset = std::move(reset);
-    return behaviour;
+    behaviour.reset = [=](const DeviceProfile& p) { return field(value(p), 32, keys, offset); };
+    registers.bind(offset, std::move(behaviour));
 }
 
 // A 64-bit value from the profile, as its _LO and _HI registers.
 void bind_profile64(RegisterFile& registers, std::uint32_t lo_offset,
                     std::function<std::uint64_t(const DeviceProfile&)> value) {
-    registers.bind(lo_offset,
-                   from_profile([value](const DeviceProfile& p) { return low(value(p)); }));
-    registers.bind(lo_offset + 4,
-                   from_profile([value](const DeviceProfile& p) { return high(value(p)); }));
+    RegisterBehaviour lo;
+    lo.reset = [value](const DeviceProfile& p) { return low(value(p)); };
+    registers.bind(lo_offset, std::move(lo));
+    RegisterBehaviour hi;
+    hi.reset = [value](const DeviceProfile& p) { return high(value(p)); };
+    registers.bind(lo_offset + 4, std::move(hi));
 }
 
 void bind_capabilities(RegisterFile& r) {
-    r.bind(kCapDmdColumns, from_profile([](const DeviceProfile& p) { return p.dmd.columns; }));
-    r.bind(kCapDmdRows, from_profile([](const DeviceProfile& p) { return p.dmd.rows; }));
-    r.bind(kCapMaxMirrors, from_profile([](const DeviceProfile& p) {
-               return static_cast<std::uint32_t>(p.dmd.mirrors());
-           }));
-    r.bind(kCapCameraWidth, from_profile([](const DeviceProfile& p) { return p.camera.width; }));
-    r.bind(kCapCameraHeight, from_profile([](const DeviceProfile& p) { return p.camera.height; }));
-    r.bind(kCapMaxPixels,
-           from_profile([](const DeviceProfile& p) { return p.camera.width * p.camera.height; }));
-    r.bind(kCapBitDepth, from_profile([](const DeviceProfile& p) { return p.camera.bits; }));
-    r.bind(kCapBytesPerPixel, from_profile([](const DeviceProfile& p) {
-               return contract::bytes_per_pixel(p.camera.bits);
-           }));
-    r.bind(kCapInputFrameBytes, from_profile([](const DeviceProfile& p) {
-               return static_cast<std::uint32_t>(contract::input_frame_bytes(p.dmd.mirrors()));
-           }));
-    r.bind(kCapClockKhz, from_profile([](const DeviceProfile& p) {
-               return static_cast<std::uint32_t>(std::llround(p.controller.clock_mhz * 1e3));
-           }));
-    r.bind(kCapMinExposureNs, from_profile([](const DeviceProfile& p) {
-               return nanoseconds(p.camera.min_exposure_us);
-           }));
-    r.bind(kCapMaxExposureNs, from_profile([](const DeviceProfile& p) {
-               return nanoseconds(p.camera.max_exposure_us);
-           }));
-    r.bind(kCapBufferFrames, from_profile([](const DeviceProfile& p) {
-               return (p.controller.output_buffer_frames << 16) |
-                      (p.controller.input_buffer_frames & 0xFFFF);
-           }));
-    r.bind(kCapRoiIncrement,
-           from_profile([](const DeviceProfile& p) { return p.camera.roi_increment; }));
-    r.bind(kCapRoiStrategy, from_profile([](const DeviceProfile& p) {
-               return physics::sensor_geometry(p.camera).roi_strategy ==
-                              contract::OutputRoiStrategy::MidSquare
-                          ? contract::roi_strategy::kMidSquare
-                          : contract::roi_strategy::kMidWidth;
-           }));
+    bind_profile32(r, kCapDmdColumns, "dmd.columns",
+                   [](const DeviceProfile& p) { return p.dmd.columns; });
+    bind_profile32(r, kCapDmdRows, "dmd.rows", [](const DeviceProfile& p) { return p.dmd.rows; });
+    bind_profile32(r, kCapMaxMirrors, "dmd.columns x dmd.rows",
+                   [](const DeviceProfile& p) { return p.dmd.mirrors(); });
+    bind_profile32(r, kCapCameraWidth, "camera.width",
+                   [](const DeviceProfile& p) { return p.camera.width; });
+    bind_profile32(r, kCapCameraHeight, "camera.height",
+                   [](const DeviceProfile& p) { return p.camera.height; });
+    bind_profile32(r, kCapMaxPixels, "camera.width x camera.height", [](const DeviceProfile& p) {
+        return std::uint64_t{p.camera.width} * p.camera.height;
+    });
+    bind_profile32(r, kCapBitDepth, "camera.bits",
+                   [](const DeviceProfile& p) { return p.camera.bits; });
+    bind_profile32(r, kCapBytesPerPixel, "camera.bits",
+                   [](const DeviceProfile& p) { return contract::bytes_per_pixel(p.camera.bits); });
+    bind_profile32(
+        r, kCapInputFrameBytes, "dmd.columns x dmd.rows / 8",
+        [](const DeviceProfile& p) { return contract::input_frame_bytes(p.dmd.mirrors()); });
+    bind_profile32(r, kCapClockKhz, "controller.clock_mhz x 1000", [](const DeviceProfile& p) {
+        const double khz = std::round(p.controller.clock_mhz * 1e3);
+        return khz < 1.8e19 ? static_cast<std::uint64_t>(khz)
+                            : std::numeric_limits<std::uint64_t>::max();
+    });
+    bind_profile32(r, kCapMinExposureNs, "camera.min_exposure_us x 1000",
+                   [](const DeviceProfile& p) { return nanoseconds(p.camera.min_exposure_us); });
+    bind_profile32(r, kCapMaxExposureNs, "camera.max_exposure_us x 1000",
+                   [](const DeviceProfile& p) { return nanoseconds(p.camera.max_exposure_us); });
+    RegisterBehaviour buffer_frames;  // two 16-bit fields: [15:0] input, [31:16] output
+    buffer_frames.reset = [](const DeviceProfile& p) {
+        return (field(p.controller.output_buffer_frames, 16, "controller.output_buffer_frames",
+                      kCapBufferFrames)
+                << 16) |
+               field(p.controller.input_buffer_frames, 16, "controller.input_buffer_frames",
+                     kCapBufferFrames);
+    };
+    r.bind(kCapBufferFrames, std::move(buffer_frames));
+    bind_profile32(r, kCapRoiIncrement, "camera.roi_increment",
+                   [](const DeviceProfile& p) { return p.camera.roi_increment; });
+    bind_profile32(r, kCapRoiStrategy, "camera.roi_strategy", [](const DeviceProfile& p) {
+        return physics::sensor_geometry(p.camera).roi_strategy ==
+                       contract::OutputRoiStrategy::MidSquare
+                   ? contract::roi_strategy::kMidSquare
+                   : contract::roi_strategy::kMidWidth;
+    });
     bind_profile64(r, kCapOnesMinLo, [](const DeviceProfile& p) { return p.dmd.ones_min; });
     bind_profile64(r, kCapOnesMaxLo, [](const DeviceProfile& p) { return p.dmd.ones_max; });
 }
 
 // The configuration registers whose reset values are the profile's defaults.
 void bind_configuration_defaults(RegisterFile& r) {
-    r.bind(kRoiWidth, from_profile([](const DeviceProfile& p) { return p.camera.width; }));
-    r.bind(kRoiHeight, from_profile([](const DeviceProfile& p) { return p.camera.height; }));
-    r.bind(kExposureNs,
-           from_profile([](const DeviceProfile& p) { return nanoseconds(p.camera.exposure_us); }));
-    r.bind(kFrametimeNs,
-           from_profile([](const DeviceProfile& p) { return nanoseconds(p.camera.frametime_us); }));
+    bind_profile32(r, kRoiWidth, "camera.width",
+                   [](const DeviceProfile& p) { return p.camera.width; });
+    bind_profile32(r, kRoiHeight, "camera.height",
+                   [](const DeviceProfile& p) { return p.camera.height; });
+    bind_profile32(r, kExposureNs, "camera.exposure_us x 1000",
+                   [](const DeviceProfile& p) { return nanoseconds(p.camera.exposure_us); });
+    bind_profile32(r, kFrametimeNs, "camera.frametime_us x 1000",
+                   [](const DeviceProfile& p) { return nanoseconds(p.camera.frametime_us); });
     bind_profile64(r, kMediumSeedLo, [](const DeviceProfile& p) { return p.medium.seed; });
     bind_profile64(r, kNoiseSeedLo, [](const DeviceProfile& p) { return p.camera.noise_seed; });
 }
 
 }  // namespace
 
+void bind_profile_registers(RegisterFile& registers) {
+    bind_capabilities(registers);
+    bind_configuration_defaults(registers);
+}
+
 void HostInterface::bind_registers() {
-    bind_capabilities(registers_);
-    bind_configuration_defaults(registers_);
+    bind_profile_registers(registers_);
 
     RegisterBehaviour control;  // WO: act in the order RESET, ABORT, START, SNAPSHOT
     control.written = [this](std::uint32_t value, const sc_core::sc_time& delay) {

@@ -61,4 +61,8 @@ class RegisterFile {
     std::array<RegisterBehaviour, kWords> behaviour_{};
 };
 
+// Binds every register whose reset value comes from the profile (register_bindings.cpp). Their
+// reset throws physics::ProfileError for a profile value the register's field cannot hold.
+void bind_profile_registers(RegisterFile& registers);
+
 }  // namespace opusim::model

@@ -1,5 +1,6 @@
 #include "host_link.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -21,7 +22,13 @@ std::uint64_t HostLink::transfer_cycles(std::uint64_t bytes) const {
     const std::uint64_t pieces =
         (bytes + params_.max_transfer_bytes - 1) / params_.max_transfer_bytes;
     const double payload_us = static_cast<double>(bytes) / (params_.bandwidth_gb_per_s * 1e3);
-    return pieces * clock_.cycles_for_us(params_.latency_us) + clock_.cycles_for_us(payload_us);
+    // Saturating, like the clock: a profile that reaches the saturated value is refused.
+    const std::uint64_t latency = clock_.cycles_for_us(params_.latency_us);
+    const std::uint64_t payload = clock_.cycles_for_us(payload_us);
+    if (latency != 0 && pieces > ControllerClock::kSaturatedCycles / latency) {
+        return ControllerClock::kSaturatedCycles;
+    }
+    return std::min(pieces * latency + payload, ControllerClock::kSaturatedCycles);
 }
 
 std::uint64_t HostLink::software_overhead_cycles() const {

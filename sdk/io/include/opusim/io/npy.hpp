@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -72,6 +73,9 @@ struct NpyArray {
     }
     // Every element converted to double (any real dtype; bool and integers exactly).
     std::vector<double> to_double() const;
+    // Element I as a double, read from the stored dtype (no float32 rounding in between: a
+    // float64 1.0000000001 stays itself). Throws NpyError for complex64.
+    double value_at(std::size_t i) const;
     std::vector<float> to_float() const;
 
   private:
@@ -82,8 +86,12 @@ struct NpyArray {
 // order, unsupported dtype, truncated data).
 NpyArray read_npy(const std::filesystem::path& path);
 
+// Writes atomically (io/atomic_file.hpp): a failure leaves PATH as it was, or absent.
 void write_npy(const std::filesystem::path& path, DType dtype,
                const std::vector<std::size_t>& shape, const void* data);
+// The same bytes to OUT (NpyError when OUT fails).
+void write_npy(std::ostream& out, DType dtype, const std::vector<std::size_t>& shape,
+               const void* data);
 
 template <class T>
 void write_npy(const std::filesystem::path& path, const std::vector<std::size_t>& shape,

@@ -24,7 +24,14 @@ class HostMemory {
 };
 
 // Faults a test can inject to see them surface through the driver as typed errors.
-enum class InjectedFault { None, DmaReadError, DmaWriteError, DropFrame, HangNoInterrupt };
+enum class InjectedFault {
+    None,
+    DmaReadError,
+    DmaWriteError,
+    DropFrame,
+    HangNoInterrupt,
+    OutOfMemory
+};
 
 struct SimulatedDeviceOptions {
     std::string vcd_path;  // when not empty: a VCD trace (stage occupancy, counters, irq) here
