@@ -280,6 +280,9 @@ nlohmann::json build_report(const RunOptions& o, const OpuSettings& settings,
     report["batch"] = o.batch;
     report["frames"] = context.frames;
     report["device_time_s"] = device_s;
+    report["retries"] = {{"passes", context.retries},
+                         {"frames", context.retry_frames},
+                         {"device_time_s", context.retry_time_s}};
     report["vectors_per_s"] = device_s > 0 ? double(o.batch) / device_s : 0.0;
     report["exposure_us"] = context.exposure_us;
     report["frametime_us"] = context.frametime_us;

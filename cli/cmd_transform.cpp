@@ -149,6 +149,10 @@ void report(const Summary& summary, const Context& c, bool json) {
                            {"device", summary.device},
                            {"frames", c.frames},
                            {"device_time_s", c.device_time_s()},
+                           {"retries",
+                            {{"passes", c.retries},
+                             {"frames", c.retry_frames},
+                             {"device_time_s", c.retry_time_s}}},
                            {"exposure_us", c.exposure_us},
                            {"saturated_values", c.saturated_pixels},
                            {"wall_time_s", c.wall_time_s}});
@@ -160,6 +164,10 @@ void report(const Summary& summary, const Context& c, bool json) {
               << " device frames, device time " << c.device_time_s() << " s, exposure "
               << c.exposure_us << " us, saturated " << c.saturated_pixels << " values, wall "
               << c.wall_time_s << " s\n";
+    if (c.retries > 0) {
+        std::cout << "  device faults: " << c.retries << " passes run again (" << c.retry_frames
+                  << " frames, " << c.retry_time_s << " s of device time); outputs unaffected\n";
+    }
 }
 
 template <class T>

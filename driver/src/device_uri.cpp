@@ -65,6 +65,7 @@ void apply_option(DeviceUri& uri, const std::string& item, std::set<std::string>
     } else if (key == "lock_wait") {
         uri.lock_wait_s = parse_seconds(uri.text, key, value);
     } else if (transport_accepts_option(uri.transport, key)) {
+        check_transport_option(uri.transport, uri.text, key, value);
         uri.transport_options[key] = value;
     } else {
         std::string known = "seed, noise_seed, noise, lock_wait";

@@ -65,6 +65,17 @@ std::vector<std::string> transport_options(const std::string& scheme) {
     return kind ? kind->options : std::vector<std::string>{};
 }
 
+void check_transport_option(const std::string& scheme, const std::string& uri,
+                            const std::string& option, const std::string& value) {
+    std::function<void(const std::string&, const std::string&, const std::string&)> check;
+    {
+        const std::lock_guard<std::mutex> guard(registry().mutex);
+        const TransportKind* kind = find(scheme);
+        if (kind != nullptr) check = kind->check_option;
+    }
+    if (check) check(uri, option, value);  // outside the lock: it may ask the registry too
+}
+
 std::string transport_target_hint(const std::string& scheme) {
     const std::lock_guard<std::mutex> guard(registry().mutex);
     const TransportKind* kind = find(scheme);

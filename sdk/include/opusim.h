@@ -56,6 +56,11 @@ typedef struct opusim_context {
     uint64_t replication;
     uint64_t first_mirror;
     unsigned bits;
+    /* Device failures recovered (a pass run again, outputs unchanged) and what they cost: frames
+     * (included in FRAMES) and device time (included in END_S - START_S). */
+    uint64_t retries;
+    uint64_t retry_frames;
+    double retry_time_s;
 } opusim_context;
 
 /* Opens DEVICE_URI (NULL or "": $OPUSIM_DEVICE, else "sim:gen2") with N_COMPONENTS outputs. */

@@ -88,6 +88,9 @@ void fill(opusim_context* out, const opusim::Context& c) {
     out->replication = c.input_roi.replication;
     out->first_mirror = c.input_roi.first_mirror;
     out->bits = c.bits;
+    out->retries = c.retries;
+    out->retry_frames = c.retry_frames;
+    out->retry_time_s = c.retry_time_s;
 }
 
 // Rebuilds the Opu with changed settings (they take effect at the next fit, as in C++).

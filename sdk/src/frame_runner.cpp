@@ -27,6 +27,8 @@ void RunStats::merge(const RunStats& other) {
     frames += other.frames;
     passes += other.passes;
     retries += other.retries;
+    retry_frames += other.retry_frames;
+    retry_time_s += other.retry_time_s;
     saturated += other.saturated;
     lit_sum += other.lit_sum;
     data_frames += other.data_frames;
@@ -56,30 +58,67 @@ RunStats FrameRunner::run(const contract::InputLayout& layout, const std::uint8_
     RunStats total;
     for (std::size_t begin = 0; begin < n; begin += pass) {
         const std::size_t count = std::min(pass, n - begin);
-        RunStats stats;
-        for (unsigned attempt = 0;; ++attempt) {
-            try {
-                stats = run_pass(layout, features + begin * layout.n_features, count,
-                                 first_sequence + begin, out + begin * n_components);
-                stats.retries = attempt;
-                break;
-            } catch (const driver::InputFormatError&) {
-                throw;  // the same frames would fail again
-            } catch (const driver::ConfigurationError&) {
-                throw;
-            } catch (const driver::DeviceBusyError&) {
-                throw;
-            } catch (const driver::UsageError&) {
-                throw;
-            } catch (const driver::DriverError&) {
-                // Timeouts, DMA faults, dropped frames, cancelled jobs: the driver has reset the
-                // device; the same pass with the same sequence numbers gives the same frames.
-                if (attempt >= policy_.max_retries) throw;
-            }
-        }
-        total.merge(stats);
+        total.merge(run_pass_with_retries(layout, features + begin * layout.n_features, count,
+                                          first_sequence + begin, out + begin * n_components));
     }
     return total;
+}
+
+namespace {
+
+// Failures a retry cannot mend: the same frames, configuration or holder would fail again.
+bool worth_retrying(const driver::DriverError& error) {
+    return dynamic_cast<const driver::InputFormatError*>(&error) == nullptr &&
+           dynamic_cast<const driver::ConfigurationError*>(&error) == nullptr &&
+           dynamic_cast<const driver::DeviceBusyError*>(&error) == nullptr &&
+           dynamic_cast<const driver::UsageError*>(&error) == nullptr;
+}
+
+// The typed error of the last failed attempt, its message saying that the retries are spent.
+[[noreturn]] void throw_retries_spent(const driver::DriverError& last, unsigned attempts,
+                                      std::uint64_t first_sequence, std::size_t n) {
+    const std::string context =
+        "a pass of " + std::to_string(n) + " frames (sequence " + std::to_string(first_sequence) +
+        ") failed on all " + std::to_string(attempts) +
+        " attempts (OpuSettings::max_retries = " + std::to_string(attempts - 1) + "); the last";
+    if (const auto* device_error = dynamic_cast<const driver::DeviceError*>(&last)) {
+        driver::throw_device_error(device_error->code(), device_error->detail(),
+                                   device_error->address(), context);
+    }
+    throw driver::DriverError(context + ": " + last.what());
+}
+
+}  // namespace
+
+RunStats FrameRunner::run_pass_with_retries(const contract::InputLayout& layout,
+                                            const std::uint8_t* features, std::size_t n,
+                                            std::uint64_t first_sequence, std::uint16_t* out) {
+    std::uint64_t failed_frames = 0;
+    double failed_time_s = 0;
+    double first_start_s = 0;
+    for (unsigned attempt = 0;; ++attempt) {
+        const double attempt_start_s = device_.device_time_s();
+        if (attempt == 0) first_start_s = attempt_start_s;
+        std::uint64_t frames_run = 0;
+        try {
+            RunStats stats = run_pass(layout, features, n, first_sequence, out, frames_run);
+            stats.retries = attempt;
+            stats.retry_frames = failed_frames;
+            stats.retry_time_s = failed_time_s;
+            stats.frames += failed_frames;
+            if (attempt > 0) stats.start_s = first_start_s;  // the call's time covers the retries
+            return stats;
+        } catch (const driver::DriverError& error) {
+            // Timeouts, DMA faults, dropped frames, aborted or cancelled jobs: the driver has
+            // reset the device, so the pass runs again from its first frame.
+            if (!worth_retrying(error)) throw;
+            failed_frames += frames_run;
+            failed_time_s += device_.device_time_s() - attempt_start_s;
+            if (attempt >= policy_.max_retries) {
+                throw_retries_spent(error, attempt + 1, first_sequence, n);
+            }
+        }
+    }
 }
 
 namespace {
@@ -101,7 +140,8 @@ struct JobSlot {
 }  // namespace
 
 RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::uint8_t* features,
-                               std::size_t n, std::uint64_t first_sequence, std::uint16_t* out) {
+                               std::size_t n, std::uint64_t first_sequence, std::uint16_t* out,
+                               std::uint64_t& frames_run) {
     const driver::DeviceInfo& info = device_.info();
     const driver::DeviceConfig config = device_.config();
     const contract::InputFormat format =
@@ -173,6 +213,7 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
             ++issued;
         }
         JobSlot& slot = slots[collected % slots.size()];
+        frames_run += slot.count;  // the device runs this job, whether it completes or fails
         const driver::JobCompletion done =
             device_.wait(slot.job_id, job_timeout_s(config, slot.count));
         ++collected;

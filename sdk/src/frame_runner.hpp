@@ -31,6 +31,8 @@ struct RunStats {
     std::uint64_t frames = 0;  // device frames, padding and retries included
     std::size_t passes = 0;
     std::size_t retries = 0;
+    std::uint64_t retry_frames = 0;  // of FRAMES: those of the jobs of failed attempts
+    double retry_time_s = 0;         // device time from each failed attempt's start to its recovery
     std::uint64_t saturated = 0;
     std::uint64_t lit_min = 0;
     std::uint64_t lit_max = 0;
@@ -60,8 +62,18 @@ class FrameRunner {
                  std::uint64_t first_sequence, std::uint16_t* out);
 
   private:
+    // RunStats of one pass; FRAMES_RUN counts the frames of the jobs the device ran (waited for,
+    // completed or failed), which a failed attempt costs.
     RunStats run_pass(const contract::InputLayout& layout, const std::uint8_t* features,
-                      std::size_t n, std::uint64_t first_sequence, std::uint16_t* out);
+                      std::size_t n, std::uint64_t first_sequence, std::uint16_t* out,
+                      std::uint64_t& frames_run);
+    // One pass, run again after each recoverable device failure (the driver has reset the device;
+    // the same sequence numbers give the same frames) up to max_retries times; the failed
+    // attempts' frames and device time are in the result. When every attempt failed: the last
+    // failure's typed error, saying so.
+    RunStats run_pass_with_retries(const contract::InputLayout& layout,
+                                   const std::uint8_t* features, std::size_t n,
+                                   std::uint64_t first_sequence, std::uint16_t* out);
 
     // Buffer SLOT (< LIST.size()) of LIST with at least BYTES, reallocated only when too small.
     driver::Buffer& buffer(std::vector<driver::Buffer>& list, std::size_t slot, std::size_t bytes);

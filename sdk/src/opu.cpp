@@ -191,6 +191,8 @@ struct Opu::Impl {
         c.first_sequence = first_sequence;
         c.passes = stats.passes;
         c.retries = stats.retries;
+        c.retry_frames = stats.retry_frames;
+        c.retry_time_s = stats.retry_time_s;
         c.saturated_pixels = stats.saturated;
         c.wall_time_s = wall_seconds_since(wall_start);
         return c;

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "model_fixture.hpp"
 #include "opusim/contract/dmd_format.hpp"
@@ -200,6 +203,48 @@ TEST_P(Faults, SurfaceThroughTheDriverAsTypedErrors) {
 }
 
 INSTANTIATE_TEST_SUITE_P(TimingOnlyAndFunctional, Faults, ::testing::Values(true, false));
+
+// Faults from the URI (faults=, fault_seed=; the device server draws them job by job): at rate 1
+// every job meets the fault, at a frame drawn from the seed and the job's number, the same for the
+// same seed; RESET (the driver's recovery) does not restart the draws.
+std::vector<std::uint32_t> fault_frames_of_jobs(const std::string& options, std::size_t jobs) {
+    auto device = std::make_unique<RawDevice>(testing::uri("gen2") + options);
+    device->reset_with_ring();
+    const auto settings = small_job(*device, false);
+    const auto input = packed_frames(*device, settings, 10);
+    std::vector<std::uint32_t> frames;
+    for (std::size_t job = 0; job < jobs; ++job) {
+        device->configure(settings);
+        const RawOutcome outcome = device->run(input.data(), 10);
+        EXPECT_EQ(outcome.error, contract::DeviceError::DmaWrite);
+        EXPECT_EQ(outcome.status, contract::job_status::kFailed);
+        EXPECT_LT(outcome.error_detail, 10u);
+        EXPECT_EQ(outcome.frames_done, outcome.error_detail);  // the frames before it were written
+        frames.push_back(outcome.error_detail);
+        device->reset_with_ring();
+    }
+    return frames;
+}
+
+TEST(RandomFaults, FromTheUriReproducibleBySeed) {
+    const auto first = fault_frames_of_jobs("?faults=dma_write:1&fault_seed=4", 12);
+    EXPECT_EQ(fault_frames_of_jobs("?faults=dma_write:1&fault_seed=4", 12), first);
+    EXPECT_NE(fault_frames_of_jobs("?faults=dma_write:1&fault_seed=5", 12), first);
+    EXPECT_GT(std::set<std::uint32_t>(first.begin(), first.end()).size(), 1u);  // not one frame
+}
+
+TEST(RandomFaults, ZeroRatesRunEveryJob) {
+    auto device = std::make_unique<RawDevice>(testing::uri("gen2") + "?faults=hang:0&fault_seed=1");
+    device->reset_with_ring();
+    const auto settings = small_job(*device, false);
+    device->configure(settings);
+    const auto input = packed_frames(*device, settings, 10);
+    for (int job = 0; job < 3; ++job) {
+        const RawOutcome outcome = device->run(input.data(), 10);
+        EXPECT_EQ(outcome.error, contract::DeviceError::None);
+        EXPECT_EQ(outcome.frames_done, 10u);
+    }
+}
 
 TEST(DeviceErrors, UnmappedOutputBufferIsADmaWriteError) {
     auto device = fresh_device();

@@ -9,9 +9,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "builtin_transports.hpp"
 #include "device_process_transport.hpp"
+#include "opusim/contract/random_faults.hpp"
 #include "opusim/driver/errors.hpp"
 
 namespace opusim::driver {
@@ -30,6 +32,45 @@ std::filesystem::path device_server_path() {
     return std::filesystem::path(library.dli_fname).parent_path() / OPUSIM_LIBDIR_TO_SERVER;
 }
 
+// faults=NAME:P,... (contract/random_faults.hpp) and fault_seed=N (unsigned 64-bit): faults the
+// device server injects at random jobs, reproducibly from the seed.
+void check_fault_option(const std::string& uri, const std::string& option,
+                        const std::string& value) {
+    if (option == "faults") {
+        try {
+            contract::parse_fault_rates(value);
+        } catch (const std::invalid_argument& error) {
+            throw UriError("device URI '" + uri + "': option faults: " + error.what());
+        }
+    } else if (option == "fault_seed") {
+        const bool digits = !value.empty() && value.size() <= 20 &&
+                            value.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits || (value.size() == 20 && value > "18446744073709551615")) {
+            throw UriError("device URI '" + uri +
+                           "': option fault_seed expects an unsigned 64-bit integer, got '" +
+                           value + "'");
+        }
+    }
+}
+
+// The device server's fault arguments for URI's faults= and fault_seed= options.
+std::vector<std::string> fault_arguments(const DeviceUri& uri) {
+    const auto faults = uri.transport_options.find("faults");
+    const auto seed = uri.transport_options.find("fault_seed");
+    if (faults == uri.transport_options.end()) {
+        if (seed != uri.transport_options.end()) {
+            throw UriError("device URI '" + uri.text +
+                           "': option fault_seed without faults= (it seeds the faults drawn)");
+        }
+        return {};
+    }
+    std::vector<std::string> arguments{"--faults", faults->second};
+    if (seed != uri.transport_options.end()) {
+        arguments.insert(arguments.end(), {"--fault-seed", seed->second});
+    }
+    return arguments;
+}
+
 std::unique_ptr<Transport> open_simulator(const DeviceUri& uri, std::shared_ptr<DmaMemory> memory) {
     const std::filesystem::path server = device_server_path();
     if (server.empty() || ::access(server.c_str(), X_OK) != 0) {
@@ -45,6 +86,8 @@ std::unique_ptr<Transport> open_simulator(const DeviceUri& uri, std::shared_ptr<
     if (vcd != uri.transport_options.end()) {
         arguments.insert(arguments.end(), {"--vcd", vcd->second});
     }
+    const std::vector<std::string> faults = fault_arguments(uri);
+    arguments.insert(arguments.end(), faults.begin(), faults.end());
     return std::make_unique<DeviceProcessTransport>(
         server.string(), std::move(arguments), std::move(memory),
         "SystemC simulator (profile " + uri.target + ", its own process)", uri.text);
@@ -56,7 +99,8 @@ std::vector<TransportKind> builtin_transports() {
     TransportKind simulator;
     simulator.scheme = "sim";
     simulator.target_hint = "gen2, gen3 or a profile path";
-    simulator.options = {"vcd"};
+    simulator.options = {"vcd", "faults", "fault_seed"};
+    simulator.check_option = check_fault_option;
     simulator.make = open_simulator;
     return {simulator};
 }

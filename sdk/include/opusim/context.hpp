@@ -45,12 +45,19 @@ struct Context {
     std::uint64_t lit_mirrors_min = 0;
     std::uint64_t lit_mirrors_max = 0;
     double lit_mirrors_mean = 0;
-    double start_s = 0;                // simulated device time of the first job's start
-    double end_s = 0;                  // ... and of the last job's end
+    // Simulated device time of the first job's start (of a pass's first attempt, when it was
+    // retried) and of the last job's end: device_time_s() includes the failed attempts.
+    double start_s = 0;
+    double end_s = 0;
     std::uint64_t frames = 0;          // device frames used (all passes, retries and calibration)
     std::uint64_t first_sequence = 0;  // noise sequence number of the call's first frame
     std::size_t passes = 0;
+    // A pass the device failed (a DMA fault, a dropped frame, a hang) is run again from its first
+    // frame, with the same noise sequence numbers, so the outputs are those a fault-free run
+    // gives; what the failures cost is counted here:
     std::size_t retries = 0;             // failed passes run again
+    std::uint64_t retry_frames = 0;      // of `frames`: the jobs of failed attempts
+    double retry_time_s = 0;             // device time of the failed attempts, recovery included
     std::uint64_t saturated_pixels = 0;  // output values at the ADC maximum
     std::uint64_t output_values = 0;     // values those saturated ones are counted among
     double wall_time_s = 0;              // host wall-clock time of the call

@@ -85,6 +85,7 @@ SimulatedDevice::SimulatedDevice(const physics::DeviceProfile& profile,
     if (!options.vcd_path.empty()) {
         impl_->top.tracer.open(options.vcd_path, impl_->top.host_interface.irq);
     }
+    impl_->top.sequencer.set_random_faults(RandomFaults(options.fault_rates, options.fault_seed));
     impl_->top.power_on(profile);  // throws std::invalid_argument naming a bad profile key
 }
 

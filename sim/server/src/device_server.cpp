@@ -30,6 +30,8 @@ bool DeviceServer::start(const ServerOptions& options) {
         const auto profile = physics::DeviceProfile::load(options.profile);
         model::SimulatedDeviceOptions device_options;
         device_options.vcd_path = options.vcd_path;
+        device_options.fault_rates = options.fault_rates;
+        device_options.fault_seed = options.fault_seed;
         device_ = std::make_unique<model::SimulatedDevice>(profile, device_options);
         device_->attach_host_memory(&memory_);
     } catch (const std::exception& error) {

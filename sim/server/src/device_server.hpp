@@ -9,14 +9,17 @@
 #include <string>
 
 #include "linked_host_memory.hpp"
+#include "opusim/contract/random_faults.hpp"
 #include "opusim/contract/wire_protocol.hpp"
 #include "opusim/model/simulated_device.hpp"
 
 namespace opusim::server {
 
 struct ServerOptions {
-    std::string profile;   // built-in profile name or path to a JSON profile
-    std::string vcd_path;  // empty: no trace
+    std::string profile;               // built-in profile name or path to a JSON profile
+    std::string vcd_path;              // empty: no trace
+    contract::FaultRates fault_rates;  // --faults: faults at random jobs (none by default)
+    std::uint64_t fault_seed = 0;      // --fault-seed
 };
 
 class DeviceServer {

@@ -1,9 +1,13 @@
 // opusim-device: one simulated OPU in its own process, started by the driver's `sim:` transport
 // (driver/src/transports). Not meant to be run by hand:
-//   opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]
+//   opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH] [--faults SPEC]
+//                 [--fault-seed N]
+// SPEC is the sim transport's faults= URI option (contract/random_faults.hpp), N its fault_seed=.
 // FD is a connected stream socket carrying the device link (contract/wire_protocol.hpp).
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 #include "device_server.hpp"
@@ -14,6 +18,7 @@ int usage(const char* problem) {
     std::fprintf(stderr,
                  "opusim-device: %s\n"
                  "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]\n"
+                 "                     [--faults NAME:P,...] [--fault-seed N]\n"
                  "(started by the opusim driver for each simulated device; not run by hand)\n",
                  problem);
     return 2;
@@ -39,6 +44,21 @@ int main(int argc, char* argv[]) {
             options.profile = value;
         } else if (flag == "--vcd") {
             options.vcd_path = value;
+        } else if (flag == "--faults") {
+            try {
+                options.fault_rates = opusim::contract::parse_fault_rates(value);
+            } catch (const std::invalid_argument& error) {
+                return usage(("--faults: " + std::string(error.what())).c_str());
+            }
+        } else if (flag == "--fault-seed") {
+            char* end = nullptr;
+            errno = 0;
+            const unsigned long long seed = std::strtoull(value.c_str(), &end, 10);
+            if (value.empty() || value[0] == '-' || end == nullptr || *end != '\0' ||
+                errno == ERANGE) {
+                return usage("--fault-seed: expected an unsigned 64-bit integer");
+            }
+            options.fault_seed = seed;
         } else {
             return usage(("unknown option " + flag).c_str());
         }

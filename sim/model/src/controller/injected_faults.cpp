@@ -1,8 +1,10 @@
 #include "injected_faults.hpp"
 
 #include <new>
+#include <Random123/philox.h>
 
 #include "frame_addresses.hpp"
+#include "opusim/contract/registers.hpp"
 
 namespace opusim::model {
 namespace {
@@ -109,6 +111,41 @@ std::unique_ptr<FrameSteps> with_injected_fault(FrameSteps& steps, InjectedFault
             return std::make_unique<OutOfMemory>(steps, fault_frame, descriptor);
     }
     return nullptr;
+}
+
+// A rate's index plus one is its DEBUG_FAULT_INJECT code and its InjectedFault.
+static_assert(static_cast<std::uint32_t>(InjectedFault::DmaReadError) ==
+              contract::fault::kDmaReadError);
+static_assert(static_cast<std::uint32_t>(InjectedFault::DmaWriteError) ==
+              contract::fault::kDmaWriteError);
+static_assert(static_cast<std::uint32_t>(InjectedFault::DropFrame) == contract::fault::kDropFrame);
+static_assert(static_cast<std::uint32_t>(InjectedFault::HangNoInterrupt) ==
+              contract::fault::kHangNoInterrupt);
+static_assert(contract::kFaultNames.size() == contract::fault::kLast);
+
+DrawnFault RandomFaults::draw(std::uint64_t job, std::uint64_t frames) const {
+    if (!active() || frames == 0) return {};
+    using Philox = r123::Philox4x32;
+    const Philox::key_type key = {
+        {static_cast<std::uint32_t>(seed_), static_cast<std::uint32_t>(seed_ >> 32)}};
+    // The last counter word names this use of the stream, so no other draw keyed alike collides.
+    constexpr std::uint32_t kFaultStream = 0x46415531;  // "FAU1"
+    const Philox::ctr_type counter = {
+        {static_cast<std::uint32_t>(job), static_cast<std::uint32_t>(job >> 32), 0, kFaultStream}};
+    const Philox::ctr_type bits = Philox()(counter, key);
+    // A uniform in [0, 1) from 53 bits picks the fault: rate i owns an interval of length rate i.
+    const std::uint64_t high = (std::uint64_t{bits[0]} << 32) | bits[1];
+    const double uniform = static_cast<double>(high >> 11) * 0x1.0p-53;
+    const std::uint64_t frame = ((std::uint64_t{bits[2]} << 32) | bits[3]) % frames;
+    double bound = 0;
+    for (std::size_t i = 0; i < rates_.per_job.size(); ++i) {
+        bound += rates_.per_job[i];
+        if (uniform < bound) {
+            // Rate i is DEBUG_FAULT_INJECT code i + 1, in InjectedFault's order.
+            return {static_cast<InjectedFault>(i + 1), frame};
+        }
+    }
+    return {};
 }
 
 }  // namespace opusim::model

@@ -72,10 +72,13 @@ void Sequencer::drop_job_state() {
     statistics_.clear();
 }
 
-InjectedFault Sequencer::take_injected_fault() {
-    const InjectedFault fault = fault_;
+DrawnFault Sequencer::take_fault(std::uint64_t frames) {
+    const std::uint64_t job = jobs_with_frames_++;
+    const InjectedFault armed = fault_;
     fault_ = InjectedFault::None;  // one-shot: the next job that runs frames takes it
-    return fault;
+    if (armed != InjectedFault::None)
+        return {armed, std::min<std::uint64_t>(kFaultFrame, frames - 1)};
+    return random_faults_.draw(job, frames);
 }
 
 bool Sequencer::sync_to(std::uint64_t time_ps, std::uint64_t generation) {
@@ -248,12 +251,11 @@ bool Sequencer::run_frames_guarded(std::uint64_t generation,
 bool Sequencer::run_frames(std::uint64_t generation, const contract::JobDescriptor& descriptor,
                            std::uint64_t& frames_written, JobError& error) {
     const std::uint64_t frames = descriptor.frame_count;
-    const InjectedFault fault = take_injected_fault();
+    const DrawnFault fault = take_fault(frames);
     FrameSteps* mode_steps = begin_frame_steps(descriptor, error);
     if (mode_steps == nullptr) return true;
-    const std::uint64_t fault_frame = std::min<std::uint64_t>(kFaultFrame, frames - 1);
     const std::unique_ptr<FrameSteps> faulty =
-        with_injected_fault(*mode_steps, fault, fault_frame, descriptor);
+        with_injected_fault(*mode_steps, fault.fault, fault.frame, descriptor);
     FrameSteps& steps = faulty ? *faulty : *mode_steps;
 
     start_pipeline();

@@ -24,6 +24,7 @@
 #include "frame_steps.hpp"
 #include "functional_frame_steps.hpp"
 #include "host_port.hpp"
+#include "injected_faults.hpp"
 #include "job_config.hpp"
 #include "job_error.hpp"
 #include "opusim/contract/job_descriptor.hpp"
@@ -52,6 +53,7 @@ class Sequencer : public sc_core::sc_module {
 
     bool busy() const { return busy_; }
     void inject(InjectedFault fault) { fault_ = fault; }
+    void set_random_faults(const RandomFaults& faults) { random_faults_ = faults; }
     FrameLedger& ledger() { return ledger_; }
     DeviceStatistics statistics() const;
     const JobConfig& last_config() const { return config_; }
@@ -102,7 +104,8 @@ class Sequencer : public sc_core::sc_module {
     void report_failure(contract::DeviceError error, std::uint32_t detail,
                         std::uint64_t address = 0);
 
-    InjectedFault take_injected_fault();
+    // The fault this job meets (at which frame): the register's, else a random one.
+    DrawnFault take_fault(std::uint64_t frames);
     // Waits until TIME_PS (or a reset); false when a reset happened.
     bool sync_to(std::uint64_t time_ps, std::uint64_t generation);
     // Power-on and reset: ends any running job (new generation), forgets pending requests, the
@@ -133,6 +136,8 @@ class Sequencer : public sc_core::sc_module {
     // The last exposure trigger of the previous job: FRAMETIME is the camera's minimum
     // trigger-to-trigger period, which holds across jobs too (cleared by RESET).
     std::optional<std::uint64_t> last_trigger_ps_;
+    RandomFaults random_faults_;
+    std::uint64_t jobs_with_frames_ = 0;  // since power-on: the random faults' counter
 };
 
 }  // namespace opusim::model

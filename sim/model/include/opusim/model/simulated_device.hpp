@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "opusim/contract/random_faults.hpp"
 #include "opusim/model/device_statistics.hpp"
 #include "opusim/physics/profile.hpp"
 
@@ -35,6 +36,11 @@ enum class InjectedFault {
 
 struct SimulatedDeviceOptions {
     std::string vcd_path;  // when not empty: a VCD trace (stage occupancy, counters, irq) here
+    // Faults at random jobs (the sim transport's faults= and fault_seed= URI options): each job
+    // that runs frames meets fault i with probability fault_rates.per_job[i], drawn from
+    // fault_seed and the job's number since power-on (reproducible; RESET does not restart it).
+    contract::FaultRates fault_rates;
+    std::uint64_t fault_seed = 0;
 };
 
 class SimulatedDevice {
