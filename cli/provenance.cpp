@@ -169,4 +169,8 @@ void write_output_npy(const fs::path& path, io::DType dtype, const std::vector<s
     });
 }
 
+std::string shell_quote(const std::string& argument) {
+    return shell_quoted(argument);
+}
+
 }  // namespace opusim::cli

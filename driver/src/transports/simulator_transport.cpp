@@ -13,6 +13,7 @@
 #include "builtin_transports.hpp"
 #include "device_process_transport.hpp"
 #include "opusim/driver/errors.hpp"
+#include "opusim/driver/profile_override_option.hpp"
 
 namespace opusim::driver {
 namespace {
@@ -45,6 +46,19 @@ std::unique_ptr<Transport> open_simulator(const DeviceUri& uri, std::shared_ptr<
     if (vcd != uri.transport_options.end()) {
         arguments.insert(arguments.end(), {"--vcd", vcd->second});
     }
+    // set=: profile overrides, applied by the server when it loads the profile.
+    const auto overrides = uri.transport_options.find("set");
+    if (overrides != uri.transport_options.end()) {
+        ProfileOverrideList decoded;
+        try {
+            decoded = decode_profile_overrides(overrides->second);
+        } catch (const UriError& error) {
+            throw UriError("device URI '" + uri.text + "': " + error.what());
+        }
+        for (const auto& [key, value] : decoded) {
+            arguments.insert(arguments.end(), {"--set", key + "=" + value});
+        }
+    }
     return std::make_unique<DeviceProcessTransport>(
         server.string(), std::move(arguments), std::move(memory),
         "SystemC simulator (profile " + uri.target + ", its own process)", uri.text);
@@ -56,7 +70,7 @@ std::vector<TransportKind> builtin_transports() {
     TransportKind simulator;
     simulator.scheme = "sim";
     simulator.target_hint = "gen2, gen3 or a profile path";
-    simulator.options = {"vcd"};
+    simulator.options = {"vcd", "set"};
     simulator.make = open_simulator;
     return {simulator};
 }

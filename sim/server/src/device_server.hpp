@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "linked_host_memory.hpp"
 #include "opusim/contract/wire_protocol.hpp"
@@ -17,6 +18,8 @@ namespace opusim::server {
 struct ServerOptions {
     std::string profile;   // built-in profile name or path to a JSON profile
     std::string vcd_path;  // empty: no trace
+    // Profile overrides KEY=VALUE (the URI's set= option), applied when the profile is loaded.
+    std::vector<std::string> overrides;
 };
 
 class DeviceServer {

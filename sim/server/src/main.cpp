@@ -1,6 +1,6 @@
 // opusim-device: one simulated OPU in its own process, started by the driver's `sim:` transport
 // (driver/src/transports). Not meant to be run by hand:
-//   opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]
+//   opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH] [--set KEY=VALUE ...]
 // FD is a connected stream socket carrying the device link (contract/wire_protocol.hpp).
 #include <cstdio>
 #include <cstdlib>
@@ -13,7 +13,8 @@ namespace {
 int usage(const char* problem) {
     std::fprintf(stderr,
                  "opusim-device: %s\n"
-                 "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]\n"
+                 "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH] "
+                 "[--set KEY=VALUE ...]\n"
                  "(started by the opusim driver for each simulated device; not run by hand)\n",
                  problem);
     return 2;
@@ -39,6 +40,8 @@ int main(int argc, char* argv[]) {
             options.profile = value;
         } else if (flag == "--vcd") {
             options.vcd_path = value;
+        } else if (flag == "--set") {
+            options.overrides.push_back(value);  // applied to the profile, in order
         } else {
             return usage(("unknown option " + flag).c_str());
         }

@@ -25,6 +25,7 @@
 #include "opusim/contract/geometry.hpp"
 #include "opusim/contract/job_configuration.hpp"
 #include "opusim/driver/device_statistics.hpp"
+#include "opusim/driver/frame_trace.hpp"
 
 namespace opusim::driver {
 
@@ -137,6 +138,9 @@ class Device {
     DeviceCounters counters();
     // The device's measurements since its last reset (statistics registers).
     DeviceStatistics statistics();
+    // The schedule of the last frames the device ran (at most contract::trace::kDepth, oldest
+    // first; empty before any frame, or on a device without the trace registers).
+    std::vector<TracedFrame> frame_trace();
 
   private:
     Device() = default;
