@@ -3,12 +3,36 @@
 // CPU FAVOR+ with an orthogonal and with an i.i.d. projection, the device time and the CPU time
 // of the same projection.
 #include <algorithm>
+#include <cmath>
 
 #include "figure.hpp"
 #include "opusim_subprocess.hpp"
 #include "svg_plot.hpp"
 
 namespace opusim::cli::report {
+namespace {
+
+// A log-log plot against the number of features whose y range holds every one of SERIES, with
+// HEADROOM times the largest value on top.
+SvgPlot against_features(const std::string& title, const std::string& y_label,
+                         const std::vector<double>& features,
+                         const std::vector<std::vector<double>>& series, double headroom) {
+    double low = INFINITY, high = -INFINITY;
+    for (const auto& values : series) {
+        low = std::min(low, *std::min_element(values.begin(), values.end()));
+        high = std::max(high, *std::max_element(values.begin(), values.end()));
+    }
+    PlotOptions options;
+    options.title = title;
+    options.x_label = "random features M";
+    options.y_label = y_label;
+    options.log_x = options.log_y = true;
+    options.x = {features.front() * 0.8, features.back() * 1.25};
+    options.y = {low * 0.7, high * headroom};
+    return SvgPlot(options);
+}
+
+}  // namespace
 
 Figure attention_figure(const ReportDevice& device, const AttentionWorkload& w,
                         const FigureProgress& progress) {
@@ -38,40 +62,22 @@ Figure attention_figure(const ReportDevice& device, const AttentionWorkload& w,
         commands.push_back(device.shown_command(args));
         progress("attention");
     }
-    const auto range_of = [](std::vector<double> a, const std::vector<double>& b,
-                             const std::vector<double>& c) {
-        a.insert(a.end(), b.begin(), b.end());
-        a.insert(a.end(), c.begin(), c.end());
-        return AxisRange{*std::min_element(a.begin(), a.end()) * 0.7,
-                         *std::max_element(a.begin(), a.end()) * 1.4};
+    SvgPlot errors(against_features("Attention error against the number of features",
+                                    "relative error vs exact attention", features,
+                                    {device_error, orthogonal_error, iid_error}, 1.4));
+    const auto draw = [&features](SvgPlot& plot, const std::vector<double>& values,
+                                  std::size_t colour, const std::string& label, bool dashed) {
+        plot.line(features, values, series_colour(colour), label, dashed);
+        plot.scatter(features, values, series_colour(colour), "");
     };
-    PlotOptions error_options;
-    error_options.title = "Attention error against the number of features";
-    error_options.x_label = "random features M";
-    error_options.y_label = "relative error vs exact attention";
-    error_options.log_x = error_options.log_y = true;
-    error_options.x = {features.front() * 0.8, features.back() * 1.25};
-    error_options.y = range_of(device_error, orthogonal_error, iid_error);
-    SvgPlot errors(error_options);
-    errors.line(features, device_error, series_colour(0), "device projection");
-    errors.scatter(features, device_error, series_colour(0), "");
-    errors.line(features, orthogonal_error, series_colour(1), "CPU orthogonal");
-    errors.scatter(features, orthogonal_error, series_colour(1), "");
-    errors.line(features, iid_error, series_colour(2), "CPU iid", true);
-    errors.scatter(features, iid_error, series_colour(2), "");
-
-    PlotOptions time_options;
-    time_options.title = "Projection time: simulated device against this CPU";
-    time_options.x_label = "random features M";
-    time_options.y_label = "seconds";
-    time_options.log_x = time_options.log_y = true;
-    time_options.x = error_options.x;
-    time_options.y = range_of(device_s, cpu_s, cpu_s);
-    SvgPlot times(time_options);
-    times.line(features, device_s, series_colour(0), "device (simulated device time)");
-    times.scatter(features, device_s, series_colour(0), "");
-    times.line(features, cpu_s, series_colour(1), "CPU (measured, cblas_sgemm)");
-    times.scatter(features, cpu_s, series_colour(1), "");
+    draw(errors, device_error, 0, "device projection", false);
+    draw(errors, orthogonal_error, 1, "CPU orthogonal", false);
+    draw(errors, iid_error, 2, "CPU iid", true);
+    // Room above the lines for the legend: the device's time is far above the CPU's.
+    SvgPlot times(against_features("Projection time: simulated device against this CPU", "seconds",
+                                   features, {device_s, cpu_s}, 14));
+    draw(times, device_s, 0, "device (simulated device time)", false);
+    draw(times, cpu_s, 1, "CPU (measured, cblas_sgemm)", false);
 
     Figure figure;
     figure.id = "attention";

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
 
 #include "html_page.hpp"
 #include "opusim_subprocess.hpp"
@@ -40,9 +39,18 @@ bool numeric(const std::string& text, double& value) {
     return !text.empty() && end != nullptr && *end == '\0' && std::isfinite(value);
 }
 
-// One plot of METRIC against the last axis, a line per combination of the other axes.
+// The axis plots put on x: the last one with several values (single values are fixed settings).
+std::size_t x_axis_index(const std::vector<SweepAxis>& axes) {
+    for (std::size_t a = axes.size(); a-- > 0;) {
+        if (axes[a].values.size() > 1) return a;
+    }
+    return axes.size() - 1;
+}
+
+// One plot of METRIC against the x axis, a line per combination of the other axes with several
+// values, in grid order.
 std::string metric_plot(const SweepResults& sweep, const std::string& pointer) {
-    const std::size_t last = sweep.axes.size() - 1;
+    const std::size_t last = x_axis_index(sweep.axes);
     const SweepAxis& x_axis = sweep.axes[last];
     std::vector<double> x_values;
     bool all_numeric = true;
@@ -54,19 +62,23 @@ std::string metric_plot(const SweepResults& sweep, const std::string& pointer) {
     if (!all_numeric) {
         for (std::size_t v = 0; v < x_values.size(); ++v) x_values[v] = double(v);
     }
-    std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> series;
+    std::vector<std::pair<std::string, std::pair<std::vector<double>, std::vector<double>>>> series;
     double low = INFINITY, high = -INFINITY;
     for (std::size_t p = 0; p < sweep.points.size(); ++p) {
         const nlohmann::json value = at_pointer(sweep.results[p], pointer);
         if (!value.is_number()) continue;
         std::string label;
-        for (std::size_t a = 0; a < last; ++a) {
+        for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
+            if (a == last || sweep.axes[a].values.size() < 2) continue;
             label += (label.empty() ? "" : ", ") + sweep.axes[a].key + "=" +
                      sweep.axes[a].values[sweep.points[p][a]];
         }
-        auto& line = series[label.empty() ? "device" : label];
-        line.first.push_back(x_values[sweep.points[p][last]]);
-        line.second.push_back(value.get<double>());
+        if (label.empty()) label = "device";
+        auto found = std::find_if(series.begin(), series.end(),
+                                  [&](const auto& entry) { return entry.first == label; });
+        if (found == series.end()) found = series.insert(series.end(), {label, {}});
+        found->second.first.push_back(x_values[sweep.points[p][last]]);
+        found->second.second.push_back(value.get<double>());
         low = std::min(low, value.get<double>());
         high = std::max(high, value.get<double>());
     }

@@ -56,8 +56,7 @@ Figure throughput_figure(const ReportDevice& device, const FigureProgress& progr
     options.y = {*std::min_element(rates.begin(), rates.end()) * 0.5,
                  *std::max_element(rates.begin(), rates.end()) * 3};
     SvgPlot plot(options);
-    plot.line(link_x, link_y, series_colour(6),
-              "link limit: " + profile.link.name + " bandwidth / frame bytes", true);
+    plot.line(link_x, link_y, series_colour(6), "link limit (" + profile.link.name + ")", true);
     // One colour per bottleneck stage.
     std::vector<std::string> seen;
     for (const auto& stage : bottlenecks) {
