@@ -5,7 +5,6 @@
 // commands it runs (and names), so the page and the commands can never disagree.
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <iostream>
 
@@ -72,6 +71,12 @@ int run_report(const Command& command, const Arguments& args) {
     const bool attention = vm["attention"].as<bool>();
     const report::AttentionWorkload workload = parse_attention(vm);
     const std::filesystem::path out = vm["out"].as<std::string>();
+    // Checked before the figures run (tens of seconds), not when the page is written.
+    const std::filesystem::path out_folder = out.parent_path().empty() ? "." : out.parent_path();
+    if (!std::filesystem::is_directory(out_folder) || ::access(out_folder.c_str(), W_OK) != 0) {
+        throw UsageError("--out: the folder '" + out_folder.string() +
+                         "' does not exist or cannot be written");
+    }
     report::ScratchFolder scratch("opusim-report");
     const report::ReportDevice device{chosen.uri, chosen.profile, scratch.path()};
 

@@ -93,6 +93,14 @@ TEST_F(CliTest, BadSetIsAUsageErrorNamingIt) {
         << output_;
 }
 
+TEST_F(CliTest, ReportRefusesAnOutputFolderThatIsNotThere) {
+    EXPECT_EQ(run_cli("report --device sim:gen2 --out " + path("missing/r.html")), 2) << output_;
+    EXPECT_NE(output_.find("--out"), std::string::npos) << output_;
+    EXPECT_EQ(run_cli("report --device sim:gen2 --set camera.bits=9 --out " + path("r.html")), 2)
+        << output_;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "r.html"));
+}
+
 TEST_F(CliTest, ProfileShowAppliesSet) {
     const auto profile = json_of("profile show gen2 --set camera.bits=12 --set dmd.settle_us=5");
     EXPECT_EQ(profile["camera"]["bits"], 12);
