@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/kernels/device_projection.hpp"
@@ -116,9 +117,11 @@ Workload parse_workload(const po::variables_map& vm) {
     w.seed = parse_whole("seed", vm["seed"].as<std::string>(), 0,
                          std::numeric_limits<std::uint64_t>::max());
     if (vm.count("device")) w.device = vm["device"].as<std::string>();
-    if (!w.device.empty() && w.projection != "device") {
-        throw UsageError("--device: only used with --projection device");
+    if ((!w.device.empty() || vm.count("set")) && w.projection != "device") {
+        throw UsageError(std::string(vm.count("set") ? "--set" : "--device") +
+                         ": only used with --projection device");
     }
+    w.device = device_uri_with_set(w.device, vm);
     if (vm.count("bits")) {
         const long long bits = vm["bits"].as<long long>();
         if (w.projection != "device")
@@ -226,6 +229,7 @@ int run_attention(const Command& command, const Arguments& args) {
         ("bits", po::value<long long>(), "bit-planes of the device's linear mode (default 8)")
         ("json", po::bool_switch(), "print one JSON object instead of text");
     // clang-format on
+    add_set_option(options);
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
     const auto start = std::chrono::steady_clock::now();
@@ -358,7 +362,8 @@ int run_attention(const Command& command, const Arguments& args) {
 
 const Command kAttention{
     "attention",
-    "opusim attention [--device URI] --seq-len L --dim D --heads H --features M [--causal] "
+    "opusim attention [--device URI] [--set KEY=VALUE ...] "
+    "--seq-len L --dim D --heads H --features M [--causal] "
     "[--projection device|orthogonal|iid] [--kernel softmax|relu|optical] [--scale S] [--json] "
     "[--quiet]",
     "run an attention workload (FAVOR+ vs exact) and report errors, frames and device time",

@@ -210,7 +210,7 @@ int run_capture(const Command& command, const Arguments& args) {
 
 const Command kCapture{
     "capture",
-    "opusim capture [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] "
+    "opusim capture [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] [--set KEY=VALUE ...] "
     "--input X.npy --n-components M [--input-roi full|small|auto] [--exposure-us T] --out Y.npy "
     "[--json] [--quiet]",
     "camera frames for binary input rows, through SDK, driver and the simulated device", nullptr};

@@ -138,7 +138,7 @@ int run_flatfield(const Command& command, const Arguments& args) {
 
 const Command kFlatfield{
     "flatfield",
-    "opusim flatfield [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] "
+    "opusim flatfield [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] [--set KEY=VALUE ...] "
     "--photons N --frames F --pixels M [--exposure-us T] --out F.npy [--json] [--quiet]",
     "camera frames under uniform light, medium bypassed (EMVA 1288 measurement setup)", nullptr};
 

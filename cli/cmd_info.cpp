@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "device_option.hpp"
 #include "json_report.hpp"
 #include "opusim/contract/output_roi.hpp"
 #include "opusim/driver/device.hpp"
@@ -25,7 +26,7 @@ namespace {
 // What the registers do not say about a simulated device (its profile's name, description and
 // link) comes from the profile its URI names: the simulator's description, read as a tool does.
 physics::DeviceProfile described_profile(const driver::Device& device) {
-    return model::load_device_profile(device.uri().target);
+    return profile_of(device.uri());
 }
 
 nlohmann::json info_json(driver::Device& device) {
@@ -91,9 +92,11 @@ int run_info(const Command& command, const Arguments& args) {
     options.add_options()("device", po::value<std::string>()->default_value(""),
                           "device URI (default: $OPUSIM_DEVICE, else sim:gen2)")(
         "json", "print one JSON object");
+    add_set_option(options);
     const auto vm = parse_options(command, args, options);
     if (!vm) return 0;
-    const auto device = driver::Device::open((*vm)["device"].as<std::string>());
+    const auto device =
+        driver::Device::open(device_uri_with_set((*vm)["device"].as<std::string>(), *vm));
     const auto j = info_json(*device);
     if (vm->count("json")) {
         print_json_report(j);
@@ -109,7 +112,7 @@ int run_info(const Command& command, const Arguments& args) {
     return 0;
 }
 
-const Command kInfo{"info", "opusim info [--device URI] [--json]",
+const Command kInfo{"info", "opusim info [--device URI] [--set KEY=VALUE ...] [--json]",
                     "the device's identification, capabilities and configuration", nullptr};
 
 const CommandRegistrar registrar{

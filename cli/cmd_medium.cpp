@@ -138,7 +138,8 @@ int run_medium(const Command& command, const Arguments& args) {
 
 const Command kMedium{
     "medium",
-    "opusim medium [--device URI | --profile P] [--seed S] --pixels A:B --mirrors C:D --out F.npy "
+    "opusim medium [--device URI | --profile P] [--set KEY=VALUE ...] "
+    "[--seed S] --pixels A:B --mirrors C:D --out F.npy "
     "[--storage int8|float32] [--json]",
     "write a block of the true transmission matrix (oracle) as complex64 .npy", nullptr};
 

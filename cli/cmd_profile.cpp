@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "device_option.hpp"
 #include "json_report.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/model/profile_limits.hpp"
@@ -79,6 +80,7 @@ int run_profile(const Command& command, const Arguments& args) {
     po::options_description options("options");
     options.add_options()("json", po::bool_switch(),
                           "print the validated profile as JSON instead of a table");
+    add_set_option(options);
     Positionals positionals;
     positionals.hidden.add_options()("action", po::value<std::string>())("profile",
                                                                          po::value<std::string>());
@@ -104,6 +106,12 @@ int run_profile(const Command& command, const Arguments& args) {
     } catch (const physics::ProfileError& error) {
         throw UsageError(error.what());
     }
+    const auto overrides = set_options(vm);
+    try {
+        profile = physics::with_overrides(profile, overrides);
+    } catch (const physics::ProfileOverrideError& error) {
+        throw UsageError("--set " + error.override_text() + ": " + error.detail());
+    }
     if (vm["json"].as<bool>()) {
         // The profile document itself, plus "version" (which loading a profile ignores), so the
         // output is still a loadable profile.
@@ -115,7 +123,7 @@ int run_profile(const Command& command, const Arguments& args) {
 }
 
 const Command kProfile{"profile",
-                       "opusim profile show NAME|PATH [--json]   (NAME: gen2, gen3; PATH: a "
+                       "opusim profile show NAME|PATH [--set KEY=VALUE ...] [--json]   (NAME: gen2, gen3; PATH: a "
                        "profile .json)",
                        "show a device profile (validated) as a table or as JSON", nullptr};
 

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/driver/device.hpp"
@@ -157,11 +158,12 @@ void add_options(po::options_description& options) {
         "full (replicate features over the DMD), small (one mirror each) or auto")(
         "linear", "linear mode: real Gaussian inputs through linear_transform")(
         "json", "print one JSON object");
+    add_set_option(options);
 }
 
 RunOptions parse_run_options(const po::variables_map& vm) {
     RunOptions o;
-    o.device = vm["device"].as<std::string>();
+    o.device = device_uri_with_set(vm["device"].as<std::string>(), vm);
     o.n_features = parse_whole("n-features", vm["n-features"].as<std::string>(), 1, 1ull << 24);
     o.n_components =
         parse_whole("n-components", vm["n-components"].as<std::string>(), 1, 1ull << 24);
@@ -400,7 +402,8 @@ int run_main_job(const Command& command, const Arguments& args) {
 
 const Command kRun{
     "run",
-    "opusim run [--device URI] [--n-features N] [--n-components M] [--batch B] [--linear] "
+    "opusim run [--device URI] [--set KEY=VALUE ...] "
+    "[--n-features N] [--n-components M] [--batch B] [--linear] "
     "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json] [--quiet]",
     "the main job: a random-projection workload through SDK, driver and device", nullptr};
 

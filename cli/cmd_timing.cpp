@@ -46,7 +46,19 @@ struct TimingRun {
     std::uint64_t frames = 0;
     bool functional = false;
     driver::DeviceConfig config;
+    std::vector<driver::TracedFrame> trace;  // the device's schedule of its last frames
 };
+
+// The frame trace as JSON: per frame, each operation's [start, end] in seconds of device time.
+nlohmann::json trace_json(const std::vector<driver::TracedFrame>& trace) {
+    nlohmann::json frames = nlohmann::json::array();
+    for (const auto& frame : trace) {
+        nlohmann::json operations = nlohmann::json::object();
+        for (const auto& op : frame.operations) operations[op.name] = {op.start_s, op.end_s};
+        frames.push_back({{"frame", frame.index_in_job}, {"operations", operations}});
+    }
+    return frames;
+}
 
 std::string fixed(double value, int decimals) {
     std::ostringstream out;
@@ -182,6 +194,7 @@ void print_json(const TimingRun& run, const ChosenDevice& device) {
         {"functional", run.functional},
         {"device", device.uri},
         {"profile", device.profile.name},
+        {"trace", trace_json(run.trace)},
     };
     print_json_report(out);
 }
@@ -253,6 +266,7 @@ int run_timing(const Command& command, const Arguments& args) {
     run.wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     run.stats = device->statistics();
+    run.trace = device->frame_trace();
     run.analytic = model::analytic_timing(profile, run.config);
     if (trace) {
         device.reset();  // the device process ends, and its trace file is complete
@@ -268,7 +282,8 @@ int run_timing(const Command& command, const Arguments& args) {
 
 const Command kTiming{
     "timing",
-    "opusim timing [--device URI | --profile P] --n-features N --n-components M --frames F "
+    "opusim timing [--device URI | --profile P] [--set KEY=VALUE ...] "
+    "--n-features N --n-components M --frames F "
     "[--input-roi full|small|auto] [--exposure-us E] [--frametime-us T] [--functional] "
     "[--vcd FILE] [--json] [--quiet]",
     "run the SystemC device model: frame rate, latency, stage utilisation, bottleneck", nullptr};

@@ -204,6 +204,7 @@ int run_transform(const Command& command, const Arguments& args) {
         "encoder", po::value<std::string>(),
         "binary_threshold[:T], multi_threshold[:BINS] or sequential_base_two[:LEVELS]")(
         "json", "print one JSON object summarising what was done");
+    add_set_option(options);
     const auto vm = parse_options(command, args, options);
     if (!vm) return 0;
     Summary summary;
@@ -215,7 +216,7 @@ int run_transform(const Command& command, const Arguments& args) {
             "--encoder: --linear encodes real values by bit-planes itself; give one of them");
     }
     OpuSettings settings;
-    settings.device = (*vm)["device"].as<std::string>();
+    settings.device = device_uri_with_set((*vm)["device"].as<std::string>(), *vm);
     settings.n_components =
         parse_whole("n-components", (*vm)["n-components"].as<std::string>(), 1, 1ull << 24);
     check_output_values("--n-components", input.rows, settings.n_components);
@@ -267,7 +268,8 @@ int run_transform(const Command& command, const Arguments& args) {
 
 const Command kTransform{
     "transform",
-    "opusim transform --input X.npy --out Y.npy [--device URI] [--n-components M] [--linear] "
+    "opusim transform --input X.npy --out Y.npy [--device URI] [--set KEY=VALUE ...] "
+    "[--n-components M] [--linear] "
     "[--encoder NAME] [--input-roi full|small|auto] [--exposure-us T] [--json] [--quiet]",
     "the SDK on your own array: device frames (or a linear projection) of its rows", nullptr};
 

@@ -9,10 +9,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
+#include "opusim/driver/device_uri.hpp"
 #include "opusim/physics/profile.hpp"
+#include "opusim/physics/profile_overrides.hpp"
 
 namespace opusim::cli {
 
@@ -25,6 +28,9 @@ struct ChosenDevice {
     bool noise = true;
     std::optional<double> lock_wait_s;  // the URI's lock_wait: how to open, not what to compute
     std::map<std::string, std::string> transport_options;  // the same: the transport's (sim: vcd)
+    // Profile overrides (the URI's set= option, then --set), already applied to PROFILE; part of
+    // what the device computes, so URI keeps them (as set=).
+    std::vector<physics::ProfileOverride> overrides;
 };
 
 // URI with the lock_wait and transport options kept, for opening the device through the SDK.
@@ -42,7 +48,23 @@ void add_device_options(boost::program_options::options_description& options, bo
 // which may not repeat an option the URI sets), else $OPUSIM_DEVICE, else sim:gen2.
 ChosenDevice choose_device(const boost::program_options::variables_map& vm);
 
-// Whether --device or --profile was given (medium has a profile-free mode without either).
+// Adds --set KEY=VALUE (repeatable): profile overrides. add_device_options adds it too.
+void add_set_option(boost::program_options::options_description& options);
+
+// The --set values of VM as overrides (a malformed one is a UsageError naming it).
+std::vector<physics::ProfileOverride> set_options(const boost::program_options::variables_map& vm);
+
+// For the commands that hand a device URI TEXT to the SDK (run, attention, transform, info):
+// TEXT unchanged without --set; with --set, the URI (resolved as resolve_device_uri does) with the
+// overrides added as its set= option, validated (a bad override is a UsageError naming --set).
+std::string device_uri_with_set(const std::string& text,
+                                const boost::program_options::variables_map& vm);
+
+// The profile an opened device's URI describes: its profile with the URI's set= overrides, read
+// as the device server reads it (for oracle tools: info, the report).
+physics::DeviceProfile profile_of(const driver::DeviceUri& uri);
+
+// Whether --device, --profile or --set was given (medium has a profile-free mode without them).
 bool device_given(const boost::program_options::variables_map& vm);
 // Whether $OPUSIM_DEVICE names a device (set and non-empty).
 bool device_environment_set();

@@ -145,4 +145,8 @@ void write_output_npy(const fs::path& path, io::DType dtype, const std::vector<s
     io::write_file_atomically(sidecar, [&](std::ostream& out) { out << text; });
 }
 
+std::string shell_quote(const std::string& argument) {
+    return shell_quoted(argument);
+}
+
 }  // namespace opusim::cli

@@ -28,6 +28,9 @@
 
 namespace opusim::cli {
 
+// ARGUMENT quoted for a POSIX shell where needed (as the sidecars' "command" is).
+std::string shell_quote(const std::string& argument);
+
 // Keeps the command line (main() calls it first) for the sidecars' "command" and "argv".
 void record_command_line(int argc, const char* const* argv);
 

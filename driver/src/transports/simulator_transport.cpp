@@ -15,6 +15,7 @@
 #include "device_process_transport.hpp"
 #include "opusim/contract/random_faults.hpp"
 #include "opusim/driver/errors.hpp"
+#include "opusim/driver/profile_override_option.hpp"
 
 namespace opusim::driver {
 namespace {
@@ -32,11 +33,18 @@ std::filesystem::path device_server_path() {
     return std::filesystem::path(library.dli_fname).parent_path() / OPUSIM_LIBDIR_TO_SERVER;
 }
 
-// faults=NAME:P,... (contract/random_faults.hpp) and fault_seed=N (unsigned 64-bit): faults the
-// device server injects at random jobs, reproducibly from the seed.
-void check_fault_option(const std::string& uri, const std::string& option,
+// Values checked when the URI is parsed: set=KEY=VALUE,... (percent-encoded profile overrides);
+// faults=NAME:P,... (contract/random_faults.hpp) and fault_seed=N (unsigned 64-bit), the faults
+// the device server injects at random jobs, reproducibly from the seed.
+void check_option_value(const std::string& uri, const std::string& option,
                         const std::string& value) {
-    if (option == "faults") {
+    if (option == "set") {
+        try {
+            decode_profile_overrides(value);
+        } catch (const UriError& error) {
+            throw UriError("device URI '" + uri + "': option set: " + error.what());
+        }
+    } else if (option == "faults") {
         try {
             contract::parse_fault_rates(value);
         } catch (const std::invalid_argument& error) {
@@ -88,6 +96,19 @@ std::unique_ptr<Transport> open_simulator(const DeviceUri& uri, std::shared_ptr<
     }
     const std::vector<std::string> faults = fault_arguments(uri);
     arguments.insert(arguments.end(), faults.begin(), faults.end());
+    // set=: profile overrides, applied by the server when it loads the profile.
+    const auto overrides = uri.transport_options.find("set");
+    if (overrides != uri.transport_options.end()) {
+        ProfileOverrideList decoded;
+        try {
+            decoded = decode_profile_overrides(overrides->second);
+        } catch (const UriError& error) {
+            throw UriError("device URI '" + uri.text + "': " + error.what());
+        }
+        for (const auto& [key, value] : decoded) {
+            arguments.insert(arguments.end(), {"--set", key + "=" + value});
+        }
+    }
     return std::make_unique<DeviceProcessTransport>(
         server.string(), std::move(arguments), std::move(memory),
         "SystemC simulator (profile " + uri.target + ", its own process)", uri.text);
@@ -99,8 +120,8 @@ std::vector<TransportKind> builtin_transports() {
     TransportKind simulator;
     simulator.scheme = "sim";
     simulator.target_hint = "gen2, gen3 or a profile path";
-    simulator.options = {"vcd", "faults", "fault_seed"};
-    simulator.check_option = check_fault_option;
+    simulator.options = {"vcd", "set", "faults", "fault_seed"};
+    simulator.check_option = check_option_value;
     simulator.make = open_simulator;
     return {simulator};
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "opusim/physics/profile.hpp"
+#include "opusim/physics/profile_overrides.hpp"
 
 namespace opusim::server {
 
@@ -27,7 +28,12 @@ int DeviceServer::run(const ServerOptions& options) {
 
 bool DeviceServer::start(const ServerOptions& options) {
     try {
-        const auto profile = physics::DeviceProfile::load(options.profile);
+        std::vector<physics::ProfileOverride> overrides;
+        for (const auto& text : options.overrides) {
+            overrides.push_back(physics::parse_profile_override(text));
+        }
+        const auto profile =
+            physics::with_overrides(physics::DeviceProfile::load(options.profile), overrides);
         model::SimulatedDeviceOptions device_options;
         device_options.vcd_path = options.vcd_path;
         device_options.fault_rates = options.fault_rates;

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "linked_host_memory.hpp"
 #include "opusim/contract/random_faults.hpp"
@@ -20,6 +21,8 @@ struct ServerOptions {
     std::string vcd_path;              // empty: no trace
     contract::FaultRates fault_rates;  // --faults: faults at random jobs (none by default)
     std::uint64_t fault_seed = 0;      // --fault-seed
+    // Profile overrides KEY=VALUE (the URI's set= option), applied when the profile is loaded.
+    std::vector<std::string> overrides;
 };
 
 class DeviceServer {

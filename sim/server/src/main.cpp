@@ -1,8 +1,9 @@
 // opusim-device: one simulated OPU in its own process, started by the driver's `sim:` transport
 // (driver/src/transports). Not meant to be run by hand:
 //   opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH] [--faults SPEC]
-//                 [--fault-seed N]
-// SPEC is the sim transport's faults= URI option (contract/random_faults.hpp), N its fault_seed=.
+//                 [--fault-seed N] [--set KEY=VALUE ...]
+// SPEC is the sim transport's faults= URI option (contract/random_faults.hpp), N its fault_seed=,
+// each KEY=VALUE one of its set= profile overrides (applied in order).
 // FD is a connected stream socket carrying the device link (contract/wire_protocol.hpp).
 #include <cerrno>
 #include <cstdio>
@@ -17,8 +18,10 @@ namespace {
 int usage(const char* problem) {
     std::fprintf(stderr,
                  "opusim-device: %s\n"
-                 "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]\n"
-                 "                     [--faults NAME:P,...] [--fault-seed N]\n"
+                 "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]
+"
+                 "                     [--faults NAME:P,...] [--fault-seed N] [--set KEY=VALUE ...]
+"
                  "(started by the opusim driver for each simulated device; not run by hand)\n",
                  problem);
     return 2;
@@ -59,6 +62,8 @@ int main(int argc, char* argv[]) {
                 return usage("--fault-seed: expected an unsigned 64-bit integer");
             }
             options.fault_seed = seed;
+        } else if (flag == "--set") {
+            options.overrides.push_back(value);  // applied to the profile, in order
         } else {
             return usage(("unknown option " + flag).c_str());
         }

@@ -117,7 +117,25 @@ inline constexpr std::uint32_t kStatCriticalPsLo = 0x2C0;  // + 8 * stage, every
 
 // -- debug (ABI 1.1): error injection, as hardware exposes for driver testing --
 inline constexpr std::uint32_t kDebugFaultInject = 0x300;  // RW, fault:: taken by the next job
+
+// -- frame trace (additive; the next minor version): when each of the last frames the device
+// scheduled started and ended each operation, frozen by CONTROL.SNAPSHOT, read through a window:
+// write TRACE_SELECT = i (0 = oldest of TRACE_COUNT), then read TRACE_FRAME and the times. --
+inline constexpr std::uint32_t kTraceDepth = 0x400;   // RO: frames the trace holds (trace::kDepth)
+inline constexpr std::uint32_t kTraceCount = 0x404;   // RO: frames in the snapshot, <= depth
+inline constexpr std::uint32_t kTraceSelect = 0x408;  // RW: the frame the window shows
+inline constexpr std::uint32_t kTraceFrame = 0x40C;   // RO: its index within its job
+inline constexpr std::uint32_t kTraceStartPsLo = 0x410;  // + 8 * op: op start, ps of device time
+inline constexpr std::uint32_t kTraceEndPsLo = 0x450;    // + 8 * op: op end
 }  // namespace reg
+
+// Operations of a frame in the trace registers' order (the DMD stage is load, then settle).
+namespace trace {
+inline constexpr std::uint32_t kDepth = 16;  // frames the device's trace keeps
+inline constexpr std::uint32_t kOps = 7;
+inline constexpr std::array<const char*, kOps> kOpNames{
+    "link_in", "dmd_load", "dmd_settle", "exposure", "frame_overhead", "readout", "link_out"};
+}  // namespace trace
 
 // Stages of the frame pipeline, in the order of the STAT_BUSY/STAT_CRITICAL registers. The
 // resource stages are the first kResourceStages; `frametime` (the FRAMETIME register's minimum
@@ -192,7 +210,7 @@ struct RegisterInfo {
     std::uint32_t reset_value;  // meaningful when reset_source == Constant
 };
 
-inline constexpr std::array<RegisterInfo, 109> kRegisterTable{{
+inline constexpr std::array<RegisterInfo, 141> kRegisterTable{{
     {"ID", reg::kId, Access::ReadOnly, ResetSource::Constant, kDeviceId},
     {"VERSION", reg::kVersion, Access::ReadOnly, ResetSource::Constant, kAbiVersion},
     {"CAP_DMD_COLUMNS", reg::kCapDmdColumns, Access::ReadOnly, ResetSource::Profile, 0},
@@ -335,6 +353,38 @@ inline constexpr std::array<RegisterInfo, 109> kRegisterTable{{
     {"STAT_CRITICAL_PS_FRAMETIME_HI", reg::kStatCriticalPsLo + 52, Access::ReadOnly,
      ResetSource::Constant, 0},
     {"DEBUG_FAULT_INJECT", reg::kDebugFaultInject, Access::ReadWrite, ResetSource::Constant, 0},
+    {"TRACE_DEPTH", reg::kTraceDepth, Access::ReadOnly, ResetSource::Constant, trace::kDepth},
+    {"TRACE_COUNT", reg::kTraceCount, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_SELECT", reg::kTraceSelect, Access::ReadWrite, ResetSource::Constant, 0},
+    {"TRACE_FRAME", reg::kTraceFrame, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_LINK_IN_LO", reg::kTraceStartPsLo + 0, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_LINK_IN_HI", reg::kTraceStartPsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_DMD_LOAD_LO", reg::kTraceStartPsLo + 8, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_DMD_LOAD_HI", reg::kTraceStartPsLo + 12, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_DMD_SETTLE_LO", reg::kTraceStartPsLo + 16, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_DMD_SETTLE_HI", reg::kTraceStartPsLo + 20, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_EXPOSURE_LO", reg::kTraceStartPsLo + 24, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_EXPOSURE_HI", reg::kTraceStartPsLo + 28, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_FRAME_OVERHEAD_LO", reg::kTraceStartPsLo + 32, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_FRAME_OVERHEAD_HI", reg::kTraceStartPsLo + 36, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_READOUT_LO", reg::kTraceStartPsLo + 40, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_READOUT_HI", reg::kTraceStartPsLo + 44, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_LINK_OUT_LO", reg::kTraceStartPsLo + 48, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_START_PS_LINK_OUT_HI", reg::kTraceStartPsLo + 52, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_LINK_IN_LO", reg::kTraceEndPsLo + 0, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_LINK_IN_HI", reg::kTraceEndPsLo + 4, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_DMD_LOAD_LO", reg::kTraceEndPsLo + 8, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_DMD_LOAD_HI", reg::kTraceEndPsLo + 12, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_DMD_SETTLE_LO", reg::kTraceEndPsLo + 16, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_DMD_SETTLE_HI", reg::kTraceEndPsLo + 20, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_EXPOSURE_LO", reg::kTraceEndPsLo + 24, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_EXPOSURE_HI", reg::kTraceEndPsLo + 28, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_FRAME_OVERHEAD_LO", reg::kTraceEndPsLo + 32, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_FRAME_OVERHEAD_HI", reg::kTraceEndPsLo + 36, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_READOUT_LO", reg::kTraceEndPsLo + 40, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_READOUT_HI", reg::kTraceEndPsLo + 44, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_LINK_OUT_LO", reg::kTraceEndPsLo + 48, Access::ReadOnly, ResetSource::Constant, 0},
+    {"TRACE_END_PS_LINK_OUT_HI", reg::kTraceEndPsLo + 52, Access::ReadOnly, ResetSource::Constant, 0},
 }};
 
 }  // namespace opusim::contract

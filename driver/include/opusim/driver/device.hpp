@@ -26,6 +26,7 @@
 #include "opusim/driver/buffer.hpp"
 #include "opusim/driver/device_statistics.hpp"
 #include "opusim/driver/device_uri.hpp"
+#include "opusim/driver/frame_trace.hpp"
 
 namespace opusim::driver {
 
@@ -144,6 +145,9 @@ class Device {
     DeviceCounters counters();
     // The device's measurements since its last reset (statistics registers).
     DeviceStatistics statistics();
+    // The schedule of the last frames the device ran (at most contract::trace::kDepth, oldest
+    // first; empty before any frame, or on a device without the trace registers).
+    std::vector<TracedFrame> frame_trace();
 
   private:
     Device() = default;

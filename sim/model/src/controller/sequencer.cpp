@@ -70,6 +70,7 @@ void Sequencer::drop_job_state() {
     fault_ = InjectedFault::None;
     ledger_.clear();
     statistics_.clear();
+    trace_.clear();
 }
 
 DrawnFault Sequencer::take_fault(std::uint64_t frames) {
@@ -335,6 +336,7 @@ const FrameSchedule& Sequencer::schedule_frame(bool lost) {
     const FrameSchedule& schedule = pipeline_.schedule_next();
     ledger_.record(schedule.end[0], schedule.done(), lost);
     statistics_.frame_latency(schedule.done() - schedule.begin());
+    trace_.record(pipeline_.frames_scheduled() - 1, schedule);
     tracer_.frame(schedule, lost);
     return schedule;
 }

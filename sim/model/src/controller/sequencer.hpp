@@ -30,6 +30,7 @@
 #include "opusim/contract/job_descriptor.hpp"
 #include "opusim/model/device_statistics.hpp"
 #include "opusim/model/simulated_device.hpp"
+#include "frame_trace.hpp"
 #include "statistics_recorder.hpp"
 #include "timing_only_frame_steps.hpp"
 
@@ -56,6 +57,7 @@ class Sequencer : public sc_core::sc_module {
     void set_random_faults(const RandomFaults& faults) { random_faults_ = faults; }
     FrameLedger& ledger() { return ledger_; }
     DeviceStatistics statistics() const;
+    const FrameTrace& trace() const { return trace_; }
     const JobConfig& last_config() const { return config_; }
 
   private:
@@ -125,6 +127,7 @@ class Sequencer : public sc_core::sc_module {
     FunctionalFrameSteps functional_steps_;
     TimingOnlyFrameSteps timing_only_steps_;
     StatisticsRecorder statistics_;
+    FrameTrace trace_;
 
     sc_core::sc_event start_event_;
     sc_core::sc_event wake_event_;

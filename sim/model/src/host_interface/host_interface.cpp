@@ -99,6 +99,26 @@ void HostInterface::snapshot_statistics() {
     }
     registers_.set64(kStatCriticalPsLo + 8 * contract::stage::kResourceStages,
                      stats.frametime_critical_ps);
+    snapshot_trace();
+}
+
+void HostInterface::snapshot_trace() {
+    trace_snapshot_ = sequencer_->trace().frames();
+    registers_.set(kTraceCount, static_cast<std::uint32_t>(trace_snapshot_.size()));
+    show_trace_frame();
+}
+
+// The window shows the selected frame of the snapshot; a selection past TRACE_COUNT (or a reset
+// since the snapshot, which zeroes TRACE_COUNT) shows zeros.
+void HostInterface::show_trace_frame() {
+    const std::uint32_t selected = registers_.get(kTraceSelect);
+    const bool shown = selected < registers_.get(kTraceCount) && selected < trace_snapshot_.size();
+    const TracedFrame frame = shown ? trace_snapshot_[selected] : TracedFrame{};
+    registers_.set(kTraceFrame, static_cast<std::uint32_t>(frame.index_in_job));
+    for (std::uint32_t op = 0; op < contract::trace::kOps; ++op) {
+        registers_.set64(kTraceStartPsLo + 8 * op, frame.schedule.start[op]);
+        registers_.set64(kTraceEndPsLo + 8 * op, frame.schedule.end[op]);
+    }
 }
 
 // DEBUG_FAULT_INJECT: an unknown code is kept in the register (the host reads back what it

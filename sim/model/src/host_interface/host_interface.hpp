@@ -13,6 +13,7 @@
 
 #include "../controller/clock.hpp"
 #include "../controller/frame_ledger.hpp"
+#include "../controller/frame_trace.hpp"
 #include "opusim/contract/errors.hpp"
 #include "register_file.hpp"
 
@@ -59,6 +60,8 @@ class HostInterface : public sc_core::sc_module {
     void update_irq();
     void snapshot_statistics();  // CONTROL.SNAPSHOT: the sequencer's measurements into STAT_*
     void arm_fault(std::uint32_t code);  // DEBUG_FAULT_INJECT
+    void snapshot_trace();                // CONTROL.SNAPSHOT: the sequencer's frame trace
+    void show_trace_frame();              // TRACE_SELECT: the selected frame into the window
     bool transfer(tlm::tlm_command command, std::uint64_t address, void* data, std::size_t bytes,
                   sc_core::sc_time delay);
 
@@ -68,6 +71,7 @@ class HostInterface : public sc_core::sc_module {
     Sequencer* sequencer_ = nullptr;
     FrameLedger* ledger_ = nullptr;
     std::uint32_t latched_time_hi_ = 0;
+    std::vector<TracedFrame> trace_snapshot_;  // frozen by SNAPSHOT, shown through the window
     bool irq_level_ = false;
 };
 

@@ -206,6 +206,10 @@ void HostInterface::bind_registers() {
     RegisterBehaviour fault;
     fault.written = [this](std::uint32_t value, const sc_core::sc_time&) { arm_fault(value); };
     registers_.bind(kDebugFaultInject, std::move(fault));
+
+    RegisterBehaviour trace_select;  // the frame trace's window follows the selection
+    trace_select.written = [this](std::uint32_t, const sc_core::sc_time&) { show_trace_frame(); };
+    registers_.bind(kTraceSelect, std::move(trace_select));
 }
 
 }  // namespace opusim::model
