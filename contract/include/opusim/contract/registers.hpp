@@ -14,7 +14,8 @@ namespace opusim::contract {
 inline constexpr std::uint32_t kDeviceId = 0x4F505531;  // "OPU1"
 inline constexpr std::uint32_t kAbiVersionMajor = 1;
 inline constexpr std::uint32_t kAbiVersionMinor =
-    1;  // 1.1: ROI strategy, lit-mirror window, statistics, fault injection
+    2;  // 1.1: ROI strategy, lit-mirror window, statistics, fault injection; 1.2: packed-features
+        // input (CAP_INPUT_FORMATS), error INTERNAL, frame trace (TRACE_*)
 inline constexpr std::uint32_t kAbiVersion = (kAbiVersionMajor << 16) | kAbiVersionMinor;
 inline constexpr std::uint32_t kMmioWindowBytes = 4096;
 
