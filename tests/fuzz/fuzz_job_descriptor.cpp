@@ -99,14 +99,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const std::uint8_t* memory = data + kHeader;
     const std::size_t memory_bytes = size - kHeader;
-    const std::uint64_t frame_bytes = contract::input_frame_bytes(profile.dmd.mirrors());
+    const std::uint64_t frame_bytes = config.input_frame_bytes();  // DMD pattern or packed features
     std::vector<std::uint8_t> features(config.layout.n_features);
     const std::uint64_t frames = std::min<std::uint64_t>(descriptor.frame_count, kMaxFramesChecked);
     for (std::uint64_t k = 0; k < frames; ++k) {
         const std::uint8_t* frame =
             host_read(memory, memory_bytes, model::input_frame_address(descriptor, k), frame_bytes);
         if (frame == nullptr) return 0;  // DMA_READ
-        if (dmd.unpack(config.layout, frame, frame_bytes, 1, features.data()) != 1) return 0;
+        if (dmd.unpack(config.layout, config.input_format, frame, frame_bytes, 1,
+                       features.data()) != 1)
+            return 0;
         (void)model::output_frame_address(descriptor, k);
     }
     return 0;

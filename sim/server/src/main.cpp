@@ -16,14 +16,13 @@
 namespace {
 
 int usage(const char* problem) {
-    std::fprintf(stderr,
-                 "opusim-device: %s\n"
-                 "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]
-"
-                 "                     [--faults NAME:P,...] [--fault-seed N] [--set KEY=VALUE ...]
-"
-                 "(started by the opusim driver for each simulated device; not run by hand)\n",
-                 problem);
+    std::fprintf(
+        stderr,
+        "opusim-device: %s\n"
+        "usage: opusim-device --link-fd FD --profile NAME_OR_PATH [--vcd PATH]\n"
+        "                     [--faults NAME:P,...] [--fault-seed N] [--set KEY=VALUE ...]\n"
+        "(started by the opusim driver for each simulated device; not run by hand)\n",
+        problem);
     return 2;
 }
 
