@@ -14,12 +14,12 @@
 #include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
-#include "opusim/physics/device_geometry.hpp"
+#include "opusim/contract/dmd_format.hpp"
+#include "opusim/contract/output_roi.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/opu.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/contract/dmd_format.hpp"
-#include "opusim/contract/output_roi.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "progress.hpp"
 #include "provenance.hpp"
 
@@ -87,7 +87,7 @@ struct CaptureRequest {
 InputRoiStrategy sdk_strategy(contract::InputRoiStrategy strategy) {
     return strategy == contract::InputRoiStrategy::Full    ? InputRoiStrategy::Full
            : strategy == contract::InputRoiStrategy::Small ? InputRoiStrategy::Small
-                                                          : InputRoiStrategy::Auto;
+                                                           : InputRoiStrategy::Auto;
 }
 
 void warn_about_lit_mirrors(const physics::DeviceProfile& profile, std::size_t frames,
@@ -186,7 +186,8 @@ int run_capture(const Command& command, const Arguments& args) {
 
     request.input = read_binary_input(vm["input"].as<std::string>());
     try {
-        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), request.input.n_features, request.strategy);
+        contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd),
+                                    request.input.n_features, request.strategy);
     } catch (const std::invalid_argument& error) {
         throw UsageError("--input: shape[1] is the number of features; " +
                          std::string(error.what()));
@@ -210,7 +211,8 @@ int run_capture(const Command& command, const Arguments& args) {
 
 const Command kCapture{
     "capture",
-    "opusim capture [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] [--set KEY=VALUE ...] "
+    "opusim capture [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] [--set "
+    "KEY=VALUE ...] "
     "--input X.npy --n-components M [--input-roi full|small|auto] [--exposure-us T] --out Y.npy "
     "[--json] [--quiet]",
     "camera frames for binary input rows, through SDK, driver and the simulated device", nullptr};

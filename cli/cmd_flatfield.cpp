@@ -12,10 +12,10 @@
 #include "device_option.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
-#include "opusim/physics/device_geometry.hpp"
+#include "opusim/contract/output_roi.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/physics/camera.hpp"
-#include "opusim/contract/output_roi.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "progress.hpp"
 #include "provenance.hpp"
 
@@ -125,7 +125,8 @@ int run_flatfield(const Command& command, const Arguments& args) {
     request.json = vm.count("json") > 0;
     request.quiet = quiet(vm);
 
-    const auto roi = contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), request.pixels);
+    const auto roi =
+        contract::make_output_roi(opusim::physics::sensor_geometry(profile.camera), request.pixels);
     const physics::Camera camera(profile.camera, request.device.medium_seed,
                                  request.device.noise_seed, request.device.noise, roi.pixels);
     if (profile.camera.bits <= 8) {
@@ -138,7 +139,8 @@ int run_flatfield(const Command& command, const Arguments& args) {
 
 const Command kFlatfield{
     "flatfield",
-    "opusim flatfield [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] [--set KEY=VALUE ...] "
+    "opusim flatfield [--device URI | --profile P [--seed S] [--noise-seed S] [--noise off]] "
+    "[--set KEY=VALUE ...] "
     "--photons N --frames F --pixels M [--exposure-us T] --out F.npy [--json] [--quiet]",
     "camera frames under uniform light, medium bypassed (EMVA 1288 measurement setup)", nullptr};
 

@@ -136,12 +136,12 @@ int run_medium(const Command& command, const Arguments& args) {
     return 0;
 }
 
-const Command kMedium{
-    "medium",
-    "opusim medium [--device URI | --profile P] [--set KEY=VALUE ...] "
-    "[--seed S] --pixels A:B --mirrors C:D --out F.npy "
-    "[--storage int8|float32] [--json]",
-    "write a block of the true transmission matrix (oracle) as complex64 .npy", nullptr};
+const Command kMedium{"medium",
+                      "opusim medium [--device URI | --profile P] [--set KEY=VALUE ...] "
+                      "[--seed S] --pixels A:B --mirrors C:D --out F.npy "
+                      "[--storage int8|float32] [--json]",
+                      "write a block of the true transmission matrix (oracle) as complex64 .npy",
+                      nullptr};
 
 const CommandRegistrar registrar{
     Command{kMedium.name, kMedium.synopsis, kMedium.summary,

@@ -122,10 +122,11 @@ int run_profile(const Command& command, const Arguments& args) {
     return 0;
 }
 
-const Command kProfile{"profile",
-                       "opusim profile show NAME|PATH [--set KEY=VALUE ...] [--json]   (NAME: gen2, gen3; PATH: a "
-                       "profile .json)",
-                       "show a device profile (validated) as a table or as JSON", nullptr};
+const Command kProfile{
+    "profile",
+    "opusim profile show NAME|PATH [--set KEY=VALUE ...] [--json]   (NAME: gen2, gen3; PATH: a "
+    "profile .json)",
+    "show a device profile (validated) as a table or as JSON", nullptr};
 
 const CommandRegistrar registrar{
     Command{kProfile.name, kProfile.synopsis, kProfile.summary,

@@ -400,12 +400,12 @@ int run_main_job(const Command& command, const Arguments& args) {
     return 0;
 }
 
-const Command kRun{
-    "run",
-    "opusim run [--device URI] [--set KEY=VALUE ...] "
-    "[--n-features N] [--n-components M] [--batch B] [--linear] "
-    "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json] [--quiet]",
-    "the main job: a random-projection workload through SDK, driver and device", nullptr};
+const Command kRun{"run",
+                   "opusim run [--device URI] [--set KEY=VALUE ...] "
+                   "[--n-features N] [--n-components M] [--batch B] [--linear] "
+                   "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json] [--quiet]",
+                   "the main job: a random-projection workload through SDK, driver and device",
+                   nullptr};
 
 const CommandRegistrar registrar{
     Command{kRun.name, kRun.synopsis, kRun.summary,

@@ -70,8 +70,8 @@ void apply_option(DeviceUri& uri, const std::string& item, std::set<std::string>
     } else {
         std::string known = "seed, noise_seed, noise, lock_wait";
         for (const auto& option : transport_options(uri.transport)) known += ", " + option;
-        throw UriError("device URI '" + uri.text + "': unknown option '" + key + "' (known: " +
-                       known + ")");
+        throw UriError("device URI '" + uri.text + "': unknown option '" + key +
+                       "' (known: " + known + ")");
     }
 }
 

@@ -16,19 +16,19 @@
 #include <stdexcept>
 #include <vector>
 
-#include "opusim/physics/device_geometry.hpp"
+#include "opusim/contract/dmd_format.hpp"
 #include "opusim/physics/camera.hpp"
 #include "opusim/physics/capture.hpp"
-#include "opusim/contract/dmd_format.hpp"
+#include "opusim/physics/device_geometry.hpp"
 #include "opusim/physics/effective_medium.hpp"
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/profile.hpp"
 
 namespace {
 
+using opusim::contract::InputLayout;
 using opusim::physics::ColumnSum;
 using opusim::physics::EffectiveMedium;
-using opusim::contract::InputLayout;
 using opusim::physics::Medium;
 using opusim::physics::MediumParams;
 
@@ -217,8 +217,9 @@ BENCHMARK(BM_CameraGrab)
 // The whole chain of one chunk as the device runs it: intensities (int8 GEMM) then the camera.
 void BM_CaptureChain(benchmark::State& state) {
     auto profile = opusim::physics::DeviceProfile::load("gen2");
-    const auto layout = opusim::contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), kFeatures,
-                                                           opusim::contract::InputRoiStrategy::Full);
+    const auto layout =
+        opusim::contract::make_input_layout(opusim::physics::dmd_geometry(profile.dmd), kFeatures,
+                                            opusim::contract::InputRoiStrategy::Full);
     auto settings = opusim::physics::CaptureSettings::from_profile(profile);
     const opusim::physics::CaptureChain chain(profile, layout, first_pixels(kPixels), settings);
     const auto frames = random_frames(kFrames, kFeatures);

@@ -22,6 +22,7 @@
 #include "frame_ledger.hpp"
 #include "frame_pipeline.hpp"
 #include "frame_steps.hpp"
+#include "frame_trace.hpp"
 #include "functional_frame_steps.hpp"
 #include "host_port.hpp"
 #include "injected_faults.hpp"
@@ -30,7 +31,6 @@
 #include "opusim/contract/job_descriptor.hpp"
 #include "opusim/model/device_statistics.hpp"
 #include "opusim/model/simulated_device.hpp"
-#include "frame_trace.hpp"
 #include "statistics_recorder.hpp"
 #include "timing_only_frame_steps.hpp"
 
@@ -72,7 +72,8 @@ class Sequencer : public sc_core::sc_module {
     void run_ring(std::uint64_t generation);
     void run_ring_guarded(std::uint64_t generation);
     bool run_frames_guarded(std::uint64_t generation, const contract::JobDescriptor& descriptor,
-                            std::uint64_t& frames_written, JobError& error);  // run_ring; what it throws is INTERNAL
+                            std::uint64_t& frames_written,
+                            JobError& error);  // run_ring; what it throws is INTERNAL
     void fail_inside();
     // Runs descriptor INDEX; false when a reset interrupted it.
     bool run_job(std::uint64_t generation, std::uint32_t index, JobError& error);

@@ -60,8 +60,8 @@ class HostInterface : public sc_core::sc_module {
     void update_irq();
     void snapshot_statistics();  // CONTROL.SNAPSHOT: the sequencer's measurements into STAT_*
     void arm_fault(std::uint32_t code);  // DEBUG_FAULT_INJECT
-    void snapshot_trace();                // CONTROL.SNAPSHOT: the sequencer's frame trace
-    void show_trace_frame();              // TRACE_SELECT: the selected frame into the window
+    void snapshot_trace();               // CONTROL.SNAPSHOT: the sequencer's frame trace
+    void show_trace_frame();             // TRACE_SELECT: the selected frame into the window
     bool transfer(tlm::tlm_command command, std::uint64_t address, void* data, std::size_t bytes,
                   sc_core::sc_time delay);
 
