@@ -189,3 +189,24 @@ def test_driver_errors_become_opu_errors_with_the_drivers_message(kind, error_ty
     assert isinstance(error.value, opusim.OpuError)
     if kind == "timeout":
         assert isinstance(error.value, TimeoutError)
+
+
+def test_faults_from_the_uri_are_recovered_and_counted(noiseless_device):
+    """Issue 13's faults= option through Python: every row answered, equal to the fault-free
+    output, the retries in the context. Half the jobs fail a DMA read (fault_seed fixed); eight
+    transforms are at least eight jobs, so P(no fault at all) <= 2^-8."""
+    x = random_bits((8, 8, 64))
+
+    def transforms(device):
+        with OPU(n_components=200, opu_device=device, input_roi_strategy="small") as opu:
+            opu.fit1d(n_features=64)
+            return [opu.transform(rows) for rows in x]
+
+    clean = transforms(noiseless_device)
+    recovered = transforms(noiseless_device + "&faults=dma_read:0.5&fault_seed=11")
+    for got, want in zip(recovered, clean):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+        assert got.context.frames == want.context.frames + got.context.retry_frames
+    assert sum(y.context.retries for y in recovered) > 0
+    assert sum(y.context.retry_frames for y in recovered) > 0
+    assert all(y.context.retries == 0 for y in clean)

@@ -35,8 +35,9 @@ class Context:
         self.n_ones = c["lit_mirrors_mean"]
         self.fmt_type = layout["strategy"]
         self.fmt_factor = layout["replication"]
-        for key in ("device", "device_time_s", "frames", "passes", "retries", "saturated_pixels",
-                    "output_values", "bits", "first_sequence", "wall_time_s"):
+        for key in ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
+                    "retry_time_s", "saturated_pixels", "output_values", "bits", "first_sequence",
+                    "wall_time_s"):
             setattr(self, key, c[key])
 
     def as_dict(self):
@@ -46,8 +47,8 @@ class Context:
                   "input_roi": (self.input_roi_upper, self.input_roi_shape),
                   "start": self.start, "end": self.end, "n_ones": self.n_ones,
                   "fmt_type": self.fmt_type, "fmt_factor": self.fmt_factor}
-        for key in ("device", "device_time_s", "frames", "passes", "retries",
-                    "saturated_pixels", "output_values", "bits"):
+        for key in ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
+                    "retry_time_s", "saturated_pixels", "output_values", "bits"):
             result[key] = getattr(self, key)
         return result
 

@@ -38,6 +38,8 @@ py::dict context_to_dict(const Context& context) {
     d["first_sequence"] = context.first_sequence;
     d["passes"] = context.passes;
     d["retries"] = context.retries;
+    d["retry_frames"] = context.retry_frames;
+    d["retry_time_s"] = context.retry_time_s;
     d["saturated_pixels"] = context.saturated_pixels;
     d["output_values"] = context.output_values;
     d["wall_time_s"] = context.wall_time_s;
