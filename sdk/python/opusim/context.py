@@ -2,6 +2,13 @@
 context (opusim/context.hpp): lightonml's fields, plus what the simulated device measured."""
 import numpy as np
 
+# What the device measured, kept as the SDK names it. The run's identity (first_sequence) and the
+# host's wall time are attributes but not part of as_dict(), so two runs that did the same work
+# compare equal.
+_COMPARED_FIELDS = ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
+                    "retry_time_s", "saturated_pixels", "output_values", "bits")
+_MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s")
+
 
 class Context:
     """How a transform was made.
@@ -35,9 +42,7 @@ class Context:
         self.n_ones = c["lit_mirrors_mean"]
         self.fmt_type = layout["strategy"]
         self.fmt_factor = layout["replication"]
-        for key in ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
-                    "retry_time_s", "saturated_pixels", "output_values", "bits", "first_sequence",
-                    "wall_time_s"):
+        for key in _MEASURED_FIELDS:
             setattr(self, key, c[key])
 
     def as_dict(self):
@@ -47,8 +52,7 @@ class Context:
                   "input_roi": (self.input_roi_upper, self.input_roi_shape),
                   "start": self.start, "end": self.end, "n_ones": self.n_ones,
                   "fmt_type": self.fmt_type, "fmt_factor": self.fmt_factor}
-        for key in ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
-                    "retry_time_s", "saturated_pixels", "output_values", "bits"):
+        for key in _COMPARED_FIELDS:
             result[key] = getattr(self, key)
         return result
 

@@ -3,11 +3,10 @@ cross-validation (lightonml.projections.sklearn.OPUMap)."""
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from .. import _verbosity
-from ..opu import OPU
+from ._opu_map import OPUMapDevice, apply_verbose_level, checked_ndims, opu_with_components
 
 
-class OPUMap(BaseEstimator, TransformerMixin):
+class OPUMap(OPUMapDevice, BaseEstimator, TransformerMixin):
     """transform(X) = OPU.transform(X) of binary X (ndims=1: vectors; 2: 2-D inputs).
 
     n_components: outputs per input. opu: an OPU to use (its n_components is set to
@@ -21,22 +20,10 @@ class OPUMap(BaseEstimator, TransformerMixin):
 
     def __init__(self, n_components, opu=None, ndims=1, n_2d_features=None, packed=False,
                  simulated=False, max_n_features=None, verbose_level=-1):
-        if verbose_level >= 0:
-            _verbosity.set_verbose_level(verbose_level)
+        apply_verbose_level(verbose_level)
+        checked_ndims(ndims)  # before a device is opened
         self.verbose_level = verbose_level
-        if ndims not in (1, 2):
-            raise ValueError(f"ndims: expected 1 or 2, got {ndims!r}")
-        if opu is None:
-            settings = {"n_components": n_components}
-            if max_n_features is not None:
-                settings["max_n_features"] = max_n_features
-            opu = OPU(**settings)
-        else:
-            if not isinstance(opu, OPU):
-                raise TypeError(f"opu: expected an opusim.OPU, got {type(opu).__name__}")
-            if opu.n_components != n_components:
-                opu.n_components = n_components
-        self.opu = opu
+        self.opu = opu_with_components(opu, n_components, max_n_features)
         # A plain attribute (scikit-learn's get_params must return the object it was given).
         self.n_components = n_components
         self.ndims = ndims
@@ -48,13 +35,7 @@ class OPUMap(BaseEstimator, TransformerMixin):
 
     def fit(self, X=None, y=None, n_features=None, packed=False, online=False):
         """Fixes the input geometry from X (or n_features), as OPU.fit1d / fit2d."""
-        if self.ndims == 1:
-            self.opu.fit1d(X, n_features=n_features, packed=packed or self.packed, online=online)
-        else:
-            self.opu.fit2d(X, n_features=n_features or self.n_2d_features,
-                           packed=packed or self.packed, online=online)
-        self.fitted = True
-        return self
+        return self._fit_geometry(X, n_features, packed, online)
 
     def transform(self, X, y=None):
         """The OPU's random features of X, as a plain numpy array."""
@@ -63,16 +44,3 @@ class OPUMap(BaseEstimator, TransformerMixin):
         if not self.fitted:
             self.fit(X)
         return np.array(self.opu.transform(X))
-
-    def open(self):
-        self.opu.open()
-
-    def close(self):
-        self.opu.close()
-
-    def __enter__(self):
-        self.open()
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

@@ -3,11 +3,10 @@ is not differentiable: the module has no parameters and its output needs no grad
 import torch
 from torch import nn
 
-from .. import _verbosity
-from ..opu import OPU
+from ._opu_map import OPUMapDevice, apply_verbose_level, checked_ndims, opu_with_components
 
 
-class OPUMap(nn.Module):
+class OPUMap(OPUMapDevice, nn.Module):
     """forward(X) = OPU.transform(X) for a binary tensor X: the camera values as a tensor (uint8
     on 8-bit cameras, as lightonml's).
 
@@ -18,18 +17,9 @@ class OPUMap(nn.Module):
     def __init__(self, n_components, opu=None, ndims=1, n_2d_features=None, packed=False,
                  simulated=False, max_n_features=None, verbose_level=-1):
         super().__init__()
-        if verbose_level >= 0:
-            _verbosity.set_verbose_level(verbose_level)
-        if ndims not in (1, 2):
-            raise ValueError(f"ndims: expected 1 or 2, got {ndims!r}")
-        if opu is None:
-            settings = {"n_components": n_components}
-            if max_n_features is not None:
-                settings["max_n_features"] = max_n_features
-            opu = OPU(**settings)
-        elif opu.n_components != n_components:
-            opu.n_components = n_components
-        self.opu = opu
+        apply_verbose_level(verbose_level)
+        checked_ndims(ndims)  # before a device is opened
+        self.opu = opu_with_components(opu, n_components, max_n_features)
         self.ndims = ndims
         self.n_2d_features = n_2d_features
         self.packed = packed
@@ -47,13 +37,7 @@ class OPUMap(nn.Module):
 
     def fit(self, X=None, n_features=None, packed=False, online=False):
         """Fixes the input geometry from X (or n_features)."""
-        if self.ndims == 1:
-            self.opu.fit1d(X, n_features=n_features, packed=packed or self.packed, online=online)
-        else:
-            self.opu.fit2d(X, n_features=n_features or self.n_2d_features,
-                           packed=packed or self.packed, online=online)
-        self.fitted = True
-        return self
+        return self._fit_geometry(X, n_features, packed, online)
 
     def forward(self, input):
         """The OPU's random features of INPUT (a binary tensor), detached from the graph."""
@@ -65,16 +49,3 @@ class OPUMap(nn.Module):
 
     def extra_repr(self):
         return f"n_components={self.n_components}, ndims={self.ndims}"
-
-    def open(self):
-        self.opu.open()
-
-    def close(self):
-        self.opu.close()
-
-    def __enter__(self):
-        self.open()
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
