@@ -35,6 +35,24 @@ std::string text_of(const Message& message) {
     return std::string(message.payload.begin(), message.payload.end());
 }
 
+// The daemon's environment for the device server, with OpenMP's workers told to sleep between
+// parallel regions unless the user chose a policy, as the driver starts it (its workers spinning
+// took the cores the daemon and the clients need; docs/performance.md, issue 10).
+std::vector<char*> server_environment(std::string& wait_policy) {
+    std::vector<char*> env;
+    bool has_policy = false;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        has_policy = has_policy || std::strncmp(*entry, "OMP_WAIT_POLICY=", 16) == 0;
+        env.push_back(*entry);
+    }
+    if (!has_policy) {
+        wait_policy = "OMP_WAIT_POLICY=passive";
+        env.push_back(wait_policy.data());
+    }
+    env.push_back(nullptr);
+    return env;
+}
+
 }  // namespace
 
 SharedDevice::SharedDevice(const std::string& server, std::vector<std::string> arguments) {
@@ -105,8 +123,10 @@ void SharedDevice::spawn(const std::string& server, std::vector<std::string> arg
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, ends[1], kChildLinkFd);
     posix_spawn_file_actions_addclosefrom_np(&actions, kChildLinkFd + 1);
+    std::string wait_policy;
+    std::vector<char*> env = server_environment(wait_policy);
     const int failed =
-        ::posix_spawn(&pid_, server.c_str(), &actions, nullptr, argv.data(), environ);
+        ::posix_spawn(&pid_, server.c_str(), &actions, nullptr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(ends[1]);
     if (failed != 0) {
