@@ -55,8 +55,13 @@ std::string default_device_server(const char* argv0) {
     return (self.parent_path() / OPUSIM_BINDIR_TO_SERVER).lexically_normal().string();
 }
 
-void detach() {
-    if (::fork() > 0) std::_Exit(0);
+// The parent says where the daemon serves and returns to the shell; the child serves.
+void detach(const std::string& socket) {
+    const pid_t child = ::fork();
+    if (child > 0) {
+        std::fprintf(stderr, "opusimd: serving %s (pid %d)\n", socket.c_str(), int(child));
+        std::_Exit(0);
+    }
     ::setsid();
     const int null = ::open("/dev/null", O_RDWR);
     if (null >= 0) {
@@ -113,9 +118,12 @@ int main(int argc, char* argv[]) {
     ::signal(SIGPIPE, SIG_IGN);
     try {
         opusim::daemon::Daemon daemon(options);
-        std::fprintf(stderr, "opusimd: serving %s (pid %d)\n", options.socket_path.c_str(),
-                     static_cast<int>(::getpid()));
-        if (!foreground) detach();
+        if (foreground) {
+            std::fprintf(stderr, "opusimd: serving %s (pid %d)\n", options.socket_path.c_str(),
+                         static_cast<int>(::getpid()));
+        } else {
+            detach(options.socket_path);
+        }
         daemon.serve(stop_pipe[0]);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "opusimd: %s\n", error.what());
