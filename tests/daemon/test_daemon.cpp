@@ -244,4 +244,39 @@ TEST_F(DaemonTest, SocketIsTheUsersAloneAndABadProfileIsAUriError) {
                  opusim::driver::DriverError);
 }
 
+// Peer credentials: with the socket opened to everyone, another user still gets no device (the
+// daemon checks SO_PEERCRED). Switching to another user needs root: CI runs the tests as root.
+TEST_F(DaemonTest, AnotherUserIsRefusedByPeerCredentials) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user";
+    ASSERT_EQ(::chmod(folder_.path(".").c_str(), 0711), 0);
+    ASSERT_EQ(::chmod(daemon_.socket().c_str(), 0666), 0);
+    opusim::contract::daemon::OpenRequest request;
+    request.profile = "gen2";
+    const auto open = opusim::contract::daemon::encode_open(request);
+    const opusim::contract::wire::MessageHeader header{
+        opusim::contract::wire::MessageType::DaemonOpen, 0, open.size()};
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, daemon_.socket().c_str(), sizeof address.sun_path - 1);
+    const pid_t child = ::fork();
+    if (child == 0) {  // only system calls from here: no allocation after fork
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(10);
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) ::_exit(11);
+        if (::send(fd, &header, sizeof header, MSG_NOSIGNAL) != ssize_t(sizeof header) ||
+            ::send(fd, open.data(), open.size(), MSG_NOSIGNAL) != ssize_t(open.size())) {
+            ::_exit(12);
+        }
+        opusim::contract::wire::MessageHeader answer{};
+        if (::recv(fd, &answer, sizeof answer, MSG_WAITALL) != ssize_t(sizeof answer)) ::_exit(13);
+        ::_exit(answer.type == opusim::contract::wire::MessageType::Failed ? 0 : 14);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0)
+        << "10 setuid, 11 connect, 12 send, 13 no answer, 14 admitted";
+    EXPECT_EQ(status_of(daemon_.socket())["devices"].size(), 0u);  // no device was started
+}
+
 }  // namespace

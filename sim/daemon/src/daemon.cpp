@@ -309,8 +309,17 @@ Daemon::Device& Daemon::device_for(const contract::daemon::OpenRequest& request)
 
 void Daemon::attach(Client& client, Device& device, bool exclusive) {
     client.device = &device;
+    // The lowest window no other client of the device holds (1 up: window 0 is the daemon's
+    // ring); a client's regions leave the device with it, so a window is reused clean.
+    std::uint64_t slot = 1;
+    for (bool taken = true; taken; slot += taken ? 1 : 0) {
+        taken = false;
+        for (const auto id : device.clients) {
+            taken = taken || clients_.at(id).own->window() == slot << kWindowShift;
+        }
+    }
     client.own =
-        std::make_unique<VirtualDevice>(client.id << kWindowShift, device.shared->reset_config());
+        std::make_unique<VirtualDevice>(slot << kWindowShift, device.shared->reset_config());
     client.exclusive = exclusive;
     device.clients.push_back(client.id);
     if (exclusive) device.exclusive_holder = client.id;
