@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -244,6 +245,46 @@ TEST_F(DaemonTest, SocketIsTheUsersAloneAndABadProfileIsAUriError) {
                  opusim::driver::UriError);
     EXPECT_THROW(opusim::driver::Device::open("sim:gen2?via=" + folder_.path("none.sock")),
                  opusim::driver::DriverError);
+}
+
+// A device whose jobs hang: its client gets the typed device error (the daemon aborts the job and
+// resets the device after the client's wait times out), and the daemon serves the others on.
+TEST_F(DaemonTest, HungJobsFailTheirClientAndOthersGoOn) {
+    const auto x = random_rows(kRows, kFeatures, 7);
+    try {
+        transform_on(via("sim:gen2?faults=hang:1&seed=11", daemon_.socket()), x, kRows, kFeatures);
+        FAIL() << "a transform on a device whose every job hangs succeeded";
+    } catch (const std::exception& error) {
+        EXPECT_NE(std::string(error.what()).find("STALLED"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(transform_on(via(kDevice, daemon_.socket()), x, kRows, kFeatures),
+              transform_on(kDevice, x, kRows, kFeatures));
+}
+
+// opusim info through the daemon: the device's section and the daemon's, in text and JSON.
+TEST_F(DaemonTest, InfoListsTheDaemonsDevicesAndClients) {
+    const std::string command = std::string(OPUSIM_CLI_PATH) + " info --json --device '" +
+                                via("sim:gen2", daemon_.socket()) + "'";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string text;
+    char chunk[4096];
+    for (std::size_t got; (got = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;)
+        text.append(chunk, got);
+    ASSERT_EQ(::pclose(pipe), 0) << text;
+    const auto info = nlohmann::json::parse(text);
+    ASSERT_TRUE(info.contains("daemon")) << text;
+    const auto& daemon = info["daemon"];
+    EXPECT_EQ(daemon["socket"], daemon_.socket());
+    EXPECT_EQ(daemon["pid"], daemon_.pid());
+    ASSERT_EQ(daemon["devices"].size(), 1u);
+    const auto& device = daemon["devices"][0];
+    EXPECT_EQ(device["device"], "sim:gen2");
+    ASSERT_EQ(device["clients"].size(), 1u);  // the info command itself
+    for (const char* key : {"queue_depth", "utilisation", "jobs", "device_time_s", "busy_s"}) {
+        EXPECT_TRUE(device.contains(key)) << key;
+    }
+    EXPECT_NE(device["clients"][0]["pid"], ::getpid());
 }
 
 // Peer credentials: with the socket opened to everyone, another user still gets no device (the
