@@ -1,5 +1,6 @@
 #include "daemon.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
@@ -440,11 +441,16 @@ void Daemon::map_region(Client& client, const contract::wire::RegionMessage& reg
         // The device maps it: it must be memory of at least the announced size, or the device
         // (every client's) would fault on it.
         struct stat memory {};
+        // Sealed against shrinking (the driver's memfds are), or a client could take pages away
+        // from under the device and make it fault (SIGBUS), ending the device for every client.
+        const int seals = fd < 0 ? -1 : ::fcntl(fd, F_GET_SEALS);
         if (fd < 0 || ::fstat(fd, &memory) != 0 || !S_ISREG(memory.st_mode) ||
-            static_cast<std::uint64_t>(memory.st_size) < region.bytes) {
+            static_cast<std::uint64_t>(memory.st_size) < region.bytes || seals < 0 ||
+            (seals & F_SEAL_SHRINK) == 0) {
             if (fd >= 0) ::close(fd);
             const std::string text = "opusimd refused a shared region that is not memory of " +
-                                     std::to_string(region.bytes) + " bytes";
+                                     std::to_string(region.bytes) +
+                                     " bytes sealed against shrinking (F_SEAL_SHRINK)";
             client.link->send(MessageType::Failed, text.data(), text.size());
             client.closing = true;
             return;
