@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <sstream>
 #include <stdexcept>
 
 #include "opusim/contract/registers.hpp"
@@ -35,23 +34,6 @@ constexpr double kMaxWaitS = 1e6;
 // Client windows are 2^(bits+1) apart: a descriptor's span checked below 2^bits never reaches the
 // next client's window.
 constexpr unsigned kWindowShift = contract::daemon::kClientWindowBits + 1;
-
-std::string json_text(const std::string& text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
 
 std::string user_name(uid_t uid) {
     passwd entry{};
@@ -627,40 +609,6 @@ void Daemon::device_lost(Device& device, const std::string& why) {
         clients_.erase(it);
     }
     devices_.erase(device.key);
-}
-
-std::string Daemon::status_json() const {
-    std::ostringstream out;
-    const double uptime = std::chrono::duration<double>(Clock::now() - started_).count();
-    out << "{\"socket\": " << json_text(options_.socket_path) << ", \"pid\": " << ::getpid()
-        << ", \"uptime_s\": " << uptime << ", \"devices\": [";
-    bool first_device = true;
-    for (const auto& [key, device] : devices_) {
-        const double elapsed = device->shared->now_s() - device->first_s;
-        std::uint64_t queued = 0;
-        std::ostringstream clients;
-        bool first_client = true;
-        for (const auto id : device->clients) {
-            const Client& client = clients_.at(id);
-            queued += client.own->queued_jobs();
-            clients << (first_client ? "" : ", ") << "{\"id\": " << id
-                    << ", \"pid\": " << client.pid << ", \"user\": " << json_text(client.user)
-                    << ", \"exclusive\": " << (client.exclusive ? "true" : "false")
-                    << ", \"queued_jobs\": " << client.own->queued_jobs()
-                    << ", \"jobs_done\": " << client.own->jobs_done() << "}";
-            first_client = false;
-        }
-        out << (first_device ? "" : ", ") << "{\"device\": " << json_text(key)
-            << ", \"server_pid\": " << device->shared->server_pid()
-            << ", \"device_time_s\": " << device->shared->now_s()
-            << ", \"busy_s\": " << device->busy_s
-            << ", \"utilisation\": " << (elapsed > 0 ? device->busy_s / elapsed : 0.0)
-            << ", \"jobs\": " << device->jobs << ", \"queue_depth\": " << queued
-            << ", \"clients\": [" << clients.str() << "]}";
-        first_device = false;
-    }
-    out << "]}";
-    return out.str();
 }
 
 }  // namespace opusim::daemon
