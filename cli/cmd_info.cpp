@@ -13,6 +13,7 @@
 #include "device_option.hpp"
 #include "json_report.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/driver/daemon_client.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/model/profile_limits.hpp"
 #include "opusim/physics/profile.hpp"
@@ -74,6 +75,25 @@ nlohmann::json info_json(driver::Device& device) {
     return j;
 }
 
+// A device served by opusimd (via= or $OPUSIM_DAEMON): the daemon's devices, their clients,
+// queue depths and utilisation, as the daemon reports them.
+void print_daemon(std::ostream& out, const nlohmann::json& daemon) {
+    out << "opusimd " << daemon["socket"].get<std::string>() << " (pid " << daemon["pid"] << ", up "
+        << daemon["uptime_s"].get<double>() << " s)\n";
+    for (const auto& device : daemon["devices"]) {
+        out << "  device " << device["device"].get<std::string>() << ": "
+            << device["clients"].size() << " clients, queue depth " << device["queue_depth"] << ", "
+            << device["jobs"] << " jobs, utilisation " << device["utilisation"].get<double>()
+            << " of " << device["device_time_s"] << " s device time\n";
+        for (const auto& client : device["clients"]) {
+            out << "    client " << client["id"] << ": pid " << client["pid"] << " user "
+                << client["user"].get<std::string>()
+                << (client["exclusive"].get<bool>() ? " exclusive" : "") << ", "
+                << client["queued_jobs"] << " queued, " << client["jobs_done"] << " done\n";
+        }
+    }
+}
+
 void print_section(std::ostream& out, const std::string& title, const nlohmann::json& section) {
     out << title << "\n";
     for (const auto& [key, value] : section.items()) {
@@ -97,7 +117,10 @@ int run_info(const Command& command, const Arguments& args) {
     if (!vm) return 0;
     const auto device =
         driver::Device::open(device_uri_with_set((*vm)["device"].as<std::string>(), *vm));
-    const auto j = info_json(*device);
+    auto j = info_json(*device);
+    if (const auto socket = driver::daemon_socket_of(device->uri())) {
+        j["daemon"] = nlohmann::json::parse(driver::daemon_status_json(*socket));
+    }
     if (vm->count("json")) {
         print_json_report(j);
         return 0;
@@ -109,6 +132,7 @@ int run_info(const Command& command, const Arguments& args) {
     print_section(std::cout, "identification", j["identification"]);
     print_section(std::cout, "capabilities", j["capabilities"]);
     print_section(std::cout, "configuration (reset values + URI options)", j["configuration"]);
+    if (j.contains("daemon")) print_daemon(std::cout, j["daemon"]);
     return 0;
 }
 

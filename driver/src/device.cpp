@@ -52,8 +52,10 @@ std::unique_ptr<Device> Device::open(const std::string& text) {
     // The transport first: it refuses a bad profile (the device server checks it) before this
     // open waits for a lock it could never use. Nothing touches the device until the lock is ours.
     device->transport_ = make_transport(uri, device->memory_);
-    device->lock_ = std::make_unique<DeviceLock>(DeviceLock::key_of(uri),
-                                                 uri.lock_wait_s.value_or(kDefaultLockWaitS));
+    if (!device->transport_->shared_by_service()) {
+        device->lock_ = std::make_unique<DeviceLock>(DeviceLock::key_of(uri),
+                                                     uri.lock_wait_s.value_or(kDefaultLockWaitS));
+    }
     device->info_.uri = uri.text;
     device->info_.identity = uri.identity();
     device->info_.transport = uri.transport;

@@ -1,5 +1,6 @@
 #include "opusim/driver/dma_memory.hpp"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -17,8 +18,11 @@ constexpr std::uint64_t kPage = 4096;
 
 SharedAllocation SharedAllocation::make(std::size_t bytes) {
     SharedAllocation allocation;
-    allocation.fd = ::memfd_create("opusim-dma", MFD_CLOEXEC);
-    if (allocation.fd < 0 || ::ftruncate(allocation.fd, static_cast<off_t>(bytes)) != 0) {
+    allocation.fd = ::memfd_create("opusim-dma", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    // Sealed against shrinking: a device that maps it (a device server, one opusimd shares
+    // between processes) can never fault on a page taken away under it.
+    if (allocation.fd < 0 || ::ftruncate(allocation.fd, static_cast<off_t>(bytes)) != 0 ||
+        ::fcntl(allocation.fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0) {
         const std::string reason = std::strerror(errno);
         allocation.release();
         throw DriverError("DMA buffer: cannot allocate " + std::to_string(bytes) +

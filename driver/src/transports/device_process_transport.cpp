@@ -51,6 +51,19 @@ DeviceProcessTransport::DeviceProcessTransport(const std::string& program,
     memory_->set_listener(this);
 }
 
+DeviceProcessTransport::DeviceProcessTransport(std::unique_ptr<contract::wire::Channel> link,
+                                               double device_time_s,
+                                               std::shared_ptr<DmaMemory> memory,
+                                               std::string description, std::string uri_text)
+    : memory_(std::move(memory)),
+      description_(std::move(description)),
+      uri_text_(std::move(uri_text)),
+      link_(std::move(link)),
+      device_time_s_(device_time_s),
+      through_daemon_(true) {
+    memory_->set_listener(this);
+}
+
 void DeviceProcessTransport::await_ready(const std::string& program) {
     Message first;
     try {
@@ -151,6 +164,7 @@ void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::
 // Collects the device process. Its link is closed first by every caller, so a healthy server
 // ends at once; one that does not (a model stuck in a loop) is killed after kExitGrace.
 std::string DeviceProcessTransport::exit_text() {
+    if (through_daemon_) return "served by opusimd, which closed the link";
     if (pid_ <= 0) return "already collected";
     int status = 0;
     pid_t waited = 0;

@@ -25,6 +25,10 @@ class DeviceProcessTransport final : public Transport, private DmaMapListener {
     DeviceProcessTransport(const std::string& program, std::vector<std::string> arguments,
                            std::shared_ptr<DmaMemory> memory, std::string description,
                            std::string uri_text);
+    // A device served by opusimd over LINK, already Ready at DEVICE_TIME_S (daemon_transport.hpp).
+    DeviceProcessTransport(std::unique_ptr<contract::wire::Channel> link, double device_time_s,
+                           std::shared_ptr<DmaMemory> memory, std::string description,
+                           std::string uri_text);
     ~DeviceProcessTransport() override;
     DeviceProcessTransport(const DeviceProcessTransport&) = delete;
     DeviceProcessTransport& operator=(const DeviceProcessTransport&) = delete;
@@ -34,6 +38,7 @@ class DeviceProcessTransport final : public Transport, private DmaMapListener {
     void write_register(std::uint32_t offset, std::uint32_t value) override;
     bool wait_for_interrupt(double timeout_s) override;
     double device_time_s() const override;
+    bool shared_by_service() const override { return through_daemon_; }
     void read_registers(const std::uint32_t* offsets, std::uint32_t* values,
                         std::size_t count) override;
 
@@ -64,6 +69,7 @@ class DeviceProcessTransport final : public Transport, private DmaMapListener {
     mutable std::mutex mutex_;  // one request on the link at a time
     double device_time_s_ = 0;
     std::string failure_;  // set once the device or the link failed
+    bool through_daemon_ = false;
 };
 
 }  // namespace opusim::driver

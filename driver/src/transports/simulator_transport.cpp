@@ -12,8 +12,10 @@
 #include <stdexcept>
 
 #include "builtin_transports.hpp"
+#include "daemon_transport.hpp"
 #include "device_process_transport.hpp"
 #include "opusim/contract/random_faults.hpp"
+#include "opusim/driver/daemon_client.hpp"
 #include "opusim/driver/errors.hpp"
 #include "opusim/driver/profile_override_option.hpp"
 
@@ -50,6 +52,20 @@ void check_option_value(const std::string& uri, const std::string& option,
         } catch (const std::invalid_argument& error) {
             throw UriError("device URI '" + uri + "': option faults: " + error.what());
         }
+    } else if (option == "via") {
+        if (value.empty()) {
+            throw UriError("device URI '" + uri +
+                           "': option via expects the path of opusimd's socket");
+        }
+    } else if (option == "exclusive") {
+        char* end = nullptr;
+        const double seconds = value.empty() ? -1 : std::strtod(value.c_str(), &end);
+        if (value.empty() || end == nullptr || *end != '\0' || !(seconds >= 0) || seconds > 1e6) {
+            throw UriError("device URI '" + uri +
+                           "': option exclusive expects seconds to wait for the device, 0 to 1e6, "
+                           "got '" +
+                           value + "'");
+        }
     } else if (option == "fault_seed") {
         const bool digits = !value.empty() && value.size() <= 20 &&
                             value.find_first_not_of("0123456789") == std::string::npos;
@@ -79,7 +95,47 @@ std::vector<std::string> fault_arguments(const DeviceUri& uri) {
     return arguments;
 }
 
+// The device opusimd is asked for: the profile (a path made absolute: the daemon has another
+// working folder) and the options that make it another device.
+contract::daemon::OpenRequest daemon_request(const DeviceUri& uri) {
+    if (uri.transport_options.count("vcd") != 0) {
+        throw UriError("device URI '" + uri.text +
+                       "': option vcd is not available through opusimd (the daemon's device is "
+                       "shared; trace a device of your own, without via=)");
+    }
+    contract::daemon::OpenRequest request;
+    request.profile = uri.target;
+    if (uri.target.find('/') != std::string::npos ||
+        std::filesystem::path(uri.target).extension() == ".json") {
+        request.profile = std::filesystem::absolute(uri.target).lexically_normal().string();
+    }
+    for (const char* key : {"faults", "fault_seed"}) {
+        const auto found = uri.transport_options.find(key);
+        if (found != uri.transport_options.end()) request.options.emplace_back(key, found->second);
+    }
+    fault_arguments(uri);  // checks fault_seed has its faults=
+    const auto overrides = uri.transport_options.find("set");
+    if (overrides != uri.transport_options.end()) {
+        for (const auto& [key, value] : decode_profile_overrides(overrides->second)) {
+            request.options.emplace_back("set", key + "=" + value);
+        }
+    }
+    const auto exclusive = uri.transport_options.find("exclusive");
+    if (exclusive != uri.transport_options.end()) {
+        request.exclusive_s = std::strtod(exclusive->second.c_str(), nullptr);
+    }
+    return request;
+}
+
 std::unique_ptr<Transport> open_simulator(const DeviceUri& uri, std::shared_ptr<DmaMemory> memory) {
+    if (const auto socket = daemon_socket_of(uri)) {
+        return open_through_daemon(*socket, daemon_request(uri), std::move(memory), uri.text);
+    }
+    if (uri.transport_options.count("exclusive") != 0) {
+        throw UriError("device URI '" + uri.text +
+                       "': option exclusive needs via= or $OPUSIM_DAEMON (a device of your own "
+                       "is always exclusive)");
+    }
     const std::filesystem::path server = device_server_path();
     if (server.empty() || ::access(server.c_str(), X_OK) != 0) {
         throw DriverError(
@@ -120,7 +176,7 @@ std::vector<TransportKind> builtin_transports() {
     TransportKind simulator;
     simulator.scheme = "sim";
     simulator.target_hint = "gen2, gen3 or a profile path";
-    simulator.options = {"vcd", "set", "faults", "fault_seed"};
+    simulator.options = {"vcd", "set", "faults", "fault_seed", "via", "exclusive"};
     simulator.check_option = check_option_value;
     simulator.make = open_simulator;
     return {simulator};

@@ -25,7 +25,9 @@
 
 namespace opusim::contract::wire {
 
-inline constexpr std::uint32_t kProtocolVersion = 3;  // 2: ReadRegisters; 3: Refused
+// 2: ReadRegisters; 3: Refused; 4: the opusimd messages (DaemonOpen, DaemonStatus, StatusText;
+// daemon_protocol.hpp), additions only.
+inline constexpr std::uint32_t kProtocolVersion = 4;
 
 // No message is larger: the largest is one frame's DMA (a DMD pattern, a camera frame).
 inline constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{256} << 20;
@@ -53,6 +55,10 @@ enum class MessageType : std::uint32_t {
     DmaWrite = 33,  // DmaRequest + bytes           -> DmaDone: Reply{value = ok}
     DmaData = 34,
     DmaDone = 35,
+    // client -> opusimd (daemon_protocol.hpp): the first message of a connection to the daemon
+    DaemonOpen = 48,    // an encoded OpenRequest -> Ready, Failed (bad device) or Refused (busy)
+    DaemonStatus = 49,  // no payload -> StatusText
+    StatusText = 50,    // opusimd -> client: UTF-8 JSON, the daemon's devices and clients
 };
 
 struct MessageHeader {

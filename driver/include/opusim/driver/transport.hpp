@@ -22,6 +22,9 @@ class Transport {
     // returns whether the line is high.
     virtual bool wait_for_interrupt(double timeout_s) = 0;
     virtual double device_time_s() const = 0;
+    // Whether a service shares the device between its users and arbitrates them itself (opusimd,
+    // the URI option via=): the driver then takes no device lock of its own.
+    virtual bool shared_by_service() const { return false; }
     // COUNT reads, in order, with the same effect as COUNT read_register calls (each costs the
     // device its access time); a transport with a round trip per request does them in one.
     virtual void read_registers(const std::uint32_t* offsets, std::uint32_t* values,
