@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "daemon_fixture.hpp"
+#include "opusim.h"
 #include "opusim/contract/daemon_protocol.hpp"
 #include "opusim/contract/wire_protocol.hpp"
 #include "opusim/driver/daemon_client.hpp"
@@ -75,6 +76,43 @@ TEST_F(DaemonTest, EnvironmentSendsEveryDeviceThroughTheDaemon) {
     ASSERT_EQ(status["devices"].size(), 1u);
     EXPECT_EQ(status["devices"][0]["clients"].size(), 1u);
     EXPECT_EQ(status["devices"][0]["clients"][0]["pid"], ::getpid());
+}
+
+// The C API reaches the daemon the same way (via= in its URI): the same frames and the same
+// linear projection as its own device.
+TEST_F(DaemonTest, CApiThroughTheDaemonGivesTheSameResults) {
+    const auto x = random_rows(kRows, kFeatures, 3);
+    std::vector<float> real(kRows * kFeatures);
+    for (std::size_t i = 0; i < real.size(); ++i) real[i] = float(x[i]) - 0.25f * float(i % 3);
+    struct Results {
+        std::vector<std::uint16_t> frames;
+        std::vector<float> linear;
+    };
+    const auto run_c_api = [&](const std::string& uri) {
+        Results results{std::vector<std::uint16_t>(kRows * 64), std::vector<float>(kRows * 64)};
+        opusim_opu* opu = nullptr;
+        EXPECT_EQ(opusim_open(uri.c_str(), 64, &opu), OPUSIM_OK) << opusim_last_error();
+        if (opu == nullptr) return results;
+        EXPECT_EQ(opusim_set_max_n_features(opu, kFeatures), OPUSIM_OK);
+        EXPECT_EQ(opusim_fit1d(opu, kFeatures), OPUSIM_OK) << opusim_last_error();
+        EXPECT_EQ(opusim_transform(opu, x.data(), kRows, kFeatures, results.frames.data(), nullptr),
+                  OPUSIM_OK)
+            << opusim_last_error();
+        EXPECT_EQ(opusim_linear_transform(opu, real.data(), kRows, kFeatures, results.linear.data(),
+                                          nullptr),
+                  OPUSIM_OK)
+            << opusim_last_error();
+        opusim_close(opu);
+        return results;
+    };
+    const auto own = run_c_api(kDevice);
+    const auto shared = run_c_api(via(kDevice, daemon_.socket()));
+    const auto status = status_of(daemon_.socket());  // the jobs really ran on the daemon's device
+    ASSERT_EQ(status["devices"].size(), 1u);
+    EXPECT_GE(status["devices"][0]["jobs"].get<int>(), 2);
+    EXPECT_EQ(frames_hash(own.frames), frames_hash(shared.frames));
+    EXPECT_EQ(own.linear, shared.linear);
+    EXPECT_EQ(own.frames, transform_on(kDevice, x, kRows, kFeatures));
 }
 
 // Two clients at once on one device, each with its own seeds: each gets exactly its in-process
