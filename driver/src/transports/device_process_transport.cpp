@@ -1,19 +1,11 @@
 #include "device_process_transport.hpp"
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <new>
+#include <system_error>
 
+#include "opusim/contract/device_server_process.hpp"
 #include "opusim/driver/errors.hpp"
-
-extern char** environ;
 
 namespace opusim::driver {
 
@@ -22,9 +14,6 @@ using contract::wire::MessageType;
 using contract::wire::Reply;
 
 namespace {
-
-// The device's end of the link, in the child: a fixed descriptor number.
-constexpr int kChildLinkFd = 3;
 
 std::string text_of(const Message& message) {
     return std::string(message.payload.begin(), message.payload.end());
@@ -105,59 +94,13 @@ DeviceProcessTransport::~DeviceProcessTransport() {
     if (pid_ > 0) exit_text();
 }
 
-namespace {
-
-// This process's environment for the device process, with OpenMP's workers told to sleep
-// rather than spin between parallel regions (unless the user chose a policy): the device's GEMMs
-// run in many short regions, and spinning workers took the cores the host and the device's own
-// camera stage needed (docs/performance.md, issue 10). Changes no result, only who waits how.
-std::vector<char*> device_environment(std::string& wait_policy) {
-    std::vector<char*> env;
-    bool has_policy = false;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        has_policy = has_policy || std::strncmp(*entry, "OMP_WAIT_POLICY=", 16) == 0;
-        env.push_back(*entry);
-    }
-    if (!has_policy) {
-        wait_policy = "OMP_WAIT_POLICY=passive";
-        env.push_back(wait_policy.data());
-    }
-    env.push_back(nullptr);
-    return env;
-}
-
-}  // namespace
-
 void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::string> arguments) {
-    int ends[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
-        throw DriverError(std::string("device link: socketpair: ") + std::strerror(errno));
-    }
-    link_ = std::make_unique<contract::wire::Channel>(ends[0]);
-    arguments.insert(arguments.begin(), {program, "--link-fd", std::to_string(kChildLinkFd)});
-    std::vector<char*> argv;
-    for (auto& argument : arguments) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    // The link at a known number (dup2 clears close-on-exec), and the device's stdout joins
-    // stderr: the host's stdout carries its own results (--json) and nothing else.
-    posix_spawn_file_actions_adddup2(&actions, ends[1], kChildLinkFd);
-    posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
-    // And nothing else of this process: no lock file of another device, no pipe of the
-    // application's.
-    posix_spawn_file_actions_addclosefrom_np(&actions, kChildLinkFd + 1);
-    std::string wait_policy;
-    std::vector<char*> env = device_environment(wait_policy);
-    const int failed =
-        ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), env.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(ends[1]);
-    if (failed != 0) {
-        pid_ = -1;
-        throw DriverError("device URI '" + uri_text_ + "': cannot start the device process " +
-                          program + ": " + std::strerror(failed));
+    try {
+        auto server = contract::wire::start_device_server(program, std::move(arguments));
+        pid_ = server.pid;
+        link_ = std::move(server.link);
+    } catch (const std::system_error& error) {
+        throw DriverError("device URI '" + uri_text_ + "': " + error.what());
     }
 }
 
@@ -165,24 +108,9 @@ void DeviceProcessTransport::spawn(const std::string& program, std::vector<std::
 // ends at once; one that does not (a model stuck in a loop) is killed after kExitGrace.
 std::string DeviceProcessTransport::exit_text() {
     if (through_daemon_) return "served by opusimd, which closed the link";
-    if (pid_ <= 0) return "already collected";
-    int status = 0;
-    pid_t waited = 0;
-    const auto deadline = std::chrono::steady_clock::now() + kExitGrace;
-    while ((waited = ::waitpid(pid_, &status, WNOHANG)) == 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-        ::usleep(1000);
-    }
-    if (waited == 0) {
-        ::kill(pid_, SIGKILL);
-        do {
-            waited = ::waitpid(pid_, &status, 0);
-        } while (waited < 0 && errno == EINTR);
-    }
+    const std::string text = contract::wire::collect_device_server(pid_, kExitGrace);
     pid_ = -1;
-    if (waited < 0) return "exit status unknown";
-    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-    return "exit status " + std::to_string(WEXITSTATUS(status));
+    return text;
 }
 
 void DeviceProcessTransport::lost(const std::string& what) {

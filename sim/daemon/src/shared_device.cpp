@@ -1,19 +1,15 @@
 #include "shared_device.hpp"
 
-#include <signal.h>
-#include <spawn.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
+#include "opusim/contract/device_server_process.hpp"
 #include "opusim/contract/registers.hpp"
-
-extern char** environ;
 
 namespace opusim::daemon {
 
@@ -24,7 +20,8 @@ namespace reg = contract::reg;
 
 namespace {
 
-constexpr int kChildLinkFd = 3;
+// A device server whose link was closed and is still running after this is killed.
+constexpr std::chrono::milliseconds kExitGrace{2000};
 constexpr std::uint32_t kRingEntries = 64;
 // Window 0 holds the daemon's own ring; clients' windows start at 1 << kClientWindowBits.
 constexpr std::uint64_t kRingAddress = std::uint64_t{1} << 32;
@@ -33,24 +30,6 @@ constexpr double kAbortGraceS = 0.05;
 
 std::string text_of(const Message& message) {
     return std::string(message.payload.begin(), message.payload.end());
-}
-
-// The daemon's environment for the device server, with OpenMP's workers told to sleep between
-// parallel regions unless the user chose a policy, as the driver starts it (its workers spinning
-// took the cores the daemon and the clients need; docs/performance.md, issue 10).
-std::vector<char*> server_environment(std::string& wait_policy) {
-    std::vector<char*> env;
-    bool has_policy = false;
-    for (char** entry = environ; *entry != nullptr; ++entry) {
-        has_policy = has_policy || std::strncmp(*entry, "OMP_WAIT_POLICY=", 16) == 0;
-        env.push_back(*entry);
-    }
-    if (!has_policy) {
-        wait_policy = "OMP_WAIT_POLICY=passive";
-        env.push_back(wait_policy.data());
-    }
-    env.push_back(nullptr);
-    return env;
 }
 
 }  // namespace
@@ -95,45 +74,15 @@ SharedDevice::~SharedDevice() {
         }
         link_.reset();
     }
-    if (pid_ > 0) {
-        int status = 0;
-        for (int tries = 0; tries < 2000 && ::waitpid(pid_, &status, WNOHANG) == 0; ++tries) {
-            ::usleep(1000);
-        }
-        if (::waitpid(pid_, &status, WNOHANG) == 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, &status, 0);
-        }
-    }
+    contract::wire::collect_device_server(pid_, kExitGrace);
     if (ring_ != nullptr) ::munmap(ring_, kRingEntries * sizeof(contract::JobDescriptor));
     if (ring_fd_ >= 0) ::close(ring_fd_);
 }
 
 void SharedDevice::spawn(const std::string& server, std::vector<std::string> arguments) {
-    int ends[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
-        throw std::runtime_error(std::string("socketpair: ") + std::strerror(errno));
-    }
-    link_ = std::make_unique<contract::wire::Channel>(ends[0]);
-    arguments.insert(arguments.begin(), {server, "--link-fd", std::to_string(kChildLinkFd)});
-    std::vector<char*> argv;
-    for (auto& argument : arguments) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, ends[1], kChildLinkFd);
-    posix_spawn_file_actions_addclosefrom_np(&actions, kChildLinkFd + 1);
-    std::string wait_policy;
-    std::vector<char*> env = server_environment(wait_policy);
-    const int failed =
-        ::posix_spawn(&pid_, server.c_str(), &actions, nullptr, argv.data(), env.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(ends[1]);
-    if (failed != 0) {
-        pid_ = -1;
-        throw std::runtime_error("cannot start the device server " + server + ": " +
-                                 std::strerror(failed));
-    }
+    auto process = contract::wire::start_device_server(server, std::move(arguments));
+    pid_ = process.pid;
+    link_ = std::move(process.link);
 }
 
 // One request, its reply; the device's DMA to memory without shared memory is refused (the
