@@ -27,9 +27,10 @@ def _transform(value, log):
 
 
 def _ticks(low, high, log):
-    if log:
-        return [10.0 ** e for e in range(math.floor(low), math.ceil(high) + 1)
-                if low - 1e-9 <= e <= high + 1e-9] or [10.0 ** low]
+    if log:  # 1, 2, 5 times the powers of ten within the range (low, high: log10 values)
+        return [m * 10.0 ** e for e in range(math.floor(low), math.ceil(high) + 1)
+                for m in (1, 2, 5)
+                if low - 1e-9 <= math.log10(m * 10.0 ** e) <= high + 1e-9] or [10.0 ** low]
     span = high - low or 1.0
     step = 10 ** math.floor(math.log10(span / 5))
     for factor in (1, 2, 5, 10):
