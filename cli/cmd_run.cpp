@@ -288,10 +288,13 @@ nlohmann::json build_report(const RunOptions& o, const OpuSettings& settings,
     report["vectors_per_s"] = device_s > 0 ? double(o.batch) / device_s : 0.0;
     report["exposure_us"] = context.exposure_us;
     report["frametime_us"] = context.frametime_us;
-    report["input_roi"] = {{"strategy", context.input_roi.strategy},
-                           {"features", context.input_roi.n_features},
-                           {"replication", context.input_roi.replication},
-                           {"lit_mirrors_mean", context.lit_mirrors_mean}};
+    report["input_roi"] = {
+        {"strategy", context.input_roi.strategy},
+        {"features", context.input_roi.n_features},
+        {"replication", context.input_roi.replication},
+        {"lit_mirrors_mean", context.lit_mirrors_mean},
+        {"choice", context.input_roi.choice.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(context.input_roi.choice)}};
     report["output_roi"] = {{"x", context.output_roi.x},
                             {"y", context.output_roi.y},
                             {"width", context.output_roi.width},
@@ -334,6 +337,8 @@ void print_report(const nlohmann::json& report, const RunOptions& o, const OpuSe
         << " lit mirrors/frame; output ROI " << context.output_roi.width << "x"
         << context.output_roi.height << " at (" << context.output_roi.x << ", "
         << context.output_roi.y << ")\n"
+        << (context.input_roi.choice.empty() ? ""
+                                             : "  input ROI " + context.input_roi.choice + "\n")
         << "  exposure " << fixed(context.exposure_us, 1) << " us, frametime "
         << fixed(context.frametime_us, 1) << " us\n\n"
         << "device (simulated time)\n"

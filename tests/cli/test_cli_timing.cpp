@@ -48,6 +48,24 @@ TEST_F(CmdTiming, JsonReportHasTheModelsFigures) {
     EXPECT_GT(report["stages"]["link_out"].get<double>(), 0.95);
 }
 
+// Issue 12: at default arguments (--input-roi auto) gen3 reproduces its rate table's 8 kHz
+// (within 10 %, docs/timing.md), and the report says which layout auto chose and why.
+TEST_F(CmdTiming, Gen3AutoLayoutKeepsTheRateTableRate) {
+    ASSERT_EQ(run("--profile gen3 --n-features 145000 --n-components 81000 --frames 2000 --json"),
+              0)
+        << output_;
+    const auto report = nlohmann::json::parse(output_);
+    EXPECT_NEAR(report["frame_rate_hz"].get<double>(), 8000, 800);
+    EXPECT_EQ(report["bottleneck"].get<std::string>(), "readout");
+    const auto& chosen = report["input_roi"]["auto"];
+    EXPECT_EQ(chosen["replication"].get<int>(), 1);
+    EXPECT_LT(chosen["full_rate_hz"].get<double>(), 2500);
+    EXPECT_NE(chosen["reason"].get<std::string>().find("bottleneck"), std::string::npos);
+    EXPECT_EQ(report["frames"].get<int>(), 2000);  // the probes are not in the statistics
+    ASSERT_EQ(run("--profile gen3 --n-features 145000 --n-components 81000 --frames 20"), 0);
+    EXPECT_NE(output_.find("input ROI auto: 1 mirror per feature"), std::string::npos) << output_;
+}
+
 TEST_F(CmdTiming, TableAndVcdTrace) {
     const fs::path trace = dir_ / "trace.vcd";
     ASSERT_EQ(run("--profile gen3 --n-features 290000 --n-components 81000 --frames 50 "

@@ -13,7 +13,8 @@ class Context:
     strategy and mirrors per feature), ``gain`` (None: the simulated camera has no gain setting).
 
     opusim's: ``device``, ``device_time_s``, ``frames``, ``passes``, ``retries``,
-    ``saturated_pixels``, ``output_values``, ``bits``, ``first_sequence``, ``wall_time_s``, and
+    ``saturated_pixels``, ``output_values``, ``bits``, ``first_sequence``, ``wall_time_s``,
+    ``noise`` (the camera mode: 'on', 'off' or 'ideal'), and
     ``sdk`` (the SDK's whole context as a dict).
     """
 
@@ -37,7 +38,7 @@ class Context:
         self.fmt_factor = layout["replication"]
         for key in ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
                     "retry_time_s", "saturated_pixels", "output_values", "bits", "first_sequence",
-                    "wall_time_s"):
+                    "wall_time_s", "noise"):
             setattr(self, key, c[key])
 
     def as_dict(self):

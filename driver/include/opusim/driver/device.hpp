@@ -68,6 +68,9 @@ struct DeviceInfo {
     // Input formats the device accepts (CAP_INPUT_FORMATS, contract::input_formats bits; a device
     // without the register takes DMD patterns only).
     std::uint32_t input_formats = contract::input_formats::kDmdPattern;
+    // Output formats the device can write (CAP_OUTPUT_FORMATS, contract::output_formats bits; a
+    // device without the register writes camera values only).
+    std::uint32_t output_formats = contract::output_formats::kCameraValues;
 };
 
 // Everything a job runs with (the configuration registers): the contract's one job
