@@ -10,7 +10,7 @@ def test_ideal_linear_transform_is_noiseless_and_says_so(device):
     x = np.random.default_rng(3).standard_normal((4, 40)).astype(np.float32)
     outputs = []
     for _ in range(2):
-        with OPU(n_components=50, opu_device=device, noise="ideal") as opu:
+        with OPU(n_components=50, opu_device=device, noise="ideal", open_at_init=False) as opu:
             opu.fit1d(n_features=40)
             y = opu.linear_transform(x)
             assert y.context.noise == "ideal"
@@ -21,7 +21,7 @@ def test_ideal_linear_transform_is_noiseless_and_says_so(device):
                 opu.transform(np.ones((2, 40), dtype=np.uint8))
     np.testing.assert_array_equal(outputs[0], outputs[1])
     # Linear within the encoding's rounding: 0.5 x shows the same bit-planes as x.
-    with OPU(n_components=50, opu_device=device, noise="ideal") as opu:
+    with OPU(n_components=50, opu_device=device, noise="ideal", open_at_init=False) as opu:
         opu.fit1d(n_features=40)
         half = np.asarray(opu.linear_transform(0.5 * x))
         whole = np.asarray(opu.linear_transform(x))

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <complex>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@
 #include "opusim/physics/profile.hpp"
 
 namespace opusim::testing_support {
+
+// ROWS x COLS standard normal floats from SEED.
+inline std::vector<float> gaussian_rows(std::size_t rows, std::size_t cols, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> x(rows * cols);
+    for (auto& v : x) v = normal(rng);
+    return x;
+}
 
 // The input layout of a call, from its context.
 inline contract::InputLayout layout_of_context(const Context& context) {

@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -21,14 +20,6 @@ using opusim::OpuSettings;
 namespace support = opusim::testing_support;
 
 constexpr std::uint64_t kSeed = 5;
-
-std::vector<float> gaussian_rows(std::size_t rows, std::size_t cols, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::vector<float> x(rows * cols);
-    for (auto& v : x) v = normal(rng);
-    return x;
-}
 
 double relative_error(const std::vector<float>& y, const std::vector<double>& z) {
     double err = 0;
@@ -57,7 +48,7 @@ TEST(IdealMode, LinearTransformEqualsTheOracleOfTheEncodedInput) {
     settings.n_components = m;
     Opu opu(settings);
     opu.fit1d(n);
-    const auto x = gaussian_rows(rows, n, 1);
+    const auto x = support::gaussian_rows(rows, n, 1);
     const auto result = opu.linear_transform(ArrayView<float>(x, {rows, n}));
     EXPECT_EQ(result.context.noise, "ideal");
     EXPECT_EQ(result.context.saturated_pixels, 0u);
