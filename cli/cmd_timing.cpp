@@ -20,6 +20,7 @@
 
 #include "command.hpp"
 #include "device_option.hpp"
+#include "energy_report.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/contract/data_format.hpp"
@@ -50,6 +51,7 @@ struct TimingRun {
     driver::DeviceConfig config;
     std::vector<driver::TracedFrame> trace;     // the device's schedule of its last frames
     std::optional<LayoutChoice> layout_choice;  // --input-roi auto: what was chosen and why
+    nlohmann::json energy;                      // energy_report.hpp
 };
 
 // --input-roi auto's choice as JSON (null for full and small).
@@ -171,7 +173,8 @@ void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
     std::cout << "  simulated time          " << fixed(s.simulated_time_s * 1e3, 3) << " ms\n";
     std::cout << "  latency p50 / p99       " << fixed(s.latency_p50_s * 1e6, 1) << " / "
               << fixed(s.latency_p99_s * 1e6, 1) << " us (input DMA start to output DMA end)\n";
-    std::cout << "  bottleneck              " << s.bottleneck << "\n\n";
+    std::cout << "  bottleneck              " << s.bottleneck << "\n";
+    std::cout << "  energy                  " << energy_line(run.energy) << "\n\n";
     std::cout << "  stage            utilisation   busy (ms)   per frame (us)\n";
     const double per_frame[] = {
         run.analytic.link_in_us,  run.analytic.dmd_load_us + run.analytic.dmd_settle_us,
@@ -212,6 +215,7 @@ void print_json(const TimingRun& run, const ChosenDevice& device) {
         {"device", device.uri},
         {"profile", device.profile.name},
         {"trace", trace_json(run.trace)},
+        {"energy", run.energy},
         {"input_roi",
          {{"strategy",
            contract::to_string(run.config.replication > 1 ? contract::InputRoiStrategy::Full
@@ -238,6 +242,8 @@ int run_timing(const Command& command, const Arguments& args) {
         "also compute the optics and camera (random binary inputs)")(
         "vcd", po::value<std::string>(),
         "write a VCD trace (stage occupancy, counters, irq) to FILE")(
+        "cpu-power-w", po::value<std::string>(),
+        "compare this CPU's GEMM at W watts (wall-clock measured: not reproducible)")(
         "json", po::bool_switch(), "print one JSON object instead of the table");
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
@@ -304,6 +310,24 @@ int run_timing(const Command& command, const Arguments& args) {
     run.stats = device->statistics();
     run.trace = device->frame_trace();
     run.analytic = model::analytic_timing(profile, run.config);
+    std::optional<CpuGemmRate> cpu;
+    double cpu_power_w = 0;
+    if (vm.count("cpu-power-w")) {  // wall-clock: measured only when asked
+        cpu_power_w = parse_real("cpu-power-w", vm["cpu-power-w"].as<std::string>(), 1e-3);
+        cpu = measure_cpu_complex_gemm(n_features, n_components);
+    }
+    // Energy of the frames at the steady rate (per frame) and of the whole run (per job).
+    run.energy = energy_json(device->info().power_w(), run.stats.simulated_time_s,
+                             run.stats.frames_out, n_features, n_components, cpu, cpu_power_w);
+    if (!run.energy["power_w"].is_null()) {
+        run.energy["energy_per_frame_j"] = device->info().power_w() * run.stats.frame_period_s;
+        run.energy["macs_per_joule"] = run.energy["macs_per_frame"].get<double>() /
+                                       run.energy["energy_per_frame_j"].get<double>();
+        if (cpu) {
+            run.energy["opu_over_cpu"] = run.energy["macs_per_joule"].get<double>() /
+                                         run.energy["cpu"]["macs_per_joule"].get<double>();
+        }
+    }
     if (trace) {
         device.reset();  // the device process ends, and its trace file is complete
         trace->commit();

@@ -143,6 +143,11 @@ void Device::initialise() {
         t.read_register(reg::kCapInputFormats) | contract::input_formats::kDmdPattern;
     info_.output_formats =
         t.read_register(reg::kCapOutputFormats) | contract::output_formats::kCameraValues;
+    info_.laser_w = t.read_register(reg::kCapPowerLaserMw) / 1000.0;
+    info_.dmd_w = t.read_register(reg::kCapPowerDmdMw) / 1000.0;
+    info_.camera_w = t.read_register(reg::kCapPowerCameraMw) / 1000.0;
+    info_.controller_w = t.read_register(reg::kCapPowerControllerMw) / 1000.0;
+    info_.link_w = t.read_register(reg::kCapPowerLinkMw) / 1000.0;
 
     t.write_register(reg::kControl, contract::control::kReset);
     // The reset values are the device's defaults; the URI's options override them.

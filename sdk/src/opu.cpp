@@ -59,6 +59,13 @@ void check_noise_setting(const std::string& noise) {
     }
 }
 
+// The context's energy figures: POWER_W over its device time, and per frame.
+void set_energy(Context& c, double power_w) {
+    c.power_w = power_w;
+    c.energy_j = power_w * c.device_time_s();
+    c.energy_per_frame_j = c.frames > 0 ? c.energy_j / double(c.frames) : 0.0;
+}
+
 double wall_seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -248,6 +255,7 @@ struct Opu::Impl {
         c.retry_time_s = stats.retry_time_s;
         c.saturated_pixels = stats.saturated;
         c.wall_time_s = wall_seconds_since(wall_start);
+        set_energy(c, device->info().power_w());
         return c;
     }
 
@@ -386,6 +394,7 @@ struct Opu::Impl {
         result.context = raw.context;
         result.context.frames += calibration.frames;
         if (calibration.frames > 0) result.context.start_s = calibration.start_s;
+        set_energy(result.context, result.context.power_w);  // calibration included
         result.context.wall_time_s = wall_seconds_since(wall_start);
         return result;
     }

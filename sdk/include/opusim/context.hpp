@@ -65,6 +65,11 @@ struct Context {
     std::uint64_t saturated_pixels = 0;  // output values at the ADC maximum
     std::uint64_t output_values = 0;     // values those saturated ones are counted among
     double wall_time_s = 0;              // host wall-clock time of the call
+    // Energy (docs/device-physics.md "Power"): the device's power while on (CAP_POWER_*) times
+    // the call's device time, and per device frame; 0 when the device states no power.
+    double power_w = 0;
+    double energy_j = 0;
+    double energy_per_frame_j = 0;
 
     double device_time_s() const { return end_s - start_s; }
 };

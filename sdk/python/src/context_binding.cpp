@@ -23,6 +23,9 @@ py::dict context_to_dict(const Context& context) {
     py::dict d;
     d["device"] = context.device;
     d["noise"] = context.noise;
+    d["power_w"] = context.power_w;
+    d["energy_j"] = context.energy_j;
+    d["energy_per_frame_j"] = context.energy_per_frame_j;
     d["exposure_us"] = context.exposure_us;
     d["frametime_us"] = context.frametime_us;
     d["bits"] = context.bits;
