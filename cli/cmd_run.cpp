@@ -11,6 +11,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "command.hpp"
 #include "device_option.hpp"
+#include "energy_report.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/driver/device.hpp"
@@ -47,6 +49,7 @@ struct RunOptions {
     std::size_t batch = 0;
     bool linear = false;
     bool json = false;
+    std::optional<double> cpu_power_w;  // --cpu-power-w: measure this CPU's GEMM beside
     InputRoiStrategy input_roi = InputRoiStrategy::Full;
     Overrides overrides;
 };
@@ -157,6 +160,8 @@ void add_options(po::options_description& options) {
         "input-roi", po::value<std::string>()->default_value("full"),
         "full (replicate features over the DMD), small (one mirror each) or auto")(
         "linear", "linear mode: real Gaussian inputs through linear_transform")(
+        "cpu-power-w", po::value<std::string>(),
+        "compare this CPU's GEMM at W watts (wall-clock measured: not reproducible)")(
         "json", "print one JSON object");
     add_set_option(options);
 }
@@ -168,6 +173,9 @@ RunOptions parse_run_options(const po::variables_map& vm) {
     o.n_components =
         parse_whole("n-components", vm["n-components"].as<std::string>(), 1, 1ull << 24);
     o.batch = parse_whole("batch", vm["batch"].as<std::string>(), 1, 1ull << 24);
+    if (vm.count("cpu-power-w")) {
+        o.cpu_power_w = parse_real("cpu-power-w", vm["cpu-power-w"].as<std::string>(), 1e-3);
+    }
     for (const auto& [name, width] :
          {std::pair<const char*, std::size_t>{"n-features", o.n_features},
           {"n-components", o.n_components}}) {
@@ -286,12 +294,21 @@ nlohmann::json build_report(const RunOptions& o, const OpuSettings& settings,
                          {"frames", context.retry_frames},
                          {"device_time_s", context.retry_time_s}};
     report["vectors_per_s"] = device_s > 0 ? double(o.batch) / device_s : 0.0;
+    report["energy"] = energy_json(
+        context.power_w, device_s, context.frames, o.n_features, o.n_components,
+        o.cpu_power_w
+            ? std::optional<CpuGemmRate>(measure_cpu_complex_gemm(o.n_features, o.n_components))
+            : std::nullopt,
+        o.cpu_power_w.value_or(0.0));
     report["exposure_us"] = context.exposure_us;
     report["frametime_us"] = context.frametime_us;
-    report["input_roi"] = {{"strategy", context.input_roi.strategy},
-                           {"features", context.input_roi.n_features},
-                           {"replication", context.input_roi.replication},
-                           {"lit_mirrors_mean", context.lit_mirrors_mean}};
+    report["input_roi"] = {
+        {"strategy", context.input_roi.strategy},
+        {"features", context.input_roi.n_features},
+        {"replication", context.input_roi.replication},
+        {"lit_mirrors_mean", context.lit_mirrors_mean},
+        {"choice", context.input_roi.choice.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(context.input_roi.choice)}};
     report["output_roi"] = {{"x", context.output_roi.x},
                             {"y", context.output_roi.y},
                             {"width", context.output_roi.width},
@@ -334,6 +351,8 @@ void print_report(const nlohmann::json& report, const RunOptions& o, const OpuSe
         << " lit mirrors/frame; output ROI " << context.output_roi.width << "x"
         << context.output_roi.height << " at (" << context.output_roi.x << ", "
         << context.output_roi.y << ")\n"
+        << (context.input_roi.choice.empty() ? ""
+                                             : "  input ROI " + context.input_roi.choice + "\n")
         << "  exposure " << fixed(context.exposure_us, 1) << " us, frametime "
         << fixed(context.frametime_us, 1) << " us\n\n"
         << "device (simulated time)\n"
@@ -343,6 +362,7 @@ void print_report(const nlohmann::json& report, const RunOptions& o, const OpuSe
         << "  frame latency     p50 " << si_time(report["latency"]["frame_p50_s"].get<double>())
         << ", p99 " << si_time(report["latency"]["frame_p99_s"].get<double>()) << "\n"
         << "  bottleneck        " << report["bottleneck"].get<std::string>() << "\n"
+        << "  energy            " << energy_line(report["energy"]) << "\n"
         << "  utilisation      ";
     for (const auto& [name, value] : report["stages"].items()) {
         out << " " << name << " " << fixed(100 * value.get<double>(), 0) << "%";

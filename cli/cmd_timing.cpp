@@ -10,6 +10,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 
 #include "command.hpp"
 #include "device_option.hpp"
+#include "energy_report.hpp"
 #include "json_report.hpp"
 #include "option_values.hpp"
 #include "opusim/contract/data_format.hpp"
@@ -27,6 +29,7 @@
 #include "opusim/driver/device.hpp"
 #include "opusim/driver/errors.hpp"
 #include "opusim/io/atomic_file.hpp"
+#include "opusim/layout_choice.hpp"
 #include "opusim/model/analytic_timing.hpp"
 #include "opusim/physics/device_geometry.hpp"
 #include "progress.hpp"
@@ -46,8 +49,22 @@ struct TimingRun {
     std::uint64_t frames = 0;
     bool functional = false;
     driver::DeviceConfig config;
-    std::vector<driver::TracedFrame> trace;  // the device's schedule of its last frames
+    std::vector<driver::TracedFrame> trace;     // the device's schedule of its last frames
+    std::optional<LayoutChoice> layout_choice;  // --input-roi auto: what was chosen and why
+    nlohmann::json energy;                      // energy_report.hpp
 };
+
+// --input-roi auto's choice as JSON (null for full and small).
+nlohmann::json layout_choice_json(const std::optional<LayoutChoice>& choice) {
+    if (!choice) return nullptr;
+    return {{"replication", choice->layout.replication},
+            {"full_replication", choice->full_replication},
+            {"rate_hz", choice->rate_hz},
+            {"small_rate_hz", choice->small_rate_hz},
+            {"full_rate_hz", choice->full_rate_hz},
+            {"probes", choice->probes},
+            {"reason", choice->reason}};
+}
 
 // The frame trace as JSON: per frame, each operation's [start, end] in seconds of device time.
 nlohmann::json trace_json(const std::vector<driver::TracedFrame>& trace) {
@@ -85,8 +102,8 @@ constexpr double kJobTimeoutS = 1e6;  // of device time: a timing run is never t
 void run_jobs(driver::Device& device, const contract::InputLayout& layout, TimingRun& run,
               Progress& progress) {
     const std::uint32_t in_frame = device.info().input_frame_bytes;
-    const std::uint32_t out_frame = static_cast<std::uint32_t>(
-        contract::output_frame_bytes(run.config.n_components, device.info().bit_depth));
+    const std::uint32_t out_frame = static_cast<std::uint32_t>(contract::output_frame_bytes(
+        run.config.n_components, device.info().bit_depth, run.config.ideal));
     const std::uint64_t buffer_frames = run.functional ? kFunctionalJobFrames : 1;
     driver::Buffer input = device.allocate(buffer_frames * in_frame);
     driver::Buffer output = device.allocate(buffer_frames * out_frame);
@@ -144,7 +161,9 @@ void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
               << j.replication << " mirrors, ROI " << j.roi_width << "x" << j.roi_height << " ("
               << j.n_components << " components), exposure " << fixed(j.exposure_us, 1)
               << " us, frametime " << fixed(j.frametime_us, 1) << " us, "
-              << (run.functional ? "functional" : "timing-only") << "\n\n";
+              << (run.functional ? "functional" : "timing-only") << "\n";
+    if (run.layout_choice) std::cout << "input ROI auto: " << run.layout_choice->reason << "\n";
+    std::cout << "\n";
     std::cout << "  frames                  " << s.frames_out << " out, " << s.frames_in << " in, "
               << s.frames_dropped << " dropped (" << s.jobs << " job" << (s.jobs == 1 ? "" : "s")
               << ")\n";
@@ -154,7 +173,8 @@ void print_table(const TimingRun& run, const physics::DeviceProfile& profile) {
     std::cout << "  simulated time          " << fixed(s.simulated_time_s * 1e3, 3) << " ms\n";
     std::cout << "  latency p50 / p99       " << fixed(s.latency_p50_s * 1e6, 1) << " / "
               << fixed(s.latency_p99_s * 1e6, 1) << " us (input DMA start to output DMA end)\n";
-    std::cout << "  bottleneck              " << s.bottleneck << "\n\n";
+    std::cout << "  bottleneck              " << s.bottleneck << "\n";
+    std::cout << "  energy                  " << energy_line(run.energy) << "\n\n";
     std::cout << "  stage            utilisation   busy (ms)   per frame (us)\n";
     const double per_frame[] = {
         run.analytic.link_in_us,  run.analytic.dmd_load_us + run.analytic.dmd_settle_us,
@@ -195,6 +215,13 @@ void print_json(const TimingRun& run, const ChosenDevice& device) {
         {"device", device.uri},
         {"profile", device.profile.name},
         {"trace", trace_json(run.trace)},
+        {"energy", run.energy},
+        {"input_roi",
+         {{"strategy",
+           contract::to_string(run.config.replication > 1 ? contract::InputRoiStrategy::Full
+                                                          : contract::InputRoiStrategy::Small)},
+          {"replication", run.config.replication},
+          {"auto", layout_choice_json(run.layout_choice)}}},
     };
     print_json_report(out);
 }
@@ -215,6 +242,8 @@ int run_timing(const Command& command, const Arguments& args) {
         "also compute the optics and camera (random binary inputs)")(
         "vcd", po::value<std::string>(),
         "write a VCD trace (stage occupancy, counters, irq) to FILE")(
+        "cpu-power-w", po::value<std::string>(),
+        "compare this CPU's GEMM at W watts (wall-clock measured: not reproducible)")(
         "json", po::bool_switch(), "print one JSON object instead of the table");
     const auto values = parse_options(command, args, options);
     if (!values) return 0;
@@ -245,9 +274,9 @@ int run_timing(const Command& command, const Arguments& args) {
     }
     const std::string uri = uri_for_opening(opening);
     auto device = driver::Device::open(uri);
-    const auto layout = contract::make_input_layout(device->info().dmd, n_features, strategy);
     const auto roi = contract::make_output_roi(device->info().sensor, n_components);
-    driver::DeviceConfig config = contract::with_geometry(device->config(), layout, roi);
+    driver::DeviceConfig config = contract::with_geometry(
+        device->config(), contract::make_replicated_layout(device->info().dmd, n_features, 1), roi);
     if (vm.count("exposure-us")) {
         config.exposure_us = parse_exposure(vm["exposure-us"].as<std::string>(), profile.camera);
     }
@@ -258,6 +287,19 @@ int run_timing(const Command& command, const Arguments& args) {
     config.medium_seed = chosen.medium_seed;
     config.noise_seed = chosen.noise_seed;
     config.noise = chosen.noise;
+    config.ideal = chosen.ideal;
+    contract::InputLayout layout;
+    if (strategy == contract::InputRoiStrategy::Auto) {
+        // The SDK's rate-aware choice, measured on this device in this run's input format; the
+        // reset after it clears the probes from the statistics reported below.
+        run.layout_choice =
+            choose_auto_layout(*device, config, n_features, contract::InputFormat::DmdPattern);
+        layout = run.layout_choice->layout;
+        device->recover();
+    } else {
+        layout = contract::make_input_layout(device->info().dmd, n_features, strategy);
+    }
+    config = contract::with_geometry(config, layout, roi);
     device->configure(config);
     run.config = device->config();
     const auto wall_start = std::chrono::steady_clock::now();
@@ -268,6 +310,24 @@ int run_timing(const Command& command, const Arguments& args) {
     run.stats = device->statistics();
     run.trace = device->frame_trace();
     run.analytic = model::analytic_timing(profile, run.config);
+    std::optional<CpuGemmRate> cpu;
+    double cpu_power_w = 0;
+    if (vm.count("cpu-power-w")) {  // wall-clock: measured only when asked
+        cpu_power_w = parse_real("cpu-power-w", vm["cpu-power-w"].as<std::string>(), 1e-3);
+        cpu = measure_cpu_complex_gemm(n_features, n_components);
+    }
+    // Energy of the frames at the steady rate (per frame) and of the whole run (per job).
+    run.energy = energy_json(device->info().power_w(), run.stats.simulated_time_s,
+                             run.stats.frames_out, n_features, n_components, cpu, cpu_power_w);
+    if (!run.energy["power_w"].is_null()) {
+        run.energy["energy_per_frame_j"] = device->info().power_w() * run.stats.frame_period_s;
+        run.energy["macs_per_joule"] = run.energy["macs_per_frame"].get<double>() /
+                                       run.energy["energy_per_frame_j"].get<double>();
+        if (cpu) {
+            run.energy["opu_over_cpu"] = run.energy["macs_per_joule"].get<double>() /
+                                         run.energy["cpu"]["macs_per_joule"].get<double>();
+        }
+    }
     if (trace) {
         device.reset();  // the device process ends, and its trace file is complete
         trace->commit();

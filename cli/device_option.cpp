@@ -30,8 +30,10 @@ driver::DeviceUri parse_uri(const std::string& text, const std::string& option) 
 std::string canonical_uri(const ChosenDevice& device) {
     std::string uri = "sim:" + device.profile_argument +
                       "?seed=" + std::to_string(device.medium_seed) +
-                      "&noise_seed=" + std::to_string(device.noise_seed) +
-                      "&noise=" + (device.noise ? "on" : "off");
+                      "&noise_seed=" + std::to_string(device.noise_seed) + "&noise=" +
+                      (device.ideal   ? "ideal"
+                       : device.noise ? "on"
+                                      : "off");
     if (!device.overrides.empty()) {
         driver::ProfileOverrideList list;
         for (const auto& change : device.overrides) list.emplace_back(change.key, change.value);
@@ -99,6 +101,7 @@ ChosenDevice from_uri(const driver::DeviceUri& uri, const std::string& option,
     device.medium_seed = uri.medium_seed.value_or(device.profile.medium.seed);
     device.noise_seed = uri.noise_seed.value_or(device.profile.camera.noise_seed);
     device.noise = uri.noise.value_or(true);
+    device.ideal = uri.ideal.value_or(false);
     device.lock_wait_s = uri.lock_wait_s;
     device.transport_options = uri.transport_options;
     device.transport_options.erase("set");  // the canonical URI carries the overrides
@@ -172,7 +175,8 @@ void add_device_options(po::options_description& options, bool seed_flags) {
         "noise-seed", po::value<std::string>(),
         "temporal noise seed (default: the URI's noise_seed, else the profile's "
         "camera.noise_seed)")("noise", po::value<std::string>(),
-                              "on (default), or off for the noiseless camera");
+                              "on (default), off for the noiseless camera, or ideal for float "
+                              "intensities without noise or quantisation (linear mode)");
 }
 
 bool device_given(const po::variables_map& vm) {
@@ -213,7 +217,9 @@ ChosenDevice choose_device(const po::variables_map& vm) {
     }
     if (vm.count("noise")) {
         require_not_in_uri(explicit_uri && uri.noise.has_value(), "--noise", "noise");
-        device.noise = parse_noise_option(vm["noise"].as<std::string>());
+        const std::string noise = vm["noise"].as<std::string>();
+        device.ideal = noise == "ideal";
+        device.noise = !device.ideal && parse_noise_option(noise);
     }
     device.uri = canonical_uri(device);
     return device;

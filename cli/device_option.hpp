@@ -26,6 +26,7 @@ struct ChosenDevice {
     std::uint64_t medium_seed = 0;  // the URI's, else the profile's medium.seed
     std::uint64_t noise_seed = 0;   // the URI's, else the profile's camera.noise_seed
     bool noise = true;
+    bool ideal = false;                 // noise=ideal: float intensities (MODE.IDEAL)
     std::optional<double> lock_wait_s;  // the URI's lock_wait: how to open, not what to compute
     std::map<std::string, std::string> transport_options;  // the same: the transport's (sim: vcd)
     // Profile overrides (the URI's set= option, then --set), already applied to PROFILE; part of

@@ -72,7 +72,7 @@ contract::InputRoiStrategy parse_input_roi_option(const std::string& text) {
 
 bool parse_noise_option(const std::string& text) {
     if (text != "on" && text != "off") {
-        throw UsageError("--noise: expected on or off, got '" + text + "'");
+        throw UsageError("--noise: expected on or off (or ideal), got '" + text + "'");
     }
     return text == "on";
 }

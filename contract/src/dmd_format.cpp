@@ -110,6 +110,21 @@ InputLayout make_input_layout(const DmdGeometry& dmd, std::uint64_t n_features,
     return layout;
 }
 
+InputLayout make_replicated_layout(const DmdGeometry& dmd, std::uint64_t n_features,
+                                   std::uint64_t replication) {
+    InputLayout layout = make_input_layout(dmd, n_features, InputRoiStrategy::Small);
+    if (replication == 0 || replication > layout.total_mirrors / n_features) {
+        throw std::invalid_argument("replication: expected 1 to " +
+                                    std::to_string(layout.total_mirrors / n_features) +
+                                    " mirrors per feature for " + std::to_string(n_features) +
+                                    " features, got " + std::to_string(replication));
+    }
+    layout.replication = replication;
+    layout.strategy = replication > 1 ? InputRoiStrategy::Full : InputRoiStrategy::Small;
+    layout.first_mirror = (layout.total_mirrors - layout.used_mirrors()) / 2;
+    return layout;
+}
+
 std::size_t packed_frame_bytes(std::uint64_t total_mirrors) {
     return static_cast<std::size_t>((total_mirrors + 7) / 8);
 }

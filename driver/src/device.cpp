@@ -143,6 +143,13 @@ void Device::initialise() {
     info_.ones_max = read64(reg::kCapOnesMaxLo);
     info_.input_formats =
         t.read_register(reg::kCapInputFormats) | contract::input_formats::kDmdPattern;
+    info_.output_formats =
+        t.read_register(reg::kCapOutputFormats) | contract::output_formats::kCameraValues;
+    info_.laser_w = t.read_register(reg::kCapPowerLaserMw) / 1000.0;
+    info_.dmd_w = t.read_register(reg::kCapPowerDmdMw) / 1000.0;
+    info_.camera_w = t.read_register(reg::kCapPowerCameraMw) / 1000.0;
+    info_.controller_w = t.read_register(reg::kCapPowerControllerMw) / 1000.0;
+    info_.link_w = t.read_register(reg::kCapPowerLinkMw) / 1000.0;
 
     t.write_register(reg::kControl, contract::control::kReset);
     // The reset values are the device's defaults; the URI's options override them.
@@ -164,6 +171,14 @@ void Device::initialise() {
     if (uri_.medium_seed) config_.medium_seed = *uri_.medium_seed;
     if (uri_.noise_seed) config_.noise_seed = *uri_.noise_seed;
     if (uri_.noise) config_.noise = *uri_.noise;
+    config_.ideal = (mode & contract::mode::kIdeal) != 0;
+    if (uri_.ideal) config_.ideal = *uri_.ideal;
+    if (config_.ideal &&
+        (info_.output_formats & contract::output_formats::kFloatIntensities) == 0) {
+        throw UsageError("device URI '" + uri_.text +
+                         "': noise=ideal needs a device with float intensity output "
+                         "(CAP_OUTPUT_FORMATS), which this device lacks");
+    }
 
     if (!ring_.valid())
         ring_ = Buffer::allocate(memory_, kRingEntries * sizeof(contract::JobDescriptor), true);
@@ -211,6 +226,10 @@ void Device::validate(const DeviceConfig& c) const {
              std::to_string(c.n_features) + " features x " + std::to_string(c.replication) +
              " mirrors) exceeds the DMD's " + std::to_string(info_.max_mirrors) + " mirrors");
     }
+    if (c.ideal && (info_.output_formats & contract::output_formats::kFloatIntensities) == 0) {
+        fail(
+            "ideal mode needs float intensity output (CAP_OUTPUT_FORMATS), which the device lacks");
+    }
     if (c.roi_width < 1 || c.roi_height < 1) fail("roi_width and roi_height must be >= 1");
     if (std::uint64_t{c.roi_x} + c.roi_width > info_.camera_width ||
         std::uint64_t{c.roi_y} + c.roi_height > info_.camera_height) {
@@ -250,7 +269,8 @@ void Device::write_config_registers(const DeviceConfig& c) {
     write64(reg::kMediumSeedLo, c.medium_seed);
     write64(reg::kNoiseSeedLo, c.noise_seed);
     t.write_register(reg::kMode, (c.noise ? contract::mode::kNoiseEnable : 0u) |
-                                     (c.timing_only ? contract::mode::kTimingOnly : 0u));
+                                     (c.timing_only ? contract::mode::kTimingOnly : 0u) |
+                                     (c.ideal ? contract::mode::kIdeal : 0u));
 }
 
 void Device::configure(const DeviceConfig& config) {
@@ -282,7 +302,7 @@ void Device::validate(const Job& job) const {
                                        ? contract::packed_features_bytes(config_.n_features)
                                        : std::uint64_t{info_.input_frame_bytes};
     const std::uint64_t out_frame =
-        contract::output_frame_bytes(config_.n_components, info_.bit_depth);
+        contract::output_frame_bytes(config_.n_components, info_.bit_depth, config_.ideal);
     if (job.input_stride < in_frame) {
         fail("input_stride " + std::to_string(job.input_stride) + " < the frame's " +
              std::to_string(in_frame) + " bytes");

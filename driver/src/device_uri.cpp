@@ -61,7 +61,17 @@ void apply_option(DeviceUri& uri, const std::string& item, std::set<std::string>
     } else if (key == "noise_seed") {
         uri.noise_seed = parse_unsigned(uri.text, key, value);
     } else if (key == "noise") {
-        uri.noise = parse_on_off(uri.text, key, value);
+        uri.ideal = value == "ideal";
+        if (*uri.ideal) {
+            uri.noise = false;
+        } else {
+            try {
+                uri.noise = parse_on_off(uri.text, key, value);
+            } catch (const UriError&) {
+                throw UriError("device URI '" + uri.text + "': option noise expects on, off or " +
+                               "ideal, got '" + value + "'");
+            }
+        }
     } else if (key == "lock_wait") {
         uri.lock_wait_s = parse_seconds(uri.text, key, value);
     } else if (transport_accepts_option(uri.transport, key)) {

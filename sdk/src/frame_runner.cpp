@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
+#include <type_traits>
 
 #include "opusim/contract/data_format.hpp"
 #include "opusim/contract/dmd_format.hpp"
@@ -51,8 +53,14 @@ driver::Buffer& FrameRunner::buffer(std::vector<driver::Buffer>& list, std::size
     return list[slot];
 }
 
+template <class Value>
 RunStats FrameRunner::run(const contract::InputLayout& layout, const std::uint8_t* features,
-                          std::size_t n, std::uint64_t first_sequence, std::uint16_t* out) {
+                          std::size_t n, std::uint64_t first_sequence, Value* out) {
+    if (std::is_integral_v<Value> && device_.config().ideal) {
+        throw std::logic_error(
+            "the device is in ideal mode (noise=ideal): its frames are float intensities, which "
+            "integer camera values cannot carry");
+    }
     const std::size_t n_components = device_.config().n_components;
     const std::size_t pass = std::max<std::size_t>(1, policy_.n_samples_by_pass);
     RunStats total;
@@ -90,9 +98,10 @@ bool worth_retrying(const driver::DriverError& error) {
 
 }  // namespace
 
+template <class Value>
 RunStats FrameRunner::run_pass_with_retries(const contract::InputLayout& layout,
                                             const std::uint8_t* features, std::size_t n,
-                                            std::uint64_t first_sequence, std::uint16_t* out) {
+                                            std::uint64_t first_sequence, Value* out) {
     std::uint64_t failed_frames = 0;
     double failed_time_s = 0;
     double first_start_s = 0;
@@ -129,6 +138,26 @@ namespace {
 constexpr std::size_t kFramesPerJob = 256;
 constexpr std::size_t kJobsInFlight = 2;
 
+// One output frame of N pixels of PIXEL_BYTES each (data_format.hpp: uint8, little-endian
+// uint16, or little-endian float32 in ideal mode) into OUT.
+template <class Value>
+void decode_output_row(const std::uint8_t* row, std::size_t n, std::uint32_t pixel_bytes,
+                       Value* out) {
+    for (std::size_t j = 0; j < n; ++j) {
+        if (pixel_bytes == 1) {
+            out[j] = static_cast<Value>(row[j]);
+        } else if (pixel_bytes == 2) {
+            out[j] = static_cast<Value>(row[2 * j] | (row[2 * j + 1] << 8));
+        } else {
+            std::uint32_t bits = 0;
+            for (std::size_t b = 0; b < 4; ++b) bits |= std::uint32_t{row[4 * j + b]} << (8 * b);
+            float value = 0;
+            std::memcpy(&value, &bits, sizeof value);
+            out[j] = static_cast<Value>(value);
+        }
+    }
+}
+
 struct JobSlot {
     driver::Buffer* input = nullptr;
     driver::Buffer* output = nullptr;
@@ -139,8 +168,9 @@ struct JobSlot {
 
 }  // namespace
 
+template <class Value>
 RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::uint8_t* features,
-                               std::size_t n, std::uint64_t first_sequence, std::uint16_t* out,
+                               std::size_t n, std::uint64_t first_sequence, Value* out,
                                std::uint64_t& frames_run) {
     const driver::DeviceInfo& info = device_.info();
     const driver::DeviceConfig config = device_.config();
@@ -152,7 +182,7 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
     const std::size_t frame_bytes = static_cast<std::size_t>(
         contract::input_frame_bytes(format, info.max_mirrors, layout.n_features));
     const std::size_t out_frame_bytes =
-        contract::output_frame_bytes(config.n_components, info.bit_depth);
+        contract::output_frame_bytes(config.n_components, info.bit_depth, config.ideal);
     // A pass shorter than the minimum batch is padded with dark frames (all mirrors off) whose
     // outputs are dropped: the device's per-job overheads amortise as on the vendor's runner.
     const std::size_t frames = std::max(n, policy_.min_batch_size);
@@ -223,23 +253,27 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
         stats.end_s = done.end_s;
         const std::size_t data = slot.begin < n ? std::min(slot.count, n - slot.begin) : 0;
         const std::size_t values = data * config.n_components;
-        std::uint16_t* dst = out + slot.begin * config.n_components;
+        Value* dst = out + slot.begin * config.n_components;
         const std::uint8_t* src = slot.output->data();
         for (std::size_t f = 0; f < data; ++f) {
-            const std::uint8_t* row = src + f * out_frame_bytes;
-            std::uint16_t* out_row = dst + f * config.n_components;
-            for (std::size_t j = 0; j < config.n_components; ++j) {
-                out_row[j] = info.bytes_per_pixel == 1
-                                 ? std::uint16_t{row[j]}
-                                 : static_cast<std::uint16_t>(row[2 * j] | (row[2 * j + 1] << 8));
-            }
+            decode_output_row(src + f * out_frame_bytes, config.n_components,
+                              config.ideal ? contract::kFloatIntensityBytes : info.bytes_per_pixel,
+                              dst + f * config.n_components);
         }
-        for (std::size_t i = 0; i < values; ++i) stats.saturated += dst[i] >= full_scale ? 1 : 0;
+        if (!config.ideal) {  // float intensities have no full scale
+            for (std::size_t i = 0; i < values; ++i)
+                stats.saturated += dst[i] >= full_scale ? 1 : 0;
+        }
         if (policy_.frames_done) policy_.frames_done(data);
     }
     stats.frames = frames;
     stats.passes = 1;
     return stats;
 }
+
+template RunStats FrameRunner::run(const contract::InputLayout&, const std::uint8_t*, std::size_t,
+                                   std::uint64_t, std::uint16_t*);
+template RunStats FrameRunner::run(const contract::InputLayout&, const std::uint8_t*, std::size_t,
+                                   std::uint64_t, float*);
 
 }  // namespace opusim::sdk_detail

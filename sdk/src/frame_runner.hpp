@@ -57,23 +57,27 @@ class FrameRunner {
 
     // N frames of feature bits (row-major n x layout.n_features, 0/1, already checked) under the
     // device's current configuration (which must match LAYOUT); frame i gets noise sequence
-    // FIRST_SEQUENCE + i. OUT receives n x config.n_components values.
+    // FIRST_SEQUENCE + i. OUT receives n x config.n_components values: camera values (uint16 or
+    // float), or in ideal mode (DeviceConfig::ideal) float intensities (float only).
+    template <class Value>
     RunStats run(const contract::InputLayout& layout, const std::uint8_t* features, std::size_t n,
-                 std::uint64_t first_sequence, std::uint16_t* out);
+                 std::uint64_t first_sequence, Value* out);
 
   private:
     // RunStats of one pass; FRAMES_RUN counts the frames of the jobs the device ran (waited for,
     // completed or failed), which a failed attempt costs.
+    template <class Value>
     RunStats run_pass(const contract::InputLayout& layout, const std::uint8_t* features,
-                      std::size_t n, std::uint64_t first_sequence, std::uint16_t* out,
+                      std::size_t n, std::uint64_t first_sequence, Value* out,
                       std::uint64_t& frames_run);
     // One pass, run again after each recoverable device failure (the driver has reset the device;
     // the same sequence numbers give the same frames) up to max_retries times; the failed
     // attempts' frames and device time are in the result. When every attempt failed: the last
     // failure's typed error, saying so.
+    template <class Value>
     RunStats run_pass_with_retries(const contract::InputLayout& layout,
                                    const std::uint8_t* features, std::size_t n,
-                                   std::uint64_t first_sequence, std::uint16_t* out);
+                                   std::uint64_t first_sequence, Value* out);
 
     // Buffer SLOT (< LIST.size()) of LIST with at least BYTES, reallocated only when too small.
     driver::Buffer& buffer(std::vector<driver::Buffer>& list, std::size_t slot, std::size_t bytes);

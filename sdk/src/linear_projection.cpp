@@ -26,7 +26,7 @@ constexpr std::size_t kSamplesPerChunk = 256;
 
 LinearProjector::LinearProjector(const LinearSettings& settings, const driver::Device& device,
                                  std::size_t n_features, std::size_t n_components,
-                                 contract::InputRoiStrategy strategy, driver::DeviceConfig base)
+                                 const LayoutMaker& make_layout, driver::DeviceConfig base)
     : settings_(settings), n_features_(n_features), n_components_(n_components) {
     if (settings.bits < 1 || settings.bits > 16) {
         throw std::invalid_argument("linear.bits must be in [1, 16], got " +
@@ -54,7 +54,6 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
                                     " reference features exceed the DMD's " +
                                     std::to_string(dmd.mirrors()) + " mirrors");
     }
-    layout_ = contract::make_input_layout(dmd, n_features + n_reference_, strategy);
     const contract::SensorGeometry& camera = device.info().sensor;
     const std::uint64_t wanted = std::uint64_t{n_components} * settings.candidates_per_output;
     const std::uint64_t available = contract::max_output_components(camera);
@@ -64,7 +63,9 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
         camera, std::max<std::uint64_t>(n_components, std::min(wanted, available)));
     candidates_ = contract::make_output_roi(
         camera, std::min<std::uint64_t>(available, std::uint64_t{asked.width} * asked.height));
-    full_scale_ = (1u << device.info().bit_depth) - 1u;
+    layout_ = make_layout(n_features + n_reference_, candidates_);
+    full_scale_ = base.ideal ? std::numeric_limits<float>::infinity()
+                             : static_cast<float>((1u << device.info().bit_depth) - 1u);
     min_exposure_us_ = device.info().min_exposure_us;
     max_exposure_us_ = device.info().max_exposure_us;
     config_ = contract::with_geometry(base, layout_, candidates_);
@@ -89,7 +90,7 @@ LinearProjector::Measurement LinearProjector::measure(const CaptureFn& capture,
             std::fill_n(frames.begin() + static_cast<long>(i * f + n_features_), n_reference_, 1);
         }
     }
-    std::vector<std::uint16_t> values(2 * n_frames * k);
+    std::vector<float> values(2 * n_frames * k);
     Measurement m;
     m.stats = capture(config_, layout_, frames.data(), 2 * n_frames, *sequence, values.data());
     *sequence += 2 * n_frames;
@@ -99,7 +100,7 @@ LinearProjector::Measurement LinearProjector::measure(const CaptureFn& capture,
     for (std::size_t i = 0; i < 2 * n_frames; ++i) {
         const bool on = i < n_frames;
         for (std::size_t j = 0; j < k; ++j) {
-            const std::uint16_t v = values[i * k + j];
+            const float v = values[i * k + j];
             (on ? m.on_mean : m.off_mean)[j] += v;
             if (on && v >= full_scale_) m.saturated[j] = true;
         }
@@ -259,7 +260,7 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
                     n_reference_, 1);
             }
         }
-        std::vector<std::uint16_t> values(n_frames * k);
+        std::vector<float> values(n_frames * k);
         RunStats chunk =
             capture(config_, layout_, frames.data(), n_frames, *sequence, values.data());
         *sequence += n_frames;

@@ -22,23 +22,28 @@
 #include <vector>
 
 #include "frame_runner.hpp"
-#include "opusim/driver/device.hpp"
-#include "opusim/opu.hpp"
 #include "opusim/contract/input_layout.hpp"
 #include "opusim/contract/output_roi.hpp"
+#include "opusim/driver/device.hpp"
+#include "opusim/opu.hpp"
 
 namespace opusim::sdk_detail {
 
 // Runs N frames of feature bits under CONFIG (layout LAYOUT) from noise sequence FIRST_SEQUENCE.
 using CaptureFn = std::function<RunStats(
     const driver::DeviceConfig& config, const contract::InputLayout& layout,
-    const std::uint8_t* features, std::size_t n, std::uint64_t first_sequence, std::uint16_t* out)>;
+    const std::uint8_t* features, std::size_t n, std::uint64_t first_sequence, float* out)>;
+
+// The input layout of N_FEATURES DMD features read out through ROI (the Opu's input ROI
+// strategy, auto resolved through the device).
+using LayoutMaker =
+    std::function<contract::InputLayout(std::uint64_t n_features, const contract::OutputRoi& roi)>;
 
 class LinearProjector {
   public:
     LinearProjector(const LinearSettings& settings, const driver::Device& device,
                     std::size_t n_features, std::size_t n_components,
-                    contract::InputRoiStrategy strategy, driver::DeviceConfig base);
+                    const LayoutMaker& make_layout, driver::DeviceConfig base);
 
     // Measures the reference, chooses the exposure (starting at EXPOSURE_US) and the pixels,
     // and M 1. Frames use sequence numbers from *CALIBRATION_SEQUENCE on (advanced).
@@ -74,7 +79,7 @@ class LinearProjector {
     std::size_t n_features_;
     std::size_t n_components_;
     std::size_t n_reference_;
-    std::uint32_t full_scale_;
+    float full_scale_;  // the camera's largest value; infinite for float intensities (ideal)
     double min_exposure_us_;
     double max_exposure_us_;
     contract::InputLayout layout_;

@@ -9,9 +9,11 @@
 #include "binary_input.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
+#include "opusim/contract/data_format.hpp"
 #include "opusim/contract/dmd_format.hpp"
 #include "opusim/contract/output_roi.hpp"
 #include "opusim/driver/device.hpp"
+#include "opusim/layout_choice.hpp"
 
 namespace opusim {
 
@@ -34,6 +36,34 @@ contract::InputRoiStrategy to_contract(InputRoiStrategy strategy) {
             return contract::InputRoiStrategy::Auto;
     }
     return contract::InputRoiStrategy::Auto;
+}
+
+// OpuSettings::noise over the device's configuration at open.
+void apply_noise_setting(const std::string& noise, const driver::DeviceInfo& info,
+                         driver::DeviceConfig& config) {
+    if (noise.empty()) return;
+    config.noise = noise == "on";
+    config.ideal = noise == "ideal";
+    if (config.ideal && (info.output_formats & contract::output_formats::kFloatIntensities) == 0) {
+        throw std::invalid_argument(
+            "noise: 'ideal' needs a device with float intensity output "
+            "(CAP_OUTPUT_FORMATS); " +
+            info.uri + " has none");
+    }
+}
+
+void check_noise_setting(const std::string& noise) {
+    if (!noise.empty() && noise != "on" && noise != "off" && noise != "ideal") {
+        throw std::invalid_argument("noise: expected \"\", \"on\", \"off\" or \"ideal\", got \"" +
+                                    noise + "\"");
+    }
+}
+
+// The context's energy figures: POWER_W over its device time, and per frame.
+void set_energy(Context& c, double power_w) {
+    c.power_w = power_w;
+    c.energy_j = power_w * c.device_time_s();
+    c.energy_per_frame_j = c.frames > 0 ? c.energy_j / double(c.frames) : 0.0;
 }
 
 double wall_seconds_since(std::chrono::steady_clock::time_point start) {
@@ -77,6 +107,8 @@ struct Opu::Impl {
     sdk_detail::FeatureShape features;
     Overrides fit_overrides;
     contract::InputLayout layout;
+    std::string layout_reason;  // why auto chose the layout ("" for full and small)
+    std::string linear_layout_reason;
     contract::OutputRoi roi;
     std::optional<RescaleCalibration> rescale;
     std::unique_ptr<sdk_detail::LinearProjector> linear;
@@ -86,8 +118,11 @@ struct Opu::Impl {
     }
     void open_locked() {
         if (device) return;
-        device = driver::Device::open(settings.device);
-        base = device->config();
+        auto opened = driver::Device::open(settings.device);
+        driver::DeviceConfig config = opened->config();
+        apply_noise_setting(settings.noise, opened->info(), config);
+        device = std::move(opened);
+        base = config;
         next_sequence = 0;
         calibration_sequence = kCalibrationSequenceBase;
     }
@@ -123,6 +158,29 @@ struct Opu::Impl {
         return {exposure, frametime};
     }
 
+    // The input layout of N_TOTAL DMD features read out through OUT_ROI: the settings' strategy,
+    // auto resolved by the device's rate (layout_choice.hpp), its reason in REASON.
+    contract::InputLayout resolve_layout(std::uint64_t n_total, const contract::OutputRoi& out_roi,
+                                         std::string& reason) {
+        const driver::DeviceInfo& info = device->info();
+        reason.clear();
+        if (settings.input_roi_strategy != InputRoiStrategy::Auto) {
+            return contract::make_input_layout(info.dmd, n_total,
+                                               to_contract(settings.input_roi_strategy));
+        }
+        driver::DeviceConfig config = contract::with_geometry(
+            base, contract::make_replicated_layout(info.dmd, n_total, 1), out_roi);
+        std::tie(config.exposure_us, config.frametime_us) = camera_timing({});
+        const contract::InputFormat format =
+            !settings.host_formatting &&
+                    contract::accepts(info.input_formats, contract::InputFormat::PackedFeatures)
+                ? contract::InputFormat::PackedFeatures
+                : contract::InputFormat::DmdPattern;
+        const LayoutChoice choice = choose_auto_layout(*device, config, n_total, format);
+        reason = "auto: " + choice.reason;
+        return choice.layout;
+    }
+
     driver::DeviceConfig transform_config(const Overrides& call) const {
         driver::DeviceConfig config = contract::with_geometry(base, layout, roi);
         std::tie(config.exposure_us, config.frametime_us) = camera_timing(call);
@@ -144,9 +202,10 @@ struct Opu::Impl {
         settings.progress(progress_done, progress_total);
     }
 
+    template <class Value>
     RunStats capture(const driver::DeviceConfig& config, const contract::InputLayout& frame_layout,
                      const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
-                     std::uint16_t* out) {
+                     Value* out) {
         if (device->config() != config) device->configure(config);
         sdk_detail::PassPolicy policy;
         policy.n_samples_by_pass = settings.n_samples_by_pass;
@@ -163,7 +222,7 @@ struct Opu::Impl {
     sdk_detail::CaptureFn capture_fn() {
         return [this](const driver::DeviceConfig& config, const contract::InputLayout& frame_layout,
                       const std::uint8_t* bits, std::size_t n, std::uint64_t first_sequence,
-                      std::uint16_t* out) {
+                      float* out) {
             return capture(config, frame_layout, bits, n, first_sequence, out);
         };
     }
@@ -173,6 +232,7 @@ struct Opu::Impl {
                     std::chrono::steady_clock::time_point wall_start) const {
         Context c;
         c.device = device->info().uri;
+        c.noise = config.ideal ? "ideal" : config.noise ? "on" : "off";
         c.exposure_us = config.exposure_us;
         c.frametime_us = config.frametime_us;
         c.bits = device->info().bit_depth;
@@ -195,6 +255,7 @@ struct Opu::Impl {
         c.retry_time_s = stats.retry_time_s;
         c.saturated_pixels = stats.saturated;
         c.wall_time_s = wall_seconds_since(wall_start);
+        set_energy(c, device->info().power_w());
         return c;
     }
 
@@ -222,24 +283,34 @@ struct Opu::Impl {
                                         " exceeds the " + std::to_string(max_out) +
                                         " pixels the camera's ROI can serve");
         }
-        layout = contract::make_input_layout(device->info().dmd, n,
-                                             to_contract(settings.input_roi_strategy));
         roi = contract::make_output_roi(sensor, settings.n_components);
         features = shape;
         fit_overrides = overrides;
         camera_timing({});  // validates the overrides now rather than at the first transform
+        layout = resolve_layout(n, roi, layout_reason);
         rescale.reset();
         linear.reset();
         fitted = true;
     }
 
     Result<std::uint16_t> transform(const ArrayView<std::uint8_t>& x, const Overrides& call) {
-        const auto wall_start = std::chrono::steady_clock::now();
         require_fitted("transform");
         require_open();
+        if (base.ideal) {
+            throw std::logic_error(
+                "transform: the device is in ideal mode (noise=ideal), whose frames are float "
+                "intensities, not camera values; use transform_rescaled or linear_transform");
+        }
+        return transform_values<std::uint16_t>(x, call);
+    }
+
+    // transform's frames as VALUE: camera values, or float intensities in ideal mode.
+    template <class Value>
+    Result<Value> transform_values(const ArrayView<std::uint8_t>& x, const Overrides& call) {
+        const auto wall_start = std::chrono::steady_clock::now();
         sdk_detail::Batch batch = sdk_detail::flatten_binary(x, features, "x");
         const driver::DeviceConfig config = transform_config(call);
-        Result<std::uint16_t> result;
+        Result<Value> result;
         result.output.shape = sdk_detail::output_shape(batch.batch_shape, config.n_components);
         result.output.values.resize(batch.samples * config.n_components);
         const std::uint64_t first = next_sequence;
@@ -248,6 +319,7 @@ struct Opu::Impl {
                                        result.output.values.data());
         next_sequence += batch.samples;
         result.context = context(config, layout, stats, first, wall_start);
+        result.context.input_roi.choice = layout_reason;
         result.context.n_components = config.n_components;
         result.context.output_values = result.output.values.size();
         return result;
@@ -264,7 +336,7 @@ struct Opu::Impl {
             lit += double(contract::lit_mirrors(layout, bits.data() + i * n));
         }
         lit /= double(kRescaleCalibrationFrames);
-        std::vector<std::uint16_t> values(frames * config.n_components);
+        std::vector<float> values(frames * config.n_components);
         RunStats stats =
             capture(config, layout, bits.data(), frames, calibration_sequence, values.data());
         calibration_sequence += frames;
@@ -310,7 +382,7 @@ struct Opu::Impl {
         if (!rescale || rescale->exposure_us != config.exposure_us) {
             calibration = calibrate_rescale(config);
         }
-        Result<std::uint16_t> raw = transform(x, call);
+        Result<float> raw = transform_values<float>(x, call);
         Result<float> result;
         result.output.shape = raw.output.shape;
         result.output.values.resize(raw.output.values.size());
@@ -322,6 +394,7 @@ struct Opu::Impl {
         result.context = raw.context;
         result.context.frames += calibration.frames;
         if (calibration.frames > 0) result.context.start_s = calibration.start_s;
+        set_energy(result.context, result.context.power_w);  // calibration included
         result.context.wall_time_s = wall_seconds_since(wall_start);
         return result;
     }
@@ -337,9 +410,13 @@ struct Opu::Impl {
         if (!linear) {
             driver::DeviceConfig base_config = base;
             base_config.frametime_us = frametime;
+            const sdk_detail::LayoutMaker make_layout = [this](std::uint64_t n_total,
+                                                               const contract::OutputRoi& out_roi) {
+                return resolve_layout(n_total, out_roi, linear_layout_reason);
+            };
             linear = std::make_unique<sdk_detail::LinearProjector>(
-                settings.linear, *device, features.n_features(), settings.n_components,
-                to_contract(settings.input_roi_strategy), base_config);
+                settings.linear, *device, features.n_features(), settings.n_components, make_layout,
+                base_config);
         }
         begin_progress(samples * linear->frames_per_sample());
         if (!linear->calibrated()) {
@@ -356,6 +433,7 @@ struct Opu::Impl {
         result.context = context(linear->config(), linear->layout(), stats, first, wall_start);
         result.context.n_components = settings.n_components;
         result.context.input_roi.reference_features = linear->n_reference();
+        result.context.input_roi.choice = linear_layout_reason;
         result.context.output_pixels = linear->output_pixels();
         result.context.output_values =
             samples * linear->frames_per_sample() * settings.n_components;
@@ -368,6 +446,7 @@ Opu::Opu(OpuSettings settings) : impl_(std::make_unique<Impl>()) {
     if (impl_->settings.n_components == 0) {
         throw std::invalid_argument("n_components: expected >= 1, got 0");
     }
+    check_noise_setting(impl_->settings.noise);
     if (impl_->settings.n_samples_by_pass == 0) {
         throw std::invalid_argument("n_samples_by_pass: expected >= 1, got 0");
     }

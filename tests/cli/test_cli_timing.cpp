@@ -48,6 +48,39 @@ TEST_F(CmdTiming, JsonReportHasTheModelsFigures) {
     EXPECT_GT(report["stages"]["link_out"].get<double>(), 0.95);
 }
 
+// Issue 12: at default arguments (--input-roi auto) gen3 reproduces its rate table's 8 kHz
+// (within 10 %, docs/timing.md), and the report says which layout auto chose and why.
+TEST_F(CmdTiming, Gen3AutoLayoutKeepsTheRateTableRate) {
+    ASSERT_EQ(run("--profile gen3 --n-features 145000 --n-components 81000 --frames 2000 --json"),
+              0)
+        << output_;
+    const auto report = nlohmann::json::parse(output_);
+    EXPECT_NEAR(report["frame_rate_hz"].get<double>(), 8000, 800);
+    EXPECT_EQ(report["bottleneck"].get<std::string>(), "readout");
+    const auto& chosen = report["input_roi"]["auto"];
+    EXPECT_EQ(chosen["replication"].get<int>(), 1);
+    EXPECT_LT(chosen["full_rate_hz"].get<double>(), 2500);
+    EXPECT_NE(chosen["reason"].get<std::string>().find("bottleneck"), std::string::npos);
+    EXPECT_EQ(report["frames"].get<int>(), 2000);  // the probes are not in the statistics
+    // Energy (issue 12 item 8): gen3's stated 38 W over the steady frame period.
+    const auto& energy = report["energy"];
+    EXPECT_DOUBLE_EQ(energy["power_w"].get<double>(), 38.0);
+    EXPECT_NEAR(energy["energy_per_frame_j"].get<double>(),
+                38.0 * report["frame_period_s"].get<double>(), 1e-12);
+    EXPECT_DOUBLE_EQ(energy["macs_per_frame"].get<double>(), 145000.0 * 81000.0);
+    EXPECT_TRUE(energy["cpu"].is_null());  // measured only with --cpu-power-w
+    ASSERT_EQ(run("--profile gen3 --n-features 145000 --n-components 81000 --frames 20 --json "
+                  "--cpu-power-w 65"),
+              0)
+        << output_;
+    const auto compared = nlohmann::json::parse(output_)["energy"];
+    EXPECT_GT(compared["cpu"]["complex_macs_per_s"].get<double>(), 0.0);
+    EXPECT_DOUBLE_EQ(compared["cpu"]["power_w"].get<double>(), 65.0);
+    EXPECT_GT(compared["opu_over_cpu"].get<double>(), 0.0);
+    ASSERT_EQ(run("--profile gen3 --n-features 145000 --n-components 81000 --frames 20"), 0);
+    EXPECT_NE(output_.find("input ROI auto: 1 mirror per feature"), std::string::npos) << output_;
+}
+
 TEST_F(CmdTiming, TableAndVcdTrace) {
     const fs::path trace = dir_ / "trace.vcd";
     ASSERT_EQ(run("--profile gen3 --n-features 290000 --n-components 81000 --frames 50 "

@@ -52,6 +52,10 @@ TEST(DeviceUri, ParsesBuiltinsPathsAndOptions) {
     EXPECT_EQ(uri.lock_wait_s, 2.5);
     EXPECT_EQ(uri.identity(), "sim:gen3");
     EXPECT_EQ(DeviceUri::parse("sim:profiles/my.json").target, "profiles/my.json");
+    const auto ideal = DeviceUri::parse("sim:gen2?noise=ideal");
+    EXPECT_EQ(ideal.noise, false);
+    EXPECT_EQ(ideal.ideal, true);
+    EXPECT_EQ(uri.ideal, false);
 }
 
 TEST(DeviceUri, DefaultsToTheEnvironmentThenGen2) {
@@ -83,7 +87,7 @@ TEST(DeviceUri, RejectsWhatItDoesNotKnowByName) {
     expect_uri_error("sim:gen2?colour=red", "unknown option 'colour'");
     expect_uri_error("sim:gen2?seed=-1", "option seed expects an unsigned 64-bit integer");
     expect_uri_error("sim:gen2?seed=99999999999999999999", "unsigned 64-bit");
-    expect_uri_error("sim:gen2?noise=maybe", "option noise expects on or off");
+    expect_uri_error("sim:gen2?noise=maybe", "option noise expects on, off or ideal");
     expect_uri_error("sim:gen2?seed=1&seed=2", "given twice");
     expect_uri_error("sim:gen2?lock_wait=nan", "lock_wait");
     EXPECT_THROW(Device::open("sim:no_such_profile"), UriError);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../sdk/ideal_linear_oracle.hpp"
 #include "kernel_test_support.hpp"
 #include "opusim/kernels/device_projection.hpp"
 #include "opusim/kernels/exact_attention.hpp"
@@ -27,13 +28,7 @@ const std::string kNoiselessDevice = "sim:gen2?seed=5&noise=off";
 
 // The input layout the device used for a call, from its context.
 contract::InputLayout layout_of(const Context& context) {
-    contract::InputLayout layout;
-    layout.n_features = context.input_roi.n_features;
-    layout.replication = context.input_roi.replication;
-    layout.first_mirror = context.input_roi.first_mirror;
-    layout.total_mirrors = context.input_roi.total_mirrors;
-    layout.strategy = contract::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
-    return layout;
+    return opusim::testing_support::layout_of_context(context);
 }
 
 // Oracle only: the matrix the linear mode implements, sqrt(2) Re(e^{-i arg r_j} C_jf) /

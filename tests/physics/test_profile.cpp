@@ -292,5 +292,27 @@ TEST(Profile, NameMustBeNonEmptyString) {
     expect_rejected(document, {"name", "a string"});
 }
 
+
+// Issue 12 item 8: the optional power section (docs/device-physics.md "Power").
+TEST(Profile, PowerSectionIsOptionalCheckedAndRoundTrips) {
+    const auto gen2 = DeviceProfile::load("gen2");
+    ASSERT_TRUE(gen2.power.has_value());
+    EXPECT_DOUBLE_EQ(gen2.power->total_w(), 30.0);
+    auto document = gen2.to_json();
+    EXPECT_EQ(DeviceProfile::from_json(document).to_json(), document);
+    document.erase("power");
+    EXPECT_FALSE(DeviceProfile::from_json(document).power.has_value());
+    EXPECT_FALSE(DeviceProfile::from_json(document).to_json().contains("power"));
+    document = gen2.to_json();
+    document["power"]["laser_w"] = -1;
+    try {
+        DeviceProfile::from_json(document);
+        ADD_FAILURE() << "a negative power loaded";
+    } catch (const ProfileError& error) {
+        EXPECT_NE(std::string(error.what()).find("power.laser_w"), std::string::npos)
+            << error.what();
+    }
+}
+
 }  // namespace
 }  // namespace opusim::physics

@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "ideal_linear_oracle.hpp"
 #include "opusim/opusim.hpp"
 #include "opusim/physics/effective_medium.hpp"
 #include "opusim/physics/medium.hpp"
@@ -22,13 +23,7 @@ using opusim::ArrayView;
 using opusim::Opu;
 using opusim::OpuSettings;
 
-std::vector<float> gaussian_rows(std::size_t rows, std::size_t cols, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    std::vector<float> x(rows * cols);
-    for (auto& v : x) v = normal(rng);
-    return x;
-}
+using opusim::testing_support::gaussian_rows;
 
 // The projection the device implements, from the true matrix: Re(e^{-i arg r_j} C_j x) /
 // sqrt(replication), r_j the reference field (sum of the reference features' columns).
@@ -38,12 +33,7 @@ std::vector<double> oracle_projection(const opusim::Context& context,
                                       std::size_t n_features) {
     namespace physics = opusim::physics;
     const auto profile = physics::DeviceProfile::load(profile_name);
-    contract::InputLayout layout;
-    layout.n_features = context.input_roi.n_features;
-    layout.replication = context.input_roi.replication;
-    layout.first_mirror = context.input_roi.first_mirror;
-    layout.total_mirrors = context.input_roi.total_mirrors;
-    layout.strategy = contract::parse_input_roi_strategy(context.input_roi.strategy, "strategy");
+    const contract::InputLayout layout = opusim::testing_support::layout_of_context(context);
     const physics::Medium medium(profile.medium, seed);
     const physics::EffectiveMedium effective(medium, layout, context.output_pixels,
                                              profile.dmd.contrast_ratio);

@@ -19,6 +19,9 @@ struct InputRoi {
     std::uint64_t first_mirror = 0;
     std::uint64_t total_mirrors = 0;
     std::uint64_t reference_features = 0;  // linear mode: the last n_features of the layout
+    // Strategy auto: the layout chosen and why (rate-aware replication, opusim/layout_choice.hpp);
+    // empty for full and small.
+    std::string choice;
 };
 
 // The camera rectangle read out; the outputs are the first n_components of its pixels, or (linear
@@ -32,6 +35,7 @@ struct OutputRoi {
 
 struct Context {
     std::string device;  // device URI
+    std::string noise;  // the camera mode of the frames: "on", "off" or "ideal" (float intensities)
     double exposure_us = 0;
     double frametime_us = 0;
     unsigned bits = 8;  // camera ADC depth
@@ -61,6 +65,11 @@ struct Context {
     std::uint64_t saturated_pixels = 0;  // output values at the ADC maximum
     std::uint64_t output_values = 0;     // values those saturated ones are counted among
     double wall_time_s = 0;              // host wall-clock time of the call
+    // Energy (docs/device-physics.md "Power"): the device's power while on (CAP_POWER_*) times
+    // the call's device time, and per device frame; 0 when the device states no power.
+    double power_w = 0;
+    double energy_j = 0;
+    double energy_per_frame_j = 0;
 
     double device_time_s() const { return end_s - start_s; }
 };

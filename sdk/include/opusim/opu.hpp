@@ -74,6 +74,11 @@ struct OpuSettings {
     // formatter, when the device accepts them; true: the SDK formats whole DMD patterns (the
     // host-formatting path; the same outputs, the link moves the whole pattern per frame).
     bool host_formatting = false;
+    // Camera noise: "" keeps the device URI's (its noise= option; else the device's default,
+    // on); "on"; "off" (the noiseless camera: still quantised); "ideal" (float intensities
+    // without noise, quantisation or clipping, as lightonml's simulated device:
+    // transform_rescaled and linear_transform only, since transform returns camera values).
+    std::string noise;
     bool open_at_init = true;
     Overrides overrides;  // default camera settings for every call
     LinearSettings linear;

@@ -6,5 +6,6 @@
 #include "opusim/driver/device.hpp"
 #include "opusim/encoders.hpp"
 #include "opusim/errors.hpp"
+#include "opusim/layout_choice.hpp"
 #include "opusim/opu.hpp"
 #include "opusim/version.hpp"

@@ -6,7 +6,7 @@ import numpy as np
 # host's wall time are attributes but not part of as_dict(), so two runs that did the same work
 # compare equal.
 _COMPARED_FIELDS = ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
-                    "retry_time_s", "saturated_pixels", "output_values", "bits")
+                    "retry_time_s", "saturated_pixels", "output_values", "bits", "noise")
 _MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s")
 
 
@@ -20,7 +20,8 @@ class Context:
     strategy and mirrors per feature), ``gain`` (None: the simulated camera has no gain setting).
 
     opusim's: ``device``, ``device_time_s``, ``frames``, ``passes``, ``retries``,
-    ``saturated_pixels``, ``output_values``, ``bits``, ``first_sequence``, ``wall_time_s``, and
+    ``saturated_pixels``, ``output_values``, ``bits``, ``first_sequence``, ``wall_time_s``,
+    ``noise`` (the camera mode: 'on', 'off' or 'ideal'), and
     ``sdk`` (the SDK's whole context as a dict).
     """
 

@@ -71,13 +71,16 @@ class OPU:
     simulated: accepted for compatibility: opusim's device is always the simulated one.
     rescale: OutputRescaling of linear_transform (or its name).
     n_samples_by_pass: (opusim) input vectors per device pass.
+    noise: (opusim) the camera mode: None keeps the device URI's; 'on'; 'off' (noiseless, still
+        quantised); 'ideal' (float intensities without noise or quantisation, as lightonml's
+        simulated device: linear_transform only, transform needs camera values).
     """
 
     def __init__(self, n_components=200000, opu_device=None, max_n_features=None,
                  config_file="", config_override=None, verbose_level=-1,
                  input_roi_strategy=InputRoiStrategy.full, open_at_init=None,
                  disable_pbar=False, simulated=False, rescale=OutputRescaling.variance,
-                 n_samples_by_pass=3000):
+                 n_samples_by_pass=3000, noise=None):
         if verbose_level != -1:
             _verbosity.set_verbose_level(verbose_level)
         self.disable_pbar = bool(disable_pbar)
@@ -92,7 +95,8 @@ class OPU:
         self._opu = _opusim._Opu(n_components=int(n_components), device=self._uri,
                                  max_n_features=int(max_n_features or UNLIMITED_FEATURES),
                                  input_roi_strategy=strategy.name,
-                                 n_samples_by_pass=int(n_samples_by_pass))
+                                 n_samples_by_pass=int(n_samples_by_pass),
+                                 noise="" if noise is None else str(noise))
         self._fit_arguments = None
         self._camera = {}
         if open_at_init is None or open_at_init:

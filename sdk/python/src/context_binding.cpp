@@ -13,6 +13,7 @@ py::dict context_to_dict(const Context& context) {
     input_roi["first_mirror"] = context.input_roi.first_mirror;
     input_roi["total_mirrors"] = context.input_roi.total_mirrors;
     input_roi["reference_features"] = context.input_roi.reference_features;
+    input_roi["choice"] = context.input_roi.choice;
     py::dict output_roi;
     output_roi["x"] = context.output_roi.x;
     output_roi["y"] = context.output_roi.y;
@@ -21,6 +22,10 @@ py::dict context_to_dict(const Context& context) {
 
     py::dict d;
     d["device"] = context.device;
+    d["noise"] = context.noise;
+    d["power_w"] = context.power_w;
+    d["energy_j"] = context.energy_j;
+    d["energy_per_frame_j"] = context.energy_per_frame_j;
     d["exposure_us"] = context.exposure_us;
     d["frametime_us"] = context.frametime_us;
     d["bits"] = context.bits;

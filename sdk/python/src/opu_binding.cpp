@@ -50,8 +50,9 @@ ProgressCallback progress_from(const py::object& callable) {
 
 std::unique_ptr<Opu> make_opu(std::size_t n_components, const std::string& device,
                               std::size_t max_n_features, const std::string& input_roi_strategy,
-                              std::size_t n_samples_by_pass) {
+                              std::size_t n_samples_by_pass, const std::string& noise) {
     OpuSettings settings;
+    settings.noise = noise;
     settings.n_components = n_components;
     settings.device = device;
     settings.max_n_features = max_n_features;
@@ -130,7 +131,7 @@ void bind_opu(py::module_& module) {
     const auto no_gil = py::call_guard<py::gil_scoped_release>();
     py::class_<Opu>(module, "_Opu", "opusim::Opu (docs/sdk.md); use opusim.OPU")
         .def(py::init(&make_opu), arg("n_components"), arg("device"), arg("max_n_features"),
-             arg("input_roi_strategy"), arg("n_samples_by_pass"))
+             arg("input_roi_strategy"), arg("n_samples_by_pass"), arg("noise") = "")
         .def("open", &Opu::open, no_gil)
         .def("close", &Opu::close, no_gil)
         .def("is_open", &Opu::is_open)

@@ -15,7 +15,8 @@ double transfer_us(const physics::LinkParams& link, std::uint64_t bytes) {
 
 }  // namespace
 
-AnalyticTiming analytic_timing(const physics::DeviceProfile& profile, const contract::JobConfiguration& point) {
+AnalyticTiming analytic_timing(const physics::DeviceProfile& profile,
+                               const contract::JobConfiguration& point) {
     const auto& dmd = profile.dmd;
     const auto& camera = profile.camera;
     AnalyticTiming t;
@@ -29,7 +30,10 @@ AnalyticTiming analytic_timing(const physics::DeviceProfile& profile, const cont
     t.exposure_us = point.exposure_us;
     t.frame_overhead_us = camera.frame_overhead_us;
     t.readout_us = point.roi_height * camera.row_time_us;
-    t.link_out_us = transfer_us(profile.link, point.n_components * (camera.bits <= 8 ? 1u : 2u));
+    const std::uint64_t pixel_bytes = point.ideal        ? 4u
+                                      : camera.bits <= 8 ? 1u
+                                                         : 2u;  // ideal: float32
+    t.link_out_us = transfer_us(profile.link, point.n_components * pixel_bytes);
     t.frametime_us = point.frametime_us;
     const double b_in = profile.controller.input_buffer_frames;
     const double b_out = profile.controller.output_buffer_frames;

@@ -291,6 +291,16 @@ void describe_controller(P& p, V& v) {
     v.ignored_integer("bus_width_bytes", at_least(1));
 }
 
+// Watts, bounded so that milliwatts fit the 32-bit CAP_POWER_* registers.
+template <class P, class V>
+void describe_power(P& p, V& v) {
+    v.number("laser_w", p.laser_w, between(0, 1e6));
+    v.number("dmd_w", p.dmd_w, between(0, 1e6));
+    v.number("camera_w", p.camera_w, between(0, 1e6));
+    v.number("controller_w", p.controller_w, between(0, 1e6));
+    v.number("link_w", p.link_w, between(0, 1e6));
+}
+
 template <class P, class Describe>
 void read_section(const json& document, const char* section, P& params, Describe describe) {
     const auto found = document.find(section);
@@ -360,7 +370,7 @@ void check_relations(const DeviceProfile& p) {
     }
 }
 
-const char* const kSections[] = {"dmd", "medium", "camera", "link", "controller"};
+const char* const kSections[] = {"dmd", "medium", "camera", "link", "controller", "power"};
 
 constexpr const char* kProfilePathVariable = "OPUSIM_PROFILE_PATH";
 
@@ -446,6 +456,11 @@ DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
     read_section(document, "link", profile.link, [](auto& p, auto& v) { describe_link(p, v); });
     read_section(document, "controller", profile.controller,
                  [](auto& p, auto& v) { describe_controller(p, v); });
+    if (document.contains("power")) {  // optional: profiles without it state no power
+        profile.power.emplace();
+        read_section(document, "power", *profile.power,
+                     [](auto& p, auto& v) { describe_power(p, v); });
+    }
     // "version": the opusim release that printed the profile (`opusim profile show --json`);
     // informational, so a printed profile loads again.
     if (document.contains("version") && !document.at("version").is_string()) {
@@ -457,7 +472,7 @@ DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
         if (!known) {
             throw ProfileError(item.key() +
                                ": unknown key (known top-level keys: name, description, dmd, "
-                               "medium, camera, link, controller, version)");
+                               "medium, camera, link, controller, power, version)");
         }
     }
     check_relations(profile);
@@ -474,6 +489,9 @@ nlohmann::json DeviceProfile::to_json() const {
     write_section(document, "link", link, [](auto& p, auto& v) { describe_link(p, v); });
     write_section(document, "controller", controller,
                   [](auto& p, auto& v) { describe_controller(p, v); });
+    if (power) {
+        write_section(document, "power", *power, [](auto& p, auto& v) { describe_power(p, v); });
+    }
     return document;
 }
 

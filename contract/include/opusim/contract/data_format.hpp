@@ -15,6 +15,10 @@
 // Output: N_COMPONENTS pixels per frame, in the ROI's row-major order (the first N_COMPONENTS
 // pixels of the ROI_X/Y/WIDTH/HEIGHT rectangle). 8-bit sensors: one uint8 per pixel; 10- and
 // 12-bit sensors: one little-endian uint16 per pixel, value in the low bits.
+// Ideal mode (MODE.IDEAL; CAP_OUTPUT_FORMATS bit FLOAT_INTENSITIES says a device has it): one
+// little-endian IEEE-754 float32 per pixel, the pixel's optical intensity |field|^2 in units where
+// E|R|^2 = 1 for one mirror, without camera noise, quantisation or clipping (lightonml's
+// simulated device). The output DMA moves 4 bytes a pixel.
 #pragma once
 
 #include <cstdint>
@@ -51,12 +55,27 @@ constexpr std::uint64_t input_frame_bytes(InputFormat format, std::uint64_t mirr
                                                  : input_frame_bytes(mirrors);
 }
 
+// CAP_OUTPUT_FORMATS: one bit per output format a device can write. A device without the
+// register reads 0 there and writes camera values only.
+namespace output_formats {
+inline constexpr std::uint32_t kCameraValues = 1u << 0;
+inline constexpr std::uint32_t kFloatIntensities = 1u << 1;
+}  // namespace output_formats
+
+inline constexpr std::uint32_t kFloatIntensityBytes = 4;
+
 constexpr std::uint32_t bytes_per_pixel(std::uint32_t bit_depth) {
     return bit_depth <= 8 ? 1 : 2;
 }
 
-constexpr std::uint64_t output_frame_bytes(std::uint64_t n_components, std::uint32_t bit_depth) {
-    return n_components * bytes_per_pixel(bit_depth);
+// Bytes of one output pixel: the camera's (bit depth), or a float32 in ideal mode.
+constexpr std::uint32_t bytes_per_pixel(std::uint32_t bit_depth, bool ideal) {
+    return ideal ? kFloatIntensityBytes : bytes_per_pixel(bit_depth);
+}
+
+constexpr std::uint64_t output_frame_bytes(std::uint64_t n_components, std::uint32_t bit_depth,
+                                           bool ideal = false) {
+    return n_components * bytes_per_pixel(bit_depth, ideal);
 }
 
 // Whether mirror M is lit in the packed frame FRAME.

@@ -38,6 +38,11 @@ class InputFormatError : public std::runtime_error {
 // Throws std::invalid_argument naming n_features when it is 0 or more than the mirrors.
 InputLayout make_input_layout(const DmdGeometry& dmd, std::uint64_t n_features,
                               InputRoiStrategy strategy);
+// N_FEATURES features of REPLICATION mirrors each, centred (strategy Full when REPLICATION > 1,
+// as the device reads a layout back). Throws std::invalid_argument naming replication when it is
+// 0 or the features do not fit.
+InputLayout make_replicated_layout(const DmdGeometry& dmd, std::uint64_t n_features,
+                                   std::uint64_t replication);
 
 // Bytes of one packed frame: ceil(mirrors / 8).
 std::size_t packed_frame_bytes(std::uint64_t total_mirrors);

@@ -26,13 +26,14 @@ struct JobConfiguration {
     std::uint64_t noise_seed = 0;
     bool noise = true;
     bool timing_only = false;
+    bool ideal = false;  // MODE.IDEAL: float intensities without noise (data_format.hpp)
 };
 
 // Every field, once: equality (and anything else that must see each field) goes through this.
 inline auto fields(const JobConfiguration& c) {
     return std::tie(c.n_features, c.replication, c.first_mirror, c.roi_x, c.roi_y, c.roi_width,
                     c.roi_height, c.n_components, c.exposure_us, c.frametime_us, c.medium_seed,
-                    c.noise_seed, c.noise, c.timing_only);
+                    c.noise_seed, c.noise, c.timing_only, c.ideal);
 }
 // A field added to the struct but not to fields() changes the size: fix both together.
 static_assert(sizeof(JobConfiguration) == 3 * 8 + 5 * 4 + 4 /*padding*/ + 2 * 8 + 2 * 8 + 8,

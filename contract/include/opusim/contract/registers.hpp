@@ -128,6 +128,16 @@ inline constexpr std::uint32_t kTraceSelect = 0x408;  // RW: the frame the windo
 inline constexpr std::uint32_t kTraceFrame = 0x40C;   // RO: its index within its job
 inline constexpr std::uint32_t kTraceStartPsLo = 0x410;  // + 8 * op: op start, ps of device time
 inline constexpr std::uint32_t kTraceEndPsLo = 0x450;    // + 8 * op: op end
+
+// -- device fidelity (additive; the next minor version) --
+// output_formats:: bits, the output formats the device can write (data_format.hpp)
+inline constexpr std::uint32_t kCapOutputFormats = 0x500;
+// Electrical power of the device's parts while it is on, milliwatts (0: not stated).
+inline constexpr std::uint32_t kCapPowerLaserMw = 0x504;
+inline constexpr std::uint32_t kCapPowerDmdMw = 0x508;
+inline constexpr std::uint32_t kCapPowerCameraMw = 0x50C;
+inline constexpr std::uint32_t kCapPowerControllerMw = 0x510;
+inline constexpr std::uint32_t kCapPowerLinkMw = 0x514;
 }  // namespace reg
 
 // Operations of a frame in the trace registers' order (the DMD stage is load, then settle).
@@ -194,7 +204,10 @@ inline constexpr std::uint32_t kAll = kJobDone | kError | kIdle;
 namespace mode {
 inline constexpr std::uint32_t kNoiseEnable = 1u << 0;  // camera noise on (off: noiseless camera)
 inline constexpr std::uint32_t kTimingOnly = 1u << 1;   // model timing only: no data is moved
-inline constexpr std::uint32_t kValidMask = kNoiseEnable | kTimingOnly;
+// Ideal mode (additive, CAP_OUTPUT_FORMATS.FLOAT_INTENSITIES): the output frames carry each
+// pixel's optical intensity as a float32, unquantised and without noise (NOISE_ENABLE ignored).
+inline constexpr std::uint32_t kIdeal = 1u << 2;
+inline constexpr std::uint32_t kValidMask = kNoiseEnable | kTimingOnly | kIdeal;
 }  // namespace mode
 
 enum class Access : std::uint8_t { ReadOnly, ReadWrite, WriteOnly, ReadWrite1Clear };
@@ -211,7 +224,7 @@ struct RegisterInfo {
     std::uint32_t reset_value;  // meaningful when reset_source == Constant
 };
 
-inline constexpr std::array<RegisterInfo, 141> kRegisterTable{{
+inline constexpr std::array<RegisterInfo, 147> kRegisterTable{{
     {"ID", reg::kId, Access::ReadOnly, ResetSource::Constant, kDeviceId},
     {"VERSION", reg::kVersion, Access::ReadOnly, ResetSource::Constant, kAbiVersion},
     {"CAP_DMD_COLUMNS", reg::kCapDmdColumns, Access::ReadOnly, ResetSource::Profile, 0},
@@ -412,6 +425,14 @@ inline constexpr std::array<RegisterInfo, 141> kRegisterTable{{
      0},
     {"TRACE_END_PS_LINK_OUT_HI", reg::kTraceEndPsLo + 52, Access::ReadOnly, ResetSource::Constant,
      0},
+    {"CAP_OUTPUT_FORMATS", reg::kCapOutputFormats, Access::ReadOnly, ResetSource::Constant,
+     output_formats::kCameraValues | output_formats::kFloatIntensities},
+    {"CAP_POWER_LASER_MW", reg::kCapPowerLaserMw, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_POWER_DMD_MW", reg::kCapPowerDmdMw, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_POWER_CAMERA_MW", reg::kCapPowerCameraMw, Access::ReadOnly, ResetSource::Profile, 0},
+    {"CAP_POWER_CONTROLLER_MW", reg::kCapPowerControllerMw, Access::ReadOnly, ResetSource::Profile,
+     0},
+    {"CAP_POWER_LINK_MW", reg::kCapPowerLinkMw, Access::ReadOnly, ResetSource::Profile, 0},
 }};
 
 }  // namespace opusim::contract

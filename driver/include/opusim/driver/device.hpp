@@ -68,6 +68,17 @@ struct DeviceInfo {
     // Input formats the device accepts (CAP_INPUT_FORMATS, contract::input_formats bits; a device
     // without the register takes DMD patterns only).
     std::uint32_t input_formats = contract::input_formats::kDmdPattern;
+    // Output formats the device can write (CAP_OUTPUT_FORMATS, contract::output_formats bits; a
+    // device without the register writes camera values only).
+    std::uint32_t output_formats = contract::output_formats::kCameraValues;
+    // Electrical power while on, watts (CAP_POWER_*: laser, DMD, camera, controller, link); all 0
+    // when the device states none.
+    double laser_w = 0;
+    double dmd_w = 0;
+    double camera_w = 0;
+    double controller_w = 0;
+    double link_w = 0;
+    double power_w() const { return laser_w + dmd_w + camera_w + controller_w + link_w; }
 };
 
 // Everything a job runs with (the configuration registers): the contract's one job

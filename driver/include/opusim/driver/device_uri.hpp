@@ -29,6 +29,8 @@ struct DeviceUri {
     std::optional<std::uint64_t> medium_seed;
     std::optional<std::uint64_t> noise_seed;
     std::optional<bool> noise;
+    // noise=ideal: float intensities without noise or quantisation (MODE.IDEAL); set with noise.
+    std::optional<bool> ideal;
     std::optional<double> lock_wait_s;
     std::map<std::string, std::string> transport_options;  // checked against the transport's list
 

@@ -1,12 +1,28 @@
 #include "functional_frame_steps.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 
 #include "frame_addresses.hpp"
 #include "opusim/contract/data_format.hpp"
 
 namespace opusim::model {
+
+namespace {
+
+// Ideal mode's output format: each intensity as a little-endian float32 (data_format.hpp).
+void write_float_intensities(const float* intensities, std::size_t count, std::uint8_t* out) {
+    for (std::size_t i = 0; i < count; ++i) {
+        std::uint32_t bits = 0;
+        std::memcpy(&bits, &intensities[i], sizeof bits);
+        for (std::size_t b = 0; b < sizeof bits; ++b) {
+            out[sizeof bits * i + b] = static_cast<std::uint8_t>(bits >> (8 * b));
+        }
+    }
+}
+
+}  // namespace
 
 bool FunctionalFrameSteps::begin_job(HostPort& host, const JobConfig& config,
                                      const physics::DeviceProfile& profile,
@@ -22,7 +38,7 @@ bool FunctionalFrameSteps::begin_job(HostPort& host, const JobConfig& config,
     config_ = config;
     descriptor_ = descriptor;
     input_bytes_ = config.input_frame_bytes();
-    output_bytes_ = contract::output_frame_bytes(config.n_components, profile.camera.bits);
+    output_bytes_ = config.output_frame_bytes(profile.camera.bits);
     const std::uint64_t chunk = std::min<std::uint64_t>(kChunkFrames, descriptor.frame_count);
     packed_.resize(chunk * input_bytes_);
     features_.resize(chunk * config.layout.n_features);
@@ -49,6 +65,10 @@ void FunctionalFrameSteps::compute(std::uint64_t first_frame, std::uint64_t coun
     if (count == 0) return;
     const double exposure_us = static_cast<double>(config_.exposure_ns) * 1e-3;
     medium_.intensities(features_.data(), count, intensities_.data());
+    if (config_.ideal) {
+        write_float_intensities(intensities_.data(), count * config_.n_components, output_.data());
+        return;
+    }
     camera_.grab(intensities_.data(), count, descriptor_.first_sequence + first_frame, exposure_us,
                  medium_.photons_per_unit_intensity_per_us(), output_.data());
 }

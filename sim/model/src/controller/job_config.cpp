@@ -65,6 +65,8 @@ std::optional<ConfigFault> latch_config(const RegisterAccess& registers,
     if ((mode & ~contract::mode::kValidMask) != 0) return bad(kMode);
     config.noise = (mode & contract::mode::kNoiseEnable) != 0;
     config.timing_only = (mode & contract::mode::kTimingOnly) != 0;
+    config.ideal = (mode & contract::mode::kIdeal) != 0;
+    if (config.ideal) config.noise = false;
     return std::nullopt;
 }
 
@@ -82,8 +84,7 @@ std::optional<ConfigFault> check_descriptor(const contract::JobDescriptor& descr
     if (descriptor.input_stride < config.input_frame_bytes()) {
         return bad(offsetof(contract::JobDescriptor, input_stride));
     }
-    if (descriptor.output_stride <
-        contract::output_frame_bytes(config.n_components, profile.camera.bits)) {
+    if (descriptor.output_stride < config.output_frame_bytes(profile.camera.bits)) {
         return bad(offsetof(contract::JobDescriptor, output_stride));
     }
     if (descriptor.frame_count == 0) return bad(offsetof(contract::JobDescriptor, frame_count));

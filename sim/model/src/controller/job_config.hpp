@@ -27,6 +27,11 @@ struct JobConfig : contract::JobConfiguration {
         return contract::input_frame_bytes(input_format, layout.total_mirrors, layout.n_features);
     }
 
+    // Bytes of one output frame: camera values, or float32 intensities in ideal mode.
+    std::uint64_t output_frame_bytes(std::uint32_t bit_depth) const {
+        return contract::output_frame_bytes(n_components, bit_depth, ideal);
+    }
+
     // Camera pixel indices of the outputs: the first n_components pixels of the ROI, row-major.
     std::vector<std::uint64_t> output_pixels(std::uint32_t sensor_width) const;
 };

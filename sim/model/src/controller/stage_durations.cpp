@@ -9,8 +9,7 @@ StageDurations stage_durations(const StageTimings& stages, const ControllerClock
     StageDurations d;
     // The bytes the job's input format moves: the whole pattern, or the packed features.
     const std::uint64_t input_bytes = config.input_frame_bytes();
-    const std::uint64_t output_bytes =
-        contract::output_frame_bytes(config.n_components, profile.camera.bits);
+    const std::uint64_t output_bytes = config.output_frame_bytes(profile.camera.bits);
     d.link_in = clock.ps(stages.link.transfer_cycles(input_bytes));
     d.dmd_load = clock.ps(stages.dmd.load_cycles(config.layout));
     d.dmd_settle = clock.ps(stages.dmd.settle_cycles());

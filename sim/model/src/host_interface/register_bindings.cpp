@@ -15,6 +15,7 @@ namespace opusim::model {
 namespace {
 
 using physics::DeviceProfile;
+using physics::PowerParams;
 using namespace contract::reg;
 
 // Whole nanoseconds of MICROSECONDS, saturating (a value past 64 bits cannot fit a register).
@@ -71,7 +72,19 @@ void bind_profile64(RegisterFile& registers, std::uint32_t lo_offset,
     registers.bind(lo_offset + 4, std::move(hi));
 }
 
+// CAP_POWER_*: a part's power in milliwatts, 0 when the profile states none.
+void bind_power(RegisterFile& r, std::uint32_t offset, const char* key, double PowerParams::*part) {
+    bind_profile32(r, offset, key, [part](const DeviceProfile& p) -> std::uint64_t {
+        return p.power ? static_cast<std::uint64_t>(std::llround((*p.power).*part * 1000)) : 0;
+    });
+}
+
 void bind_capabilities(RegisterFile& r) {
+    bind_power(r, kCapPowerLaserMw, "power.laser_w", &PowerParams::laser_w);
+    bind_power(r, kCapPowerDmdMw, "power.dmd_w", &PowerParams::dmd_w);
+    bind_power(r, kCapPowerCameraMw, "power.camera_w", &PowerParams::camera_w);
+    bind_power(r, kCapPowerControllerMw, "power.controller_w", &PowerParams::controller_w);
+    bind_power(r, kCapPowerLinkMw, "power.link_w", &PowerParams::link_w);
     bind_profile32(r, kCapDmdColumns, "dmd.columns",
                    [](const DeviceProfile& p) { return p.dmd.columns; });
     bind_profile32(r, kCapDmdRows, "dmd.rows", [](const DeviceProfile& p) { return p.dmd.rows; });

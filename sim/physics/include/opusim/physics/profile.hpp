@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -91,6 +92,18 @@ struct ControllerParams {
     // (A profile's controller.bus_width_bytes is accepted and ignored: docs/device-physics.md.)
 };
 
+// Electrical power of the device's parts while it is on (docs/device-physics.md "Power"): the
+// profile's optional "power" section. Every part draws constant power, so a job's energy is the
+// total power times its device time.
+struct PowerParams {
+    double laser_w = 0;       // laser source and its driver
+    double dmd_w = 0;         // DMD and its controller board
+    double camera_w = 0;      // camera head
+    double controller_w = 0;  // the OPU's FPGA controller
+    double link_w = 0;        // host link endpoint
+    double total_w() const { return laser_w + dmd_w + camera_w + controller_w + link_w; }
+};
+
 struct DeviceProfile {
     std::string name;
     std::string description;
@@ -99,6 +112,7 @@ struct DeviceProfile {
     CameraParams camera;
     LinkParams link;
     ControllerParams controller;
+    std::optional<PowerParams> power;  // absent: the profile states no power (no energy figures)
 
     // Parses and validates; throws ProfileError naming the bad key.
     static DeviceProfile from_json(const nlohmann::json& document);
