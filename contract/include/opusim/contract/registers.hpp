@@ -14,8 +14,9 @@ namespace opusim::contract {
 inline constexpr std::uint32_t kDeviceId = 0x4F505531;  // "OPU1"
 inline constexpr std::uint32_t kAbiVersionMajor = 1;
 inline constexpr std::uint32_t kAbiVersionMinor =
-    2;  // 1.1: ROI strategy, lit-mirror window, statistics, fault injection; 1.2: packed-features
-        // input (CAP_INPUT_FORMATS), error INTERNAL, frame trace (TRACE_*)
+    3;  // 1.1: ROI strategy, lit-mirror window, statistics, fault injection; 1.2: packed-features
+        // input (CAP_INPUT_FORMATS), error INTERNAL, frame trace (TRACE_*); 1.3: MODE.IDEAL and
+        // float intensities (CAP_OUTPUT_FORMATS), the parts' power (CAP_POWER_*)
 inline constexpr std::uint32_t kAbiVersion = (kAbiVersionMajor << 16) | kAbiVersionMinor;
 inline constexpr std::uint32_t kMmioWindowBytes = 4096;
 
@@ -119,7 +120,7 @@ inline constexpr std::uint32_t kStatCriticalPsLo = 0x2C0;  // + 8 * stage, every
 // -- debug (ABI 1.1): error injection, as hardware exposes for driver testing --
 inline constexpr std::uint32_t kDebugFaultInject = 0x300;  // RW, fault:: taken by the next job
 
-// -- frame trace (additive; the next minor version): when each of the last frames the device
+// -- frame trace (additive; ABI 1.2): when each of the last frames the device
 // scheduled started and ended each operation, frozen by CONTROL.SNAPSHOT, read through a window:
 // write TRACE_SELECT = i (0 = oldest of TRACE_COUNT), then read TRACE_FRAME and the times. --
 inline constexpr std::uint32_t kTraceDepth = 0x400;   // RO: frames the trace holds (trace::kDepth)
@@ -129,7 +130,7 @@ inline constexpr std::uint32_t kTraceFrame = 0x40C;   // RO: its index within it
 inline constexpr std::uint32_t kTraceStartPsLo = 0x410;  // + 8 * op: op start, ps of device time
 inline constexpr std::uint32_t kTraceEndPsLo = 0x450;    // + 8 * op: op end
 
-// -- device fidelity (additive; the next minor version) --
+// -- device fidelity (additive; ABI 1.3) --
 // output_formats:: bits, the output formats the device can write (data_format.hpp)
 inline constexpr std::uint32_t kCapOutputFormats = 0x500;
 // Electrical power of the device's parts while it is on, milliwatts (0: not stated).
