@@ -243,6 +243,15 @@ int raw_connection(const std::string& socket) {
     return fd;
 }
 
+// Opens gen2 on a raw connection, as a driver does before its device link.
+void open_gen2(opusim::contract::wire::Channel& link) {
+    opusim::contract::daemon::OpenRequest request;
+    request.profile = "gen2";
+    const auto open = opusim::contract::daemon::encode_open(request);
+    link.send(opusim::contract::wire::MessageType::DaemonOpen, open.data(), open.size());
+    EXPECT_EQ(link.receive().type, opusim::contract::wire::MessageType::Ready);
+}
+
 // Hostile bytes are refused and cost the other clients nothing.
 TEST_F(DaemonTest, MalformedConnectionsAreRefusedAndOthersGoOn) {
     using opusim::contract::wire::MessageType;
@@ -262,22 +271,14 @@ TEST_F(DaemonTest, MalformedConnectionsAreRefusedAndOthersGoOn) {
     }
     {  // a register access outside the window after a good open
         opusim::contract::wire::Channel link(raw_connection(daemon_.socket()));
-        opusim::contract::daemon::OpenRequest request;
-        request.profile = "gen2";
-        const auto open = opusim::contract::daemon::encode_open(request);
-        link.send(MessageType::DaemonOpen, open.data(), open.size());
-        EXPECT_EQ(link.receive().type, MessageType::Ready);
+        open_gen2(link);
         const opusim::contract::wire::RegisterAccess access{0x7FFFFFF0u, 0};
         link.send_value(MessageType::ReadRegister, access);
         EXPECT_EQ(link.receive().type, MessageType::Failed);
     }
     {  // shared memory a client could shrink under the device (not sealed)
         opusim::contract::wire::Channel link(raw_connection(daemon_.socket()));
-        opusim::contract::daemon::OpenRequest request;
-        request.profile = "gen2";
-        const auto open = opusim::contract::daemon::encode_open(request);
-        link.send(MessageType::DaemonOpen, open.data(), open.size());
-        EXPECT_EQ(link.receive().type, MessageType::Ready);
+        open_gen2(link);
         const int memory = ::memfd_create("unsealed", MFD_CLOEXEC);
         ASSERT_EQ(::ftruncate(memory, 4096), 0);
         namespace flags = opusim::contract::wire::region_flags;
