@@ -14,8 +14,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "daemon_fixture.hpp"
@@ -304,6 +307,37 @@ TEST_F(DaemonTest, SocketIsTheUsersAloneAndABadProfileIsAUriError) {
                  opusim::driver::UriError);
     EXPECT_THROW(opusim::driver::Device::open("sim:gen2?via=" + folder_.path("none.sock")),
                  opusim::driver::DriverError);
+}
+
+// Children of PARENT that have ended and were not collected.
+int zombie_children(pid_t parent) {
+    int zombies = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+        std::istringstream rest(line.substr(line.rfind(')') + 1));
+        char state = 0;
+        pid_t ppid = 0;
+        if (rest >> state >> ppid && ppid == parent && state == 'Z') ++zombies;
+    }
+    return zombies;
+}
+
+// A device server that fails to start (a profile it refuses) is collected by the daemon: a
+// long-lived daemon keeps no zombie or descriptor per refused open.
+TEST_F(DaemonTest, RefusedOpensLeaveNoServerBehind) {
+    const std::string profile = folder_.path("broken.json");
+    std::ofstream(profile) << "{\"name\": \"broken\"}";
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        EXPECT_THROW(opusim::driver::Device::open(via("sim:" + profile, daemon_.socket())),
+                     opusim::driver::DriverError);
+    }
+    EXPECT_EQ(zombie_children(daemon_.pid()), 0);
+    const auto x = random_rows(kRows, kFeatures, 8);  // and the daemon serves on
+    EXPECT_EQ(transform_on(via(kDevice, daemon_.socket()), x, kRows, kFeatures),
+              transform_on(kDevice, x, kRows, kFeatures));
 }
 
 // A device whose jobs hang: its client gets the typed device error (the daemon aborts the job and

@@ -36,6 +36,17 @@ std::string text_of(const Message& message) {
 
 SharedDevice::SharedDevice(const std::string& server, std::vector<std::string> arguments) {
     spawn(server, std::move(arguments));
+    try {
+        start();
+    } catch (...) {
+        // A server that failed to start (a bad profile) is collected now: the daemon lives long,
+        // and every refused open would otherwise leave a zombie and a descriptor behind.
+        release();
+        throw;
+    }
+}
+
+void SharedDevice::start() {
     const Message first = link_->receive();
     if (first.type == MessageType::Failed) throw std::runtime_error(text_of(first));
     if (first.type != MessageType::Ready) {
@@ -67,6 +78,10 @@ SharedDevice::SharedDevice(const std::string& server, std::vector<std::string> a
 }
 
 SharedDevice::~SharedDevice() {
+    release();
+}
+
+void SharedDevice::release() noexcept {
     if (link_) {
         try {
             link_->send(MessageType::Shutdown, nullptr, 0);
@@ -75,8 +90,11 @@ SharedDevice::~SharedDevice() {
         link_.reset();
     }
     contract::wire::collect_device_server(pid_, kExitGrace);
+    pid_ = -1;
     if (ring_ != nullptr) ::munmap(ring_, kRingEntries * sizeof(contract::JobDescriptor));
+    ring_ = nullptr;
     if (ring_fd_ >= 0) ::close(ring_fd_);
+    ring_fd_ = -1;
 }
 
 void SharedDevice::spawn(const std::string& server, std::vector<std::string> arguments) {

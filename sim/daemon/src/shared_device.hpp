@@ -84,6 +84,10 @@ class SharedDevice {
     void program_ring();  // after a reset: interrupts, the daemon's ring, reset configuration
     void reset();
     void spawn(const std::string& server, std::vector<std::string> arguments);
+    // After spawn: the server's Ready, the daemon's ring mapped on it, the reset configuration.
+    void start();
+    // Shuts the server down and collects it, and frees the ring; safe on a half-started device.
+    void release() noexcept;
 
     std::unique_ptr<contract::wire::Channel> link_;
     pid_t pid_ = -1;
