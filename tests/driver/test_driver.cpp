@@ -25,6 +25,7 @@
 #include "opusim/physics/device_geometry.hpp"
 #include "opusim/physics/profile.hpp"
 #include "small_job.hpp"
+#include "uri_error_expectation.hpp"
 
 namespace {
 
@@ -69,15 +70,6 @@ TEST(DeviceUri, DefaultsToTheEnvironmentThenGen2) {
         ::setenv("OPUSIM_DEVICE", keep.c_str(), 1);
     else
         ::unsetenv("OPUSIM_DEVICE");
-}
-
-void expect_uri_error(const std::string& text, const std::string& fragment) {
-    try {
-        DeviceUri::parse(text);
-        ADD_FAILURE() << text << " was accepted";
-    } catch (const UriError& error) {
-        EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-    }
 }
 
 TEST(DeviceUri, RejectsWhatItDoesNotKnowByName) {

@@ -8,19 +8,11 @@
 #include "opusim/driver/device.hpp"
 #include "opusim/driver/errors.hpp"
 #include "small_job.hpp"
+#include "uri_error_expectation.hpp"
 
 namespace {
 
 using namespace opusim::driver;
-
-void expect_uri_error(const std::string& text, const std::string& fragment) {
-    try {
-        DeviceUri::parse(text);
-        ADD_FAILURE() << text << " was accepted";
-    } catch (const UriError& error) {
-        EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-    }
-}
 
 TEST(FaultUri, TheIssuesExampleParses) {
     const auto uri = DeviceUri::parse(

@@ -35,6 +35,22 @@ inline Tensor4 random_tensor(Shape4 shape, double sigma, std::uint64_t seed) {
     return Tensor4(shape, std::move(scaled));
 }
 
+// The inputs of one attention call: q, k, v of shape (1, HEADS, LENGTH, D).
+struct AttentionInputs {
+    Tensor4 q;
+    Tensor4 k;
+    Tensor4 v;
+};
+
+// q and k N(0, QK_SIGMA^2) (small enough for exp features), v N(0, 1); seeds FIRST_SEED, +1, +2.
+inline AttentionInputs random_attention_inputs(std::size_t heads, std::size_t length, std::size_t d,
+                                               double qk_sigma, std::uint64_t first_seed) {
+    const Shape4 shape{1, heads, length, d};
+    return {random_tensor(shape, qk_sigma, first_seed),
+            random_tensor(shape, qk_sigma, first_seed + 1),
+            random_tensor(shape, 1.0, first_seed + 2)};
+}
+
 // Every element within atol + rtol |expected|; reports the worst one.
 inline ::testing::AssertionResult all_close(const Tensor4& actual, const Tensor4& expected,
                                             double rtol, double atol) {

@@ -102,9 +102,7 @@ TEST(DeviceLinearProjection, StandsForStandardNormalEntriesAndMatchesTheOracle) 
 
 TEST(DeviceLinearProjection, AttentionUsesOneDeviceCallAndMatchesTheOracleFavor) {
     const std::size_t m = 64, d = 16, length = 48, heads = 2;
-    const Tensor4 q = testing::random_tensor({1, heads, length, d}, 0.25, 41);
-    const Tensor4 k = testing::random_tensor({1, heads, length, d}, 0.25, 42);
-    const Tensor4 v = testing::random_tensor({1, heads, length, d}, 1.0, 43);
+    const auto [q, k, v] = testing::random_attention_inputs(heads, length, d, 0.25, 41);
     DeviceLinearProjection projection(m, d, kNoiselessDevice);
     FavorReport report;
     const Tensor4 device_out = favor_attention(q, k, v, projection, {}, &report);
@@ -137,9 +135,7 @@ TEST(DeviceLinearProjection, AttentionIsDeterministicWithCameraNoise) {
     // Same device seeds, same inputs -> bit-identical output: the camera noise is keyed by the
     // frame sequence, which restarts at 0 when the device is opened.
     const std::size_t m = 32, d = 8, length = 24;
-    const Tensor4 q = testing::random_tensor({1, 1, length, d}, 0.25, 61);
-    const Tensor4 k = testing::random_tensor({1, 1, length, d}, 0.25, 62);
-    const Tensor4 v = testing::random_tensor({1, 1, length, d}, 1.0, 63);
+    const auto [q, k, v] = testing::random_attention_inputs(1, length, d, 0.25, 61);
     std::vector<std::vector<float>> outputs;
     for (const char* uri : {"sim:gen2?seed=5&noise_seed=9", "sim:gen2?seed=5&noise_seed=9",
                             "sim:gen2?seed=5&noise_seed=10"}) {
@@ -196,9 +192,7 @@ class OracleIntensityProjection : public Projection {
 
 TEST(DeviceIntensityProjection, OpticalFavorMatchesTheOracleIntensities) {
     const std::size_t m = 64, d = 16, length = 32, heads = 2;
-    const Tensor4 q = testing::random_tensor({1, heads, length, d}, 1.0, 51);
-    const Tensor4 k = testing::random_tensor({1, heads, length, d}, 1.0, 52);
-    const Tensor4 v = testing::random_tensor({1, heads, length, d}, 1.0, 53);
+    const auto [q, k, v] = testing::random_attention_inputs(heads, length, d, 1.0, 51);
     DeviceIntensityProjection projection(m, d, kNoiselessDevice, {-0.5f, 0.0f, 0.5f});
     FavorOptions options;
     options.kernel = FeatureKernel::Optical;

@@ -53,9 +53,7 @@ class OracleEncodedProjection : public Projection {
 
 TEST(IdealMode, DeviceFavorEqualsCpuFavorWithTheOracleOfTheEncodedInput) {
     const std::size_t m = 64, d = 16, length = 48, heads = 2;
-    const Tensor4 q = testing::random_tensor({1, heads, length, d}, 0.25, 41);
-    const Tensor4 k = testing::random_tensor({1, heads, length, d}, 0.25, 42);
-    const Tensor4 v = testing::random_tensor({1, heads, length, d}, 1.0, 43);
+    const auto [q, k, v] = testing::random_attention_inputs(heads, length, d, 0.25, 41);
     DeviceLinearProjection projection(m, d, "sim:gen2?seed=5&noise=ideal");
     const Tensor4 device_out = favor_attention(q, k, v, projection, {});
     ASSERT_TRUE(projection.last_context().has_value());
