@@ -34,14 +34,15 @@ TEST(SimdPaths, MediumRowsAreBitIdenticalOnEveryLevel) {
     const auto others = levels_above_baseline();
     if (others.empty()) GTEST_SKIP() << "this CPU runs the baseline path only";
     // Strided (a full layout's shortcut columns), odd starts and a length that is not a multiple
-    // of any vector width, with a seed whose high word is used.
+    // of any vector width, with a seed whose high word is used, and mirrors past 2^32.
     struct Row {
         std::uint64_t pixel, first, stride;
         std::size_t count;
     };
     const std::uint64_t seed = 0x0123456789ABCDEFull;
-    for (const Row row : {Row{0, 0, 1, 1000}, Row{4242, 1, 1, 777},
-                          Row{(1ull << 33) + 5, 3, 103, 515}, Row{2219519, 1039000, 7, 97}}) {
+    for (const Row row :
+         {Row{0, 0, 1, 1000}, Row{4242, 1, 1, 777}, Row{(1ull << 33) + 5, 3, 103, 515},
+          Row{2219519, 1039000, 7, 97}, Row{77, (1ull << 34) + 1, 3, 41}}) {
         std::vector<std::int8_t> re0(row.count), im0(row.count), re(row.count), im(row.count);
         std::vector<float> fre0(row.count), fim0(row.count), fre(row.count), fim(row.count);
         medium_row_int8(seed, row.pixel, row.first, row.stride, row.count, 32.0, re0.data(),
@@ -73,7 +74,9 @@ TEST(SimdPaths, CameraNoiseIsBitIdenticalOnEveryLevel) {
     if (others.empty()) GTEST_SKIP() << "this CPU runs the baseline path only";
     const LevelGuard guard;
     const auto params = DeviceProfile::load("gen2").camera;
-    std::vector<std::uint64_t> pixels(2040);
+    // 2043 pixels: the AVX2 words take eight pixels at a time, so the last three take the scalar
+    // tail; frames from 2^32 on put the frame counter's high word to work.
+    std::vector<std::uint64_t> pixels(2043);
     for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = 543 * 2040 + i;
     const Camera camera(params, 7, 11, true, pixels);
     const std::size_t frames = 8;
@@ -84,10 +87,11 @@ TEST(SimdPaths, CameraNoiseIsBitIdenticalOnEveryLevel) {
     }
     std::vector<std::uint8_t> base(intensities.size()), other(intensities.size());
     set_simd_level(SimdLevel::Baseline);
-    camera.grab(intensities.data(), frames, 5, 400.0, 1000.0, base.data());
+    const std::uint64_t first_frame = (std::uint64_t{1} << 32) + 5;
+    camera.grab(intensities.data(), frames, first_frame, 400.0, 1000.0, base.data());
     for (SimdLevel level : others) {
         set_simd_level(level);
-        camera.grab(intensities.data(), frames, 5, 400.0, 1000.0, other.data());
+        camera.grab(intensities.data(), frames, first_frame, 400.0, 1000.0, other.data());
         EXPECT_EQ(other, base) << to_string(level);
     }
 }

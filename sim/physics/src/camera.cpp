@@ -11,6 +11,7 @@
 #include "camera_noise.hpp"
 #include "opusim/physics/simd_level.hpp"
 #include "parallel_for.hpp"
+#include "philox_avx2.hpp"
 
 namespace opusim::physics {
 namespace {
@@ -109,23 +110,129 @@ float poisson_inversion(float mean, std::uint32_t uniform_word) {
     }
     return static_cast<float>(k);
 }
-// Stages 2-3 of a grab over N <= kBlock pixels. Compiled for AVX-512, AVX2 and the baseline,
-// picked per call by the active SIMD level (simd_level.hpp); all give identical bits (integer
-// Philox, IEEE float ops without contraction; a test forces each level).
-#define OPUSIM_NOISE_STAGE(suffix)                                                               \
-    void noise_stage_##suffix(const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0,   \
-                              std::uint32_t frame1, std::uint32_t key0, std::uint32_t key1,      \
-                              const float* mean, float* electrons, float* z_read,                \
-                              std::uint32_t* uniform) {                                          \
-        alignas(64) float z_shot[kBlock];                                                        \
-        _Pragma("omp simd") for (std::size_t i = 0; i < n; ++i) {                                \
-            const auto words =                                                                   \
-                philox4x32(low_word(pixel[i]), high_word(pixel[i]), frame0, frame1, key0, key1); \
-            camera_noise::box_muller(words.v[0], words.v[1], z_shot[i], z_read[i]);              \
-            uniform[i] = words.v[2];                                                             \
-        }                                                                                        \
-        _Pragma("omp simd") for (std::size_t i = 0; i < n; ++i) electrons[i] =                   \
-            poisson_approximation(mean[i], z_shot[i]);                                           \
+// The exact inversion of up to kInversionLanes dark pixels (INDEX) in lockstep: each lane runs
+// poisson_inversion's recurrence, the same double operations in the same order, until its CDF
+// reaches its uniform, so the counts equal the scalar function's; the lanes vectorise, and a
+// pixel's branch no longer waits on the one before (the scalar loop's exit mispredicted often).
+constexpr std::size_t kInversionLanes = 8;
+[[gnu::always_inline]] inline void poisson_inversion_lanes(const float* mean,
+                                                           const std::uint32_t* uniform,
+                                                           const std::uint16_t* index,
+                                                           std::size_t lanes, float* electrons) {
+    alignas(64) double lane_mean[kInversionLanes];
+    alignas(64) double u[kInversionLanes];
+    alignas(64) double term[kInversionLanes];
+    alignas(64) double cdf[kInversionLanes];
+    alignas(64) std::int32_t count[kInversionLanes];
+    for (std::size_t l = 0; l < kInversionLanes; ++l) {
+        // Unused lanes and means <= 0 start finished (u = 0 <= cdf = 1) and count 0.
+        const bool used = l < lanes && mean[index[l]] > 0;
+        lane_mean[l] = used ? static_cast<double>(mean[index[l]]) : 0.0;
+        u[l] = used ? (static_cast<double>(uniform[index[l]]) + 0.5) * 0x1p-32 : 0.0;
+        term[l] = used ? std::exp(-lane_mean[l]) : 1.0;
+        cdf[l] = term[l];
+        count[l] = 0;
+    }
+    for (std::int32_t k = 1; k <= kMaxInversionTerms; ++k) {
+        std::int32_t running = 0;
+#pragma omp simd reduction(+ : running)
+        for (std::size_t l = 0; l < kInversionLanes; ++l) {
+            const bool go = u[l] > cdf[l];
+            const double next = term[l] * (lane_mean[l] / k);
+            term[l] = go ? next : term[l];
+            cdf[l] = go ? cdf[l] + next : cdf[l];
+            count[l] = go ? k : count[l];
+            running += go ? 1 : 0;
+        }
+        if (running == 0) break;
+    }
+    for (std::size_t l = 0; l < lanes; ++l) electrons[index[l]] = static_cast<float>(count[l]);
+}
+
+// Stage 3b: the exact inversion where the mean is small (rare on a lit sensor; every pixel of a
+// dark frame), replacing the approximation's count there.
+[[gnu::always_inline]] inline void exact_poisson_where_dark(const float* mean,
+                                                            const std::uint32_t* uniform,
+                                                            std::size_t n, float* electrons) {
+    std::uint16_t dark[kBlock];
+    std::size_t n_dark = 0;
+    for (std::size_t i = 0; i < n; ++i) {  // branch-free: dark and lit pixels interleave
+        dark[n_dark] = static_cast<std::uint16_t>(i);
+        n_dark += mean[i] < kPoissonExactBelow ? 1 : 0;
+    }
+    for (std::size_t first = 0; first < n_dark; first += kInversionLanes) {
+        poisson_inversion_lanes(mean, uniform, dark + first,
+                                std::min(kInversionLanes, n_dark - first), electrons);
+    }
+}
+
+// Stage 2a: the Philox words of each pixel of the frame (Box-Muller's two, the inversion's
+// uniform). The generic loop is vectorised by the compiler; the AVX2 one is written by hand
+// (philox_avx2.hpp). All give the scalar function's words.
+#define OPUSIM_NOISE_WORDS(suffix)                                                                 \
+    void noise_words_##suffix(const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0,     \
+                              std::uint32_t frame1, std::uint32_t key0, std::uint32_t key1,        \
+                              std::uint32_t* first, std::uint32_t* second, std::uint32_t* third) { \
+        _Pragma("omp simd") for (std::size_t i = 0; i < n; ++i) {                                  \
+            const auto words =                                                                     \
+                philox4x32(low_word(pixel[i]), high_word(pixel[i]), frame0, frame1, key0, key1);   \
+            first[i] = words.v[0];                                                                 \
+            second[i] = words.v[1];                                                                \
+            third[i] = words.v[2];                                                                 \
+        }                                                                                          \
+    }
+OPUSIM_NOISE_WORDS(baseline)
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl")
+OPUSIM_NOISE_WORDS(avx512)
+#pragma GCC pop_options
+#undef OPUSIM_NOISE_WORDS
+
+[[gnu::target("avx2")]] void noise_words_avx2(const std::uint64_t* pixel, std::size_t n,
+                                              std::uint32_t frame0, std::uint32_t frame1,
+                                              std::uint32_t key0, std::uint32_t key1,
+                                              std::uint32_t* first, std::uint32_t* second,
+                                              std::uint32_t* third) {
+    const __m256i frame_low = _mm256_set1_epi32(static_cast<int>(frame0));
+    const __m256i frame_high = _mm256_set1_epi32(static_cast<int>(frame1));
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i pixel_low;
+        __m256i pixel_high;
+        philox_avx2::split_words(pixel + i, pixel_low, pixel_high);
+        const philox_avx2::Lanes8 words =
+            philox_avx2::philox4x32(pixel_low, pixel_high, frame_low, frame_high, key0, key1);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(first + i), words.v[0]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(second + i), words.v[1]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(third + i), words.v[2]);
+    }
+    for (; i < n; ++i) {
+        const auto words =
+            philox4x32(low_word(pixel[i]), high_word(pixel[i]), frame0, frame1, key0, key1);
+        first[i] = words.v[0];
+        second[i] = words.v[1];
+        third[i] = words.v[2];
+    }
+}
+
+// Stages 2b-3 of a grab over N <= kBlock pixels: Gaussians from the words, Poisson counts by the
+// approximation. Compiled for AVX-512, AVX2 and the baseline, picked per call by the active SIMD
+// level (simd_level.hpp); all give identical bits (integer Philox, IEEE float ops without
+// contraction; a test forces each level).
+#define OPUSIM_NOISE_STAGE(suffix)                                                             \
+    void noise_stage_##suffix(const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0, \
+                              std::uint32_t frame1, std::uint32_t key0, std::uint32_t key1,    \
+                              const float* mean, float* electrons, float* z_read,              \
+                              std::uint32_t* uniform) {                                        \
+        alignas(64) std::uint32_t first[kBlock];                                               \
+        alignas(64) std::uint32_t second[kBlock];                                              \
+        alignas(64) float z_shot[kBlock];                                                      \
+        noise_words_##suffix(pixel, n, frame0, frame1, key0, key1, first, second, uniform);    \
+        _Pragma("omp simd") for (std::size_t i = 0; i < n; ++i)                                \
+            camera_noise::box_muller(first[i], second[i], z_shot[i], z_read[i]);               \
+        _Pragma("omp simd") for (std::size_t i = 0; i < n; ++i) electrons[i] =                 \
+            poisson_approximation(mean[i], z_shot[i]);                                         \
+        exact_poisson_where_dark(mean, uniform, n, electrons);                                 \
     }
 OPUSIM_NOISE_STAGE(baseline)
 #pragma GCC push_options
@@ -253,14 +360,8 @@ std::uint64_t Camera::grab_frame(const float* intensities, float photon_scale, f
         }
         if (noise_) {
             // Stages 2-3: Philox words, Gaussians, Poisson counts by the approximation for every
-            // pixel; then the exact inversion where the mean is small (rare on a lit sensor; all
-            // pixels of a dark frame).
+            // pixel, then by the exact inversion where the mean is small.
             noise_stage(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read, uniform);
-            for (std::size_t i = 0; i < n; ++i) {
-                if (mean[i] < kPoissonExactBelow) {
-                    electrons[i] = mean[i] > 0 ? poisson_inversion(mean[i], uniform[i]) : 0.0f;
-                }
-            }
             // Stage 4: DSNU and read noise.
 #pragma omp simd
             for (std::size_t i = 0; i < n; ++i) {
@@ -281,7 +382,11 @@ std::uint64_t Camera::grab_frame(const float* intensities, float photon_scale, f
 #pragma omp simd reduction(+ : block_saturated)
         for (std::size_t i = 0; i < n; ++i) block_saturated += dn[i] == max_dn ? 1u : 0u;
         saturated += block_saturated;
-        for (std::size_t i = 0; i < n; ++i) out[begin + i] = static_cast<Out>(dn[i]);
+        // Through int32 (dn is an integer in [0, max_dn]): float -> uint8 does not vectorise.
+#pragma omp simd
+        for (std::size_t i = 0; i < n; ++i) {
+            out[begin + i] = static_cast<Out>(static_cast<std::int32_t>(dn[i]));
+        }
     }
     return saturated;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "camera_noise.hpp"
+#include "philox_avx2.hpp"
 
 namespace opusim::physics {
 namespace {
@@ -101,13 +102,62 @@ std::uint32_t high_word(std::uint64_t value) {
     }
 }
 
+// block_words with the hand-written AVX2 Philox (philox_avx2.hpp), eight entries at a time: the
+// same words (integer operations only; tests/physics SimdPaths compares them).
+[[gnu::target("avx2")]] void block_words_avx2(std::uint32_t k0, std::uint32_t k1,
+                                              std::uint64_t pixel, std::uint64_t first_mirror,
+                                              std::uint64_t stride, std::size_t n,
+                                              std::uint32_t* first, std::uint32_t* second) {
+    const __m256i pixel_low = _mm256_set1_epi32(static_cast<int>(low_word(pixel)));
+    const __m256i pixel_high = _mm256_set1_epi32(static_cast<int>(high_word(pixel)));
+    alignas(32) std::uint64_t pairs[8];
+    alignas(32) std::int32_t odd[8];  // all ones where the mirror is odd: it takes words 2, 3
+    std::size_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+        for (std::size_t lane = 0; lane < 8; ++lane) {
+            const std::uint64_t mirror = first_mirror + (c + lane) * stride;
+            pairs[lane] = mirror >> 1;
+            odd[lane] = -static_cast<std::int32_t>(mirror & 1u);
+        }
+        __m256i pair_low;
+        __m256i pair_high;
+        philox_avx2::split_words(pairs, pair_low, pair_high);
+        const philox_avx2::Lanes8 words =
+            philox_avx2::philox4x32(pair_low, pair_high, pixel_low, pixel_high, k0, k1);
+        const __m256i take_odd = _mm256_load_si256(reinterpret_cast<const __m256i*>(odd));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(first + c),
+                            _mm256_blendv_epi8(words.v[0], words.v[2], take_odd));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(second + c),
+                            _mm256_blendv_epi8(words.v[1], words.v[3], take_odd));
+    }
+    block_words(k0, k1, pixel, first_mirror + c * stride, stride, n - c, first + c, second + c);
+}
+
+// How a row's words are made: the compiler's vectorisation of the scalar Philox, or AVX2's.
+struct GenericWords {
+    [[gnu::always_inline]] void operator()(std::uint32_t k0, std::uint32_t k1, std::uint64_t pixel,
+                                           std::uint64_t first_mirror, std::uint64_t stride,
+                                           std::size_t n, std::uint32_t* first,
+                                           std::uint32_t* second) const {
+        block_words(k0, k1, pixel, first_mirror, stride, n, first, second);
+    }
+};
+struct Avx2Words {
+    void operator()(std::uint32_t k0, std::uint32_t k1, std::uint64_t pixel,
+                    std::uint64_t first_mirror, std::uint64_t stride, std::size_t n,
+                    std::uint32_t* first, std::uint32_t* second) const {
+        block_words_avx2(k0, k1, pixel, first_mirror, stride, n, first, second);
+    }
+};
+
 // Box-Muller over a row in blocks: words (vectorised), ln u1 (libm, scalar: the one stage whose
 // bits must come from the same function on every path), then radius, direction and STORE
 // (vectorised).
-template <class Store>
-[[gnu::always_inline]] inline void medium_row_impl(std::uint64_t seed, std::uint64_t pixel,
-                                                   std::uint64_t first_mirror, std::uint64_t stride,
-                                                   std::size_t count, Store store) {
+template <class Words, class Store>
+[[gnu::always_inline]] inline void medium_row_impl(Words words, std::uint64_t seed,
+                                                   std::uint64_t pixel, std::uint64_t first_mirror,
+                                                   std::uint64_t stride, std::size_t count,
+                                                   Store store) {
     const std::uint32_t k0 = low_word(seed);
     const std::uint32_t k1 = high_word(seed);
     alignas(64) std::uint32_t first[kBlock];
@@ -115,7 +165,7 @@ template <class Store>
     alignas(64) double log_u1[kBlock];
     for (std::size_t begin = 0; begin < count; begin += kBlock) {
         const std::size_t n = std::min(kBlock, count - begin);
-        block_words(k0, k1, pixel, first_mirror + begin * stride, stride, n, first, second);
+        words(k0, k1, pixel, first_mirror + begin * stride, stride, n, first, second);
         for (std::size_t c = 0; c < n; ++c) log_u1[c] = std::log(u01(first[c]));
 #pragma omp simd
         for (std::size_t c = 0; c < n; ++c) {
@@ -126,11 +176,11 @@ template <class Store>
     }
 }
 
-#define OPUSIM_MEDIUM_ROWS(suffix)                                                                 \
+#define OPUSIM_MEDIUM_ROWS(suffix, words)                                                          \
     void medium_row_float_##suffix(std::uint64_t seed, std::uint64_t pixel,                        \
                                    std::uint64_t first_mirror, std::uint64_t stride,               \
                                    std::size_t count, float* re, float* im) {                      \
-        medium_row_impl(seed, pixel, first_mirror, stride, count,                                  \
+        medium_row_impl(words{}, seed, pixel, first_mirror, stride, count,                         \
                         [=](std::size_t c, double g_re, double g_im) {                             \
                             re[c] = static_cast<float>(g_re);                                      \
                             im[c] = static_cast<float>(g_im);                                      \
@@ -139,7 +189,7 @@ template <class Store>
     void medium_row_int8_##suffix(                                                                 \
         std::uint64_t seed, std::uint64_t pixel, std::uint64_t first_mirror, std::uint64_t stride, \
         std::size_t count, double steps, std::int8_t* re, std::int8_t* im) {                       \
-        medium_row_impl(seed, pixel, first_mirror, stride, count,                                  \
+        medium_row_impl(words{}, seed, pixel, first_mirror, stride, count,                         \
                         [=](std::size_t c, double g_re, double g_im) {                             \
                             re[c] = quantise_inline(g_re, steps);                                  \
                             im[c] = quantise_inline(g_im, steps);                                  \
@@ -147,14 +197,14 @@ template <class Store>
     }
 
 // The same source compiled for each level (the macro only stamps the target attribute).
-OPUSIM_MEDIUM_ROWS(baseline)
+OPUSIM_MEDIUM_ROWS(baseline, GenericWords)
 #pragma GCC push_options
 #pragma GCC target("avx2")
-OPUSIM_MEDIUM_ROWS(avx2)
+OPUSIM_MEDIUM_ROWS(avx2, Avx2Words)
 #pragma GCC pop_options
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl")
-OPUSIM_MEDIUM_ROWS(avx512)
+OPUSIM_MEDIUM_ROWS(avx512, GenericWords)
 #pragma GCC pop_options
 #undef OPUSIM_MEDIUM_ROWS
 
