@@ -8,6 +8,8 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -16,22 +18,34 @@ namespace opusim::cli_testing {
 
 struct CliRun {
     int exit_code = -1;
-    std::string output;  // stdout and stderr together
+    std::string output;       // stdout, then stderr
+    std::string stdout_text;  // stdout alone: what --json outputs are parsed from (stderr may
+                              // carry notes, such as the wait for a device another test holds)
 };
 
 // Runs `opusim ARGUMENTS` through the shell and collects its output and exit code.
 inline CliRun run_opusim(const std::string& arguments) {
-    const std::string command = std::string(OPUSIM_CLI_PATH) + " " + arguments + " 2>&1";
     CliRun run;
+    std::string stderr_path =
+        (std::filesystem::temp_directory_path() / "opusim_cli_XXXXXX").string();
+    const int stderr_fd = ::mkstemp(stderr_path.data());
+    if (stderr_fd < 0) return run;
+    ::close(stderr_fd);
+    const std::string command =
+        std::string(OPUSIM_CLI_PATH) + " " + arguments + " 2>'" + stderr_path + "'";
     FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    std::array<char, 4096> buffer{};
-    std::size_t n = 0;
-    while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        run.output.append(buffer.data(), n);
+    if (pipe != nullptr) {
+        std::array<char, 4096> buffer{};
+        std::size_t n = 0;
+        while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+            run.stdout_text.append(buffer.data(), n);
+        }
+        const int status = ::pclose(pipe);
+        run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
-    const int status = ::pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream errors(stderr_path, std::ios::binary);
+    run.output = run.stdout_text + std::string(std::istreambuf_iterator<char>(errors), {});
+    std::filesystem::remove(stderr_path);
     return run;
 }
 
@@ -51,11 +65,13 @@ class CliTest : public ::testing::Test {
     int run_cli(const std::string& arguments) {
         const CliRun run = run_opusim(arguments);
         output_ = run.output;
+        stdout_ = run.stdout_text;
         return run.exit_code;
     }
 
     std::filesystem::path dir_;
-    std::string output_;  // of the last run_cli
+    std::string output_;  // of the last run_cli: stdout, then stderr
+    std::string stdout_;  // of the last run_cli: stdout alone (parse --json output from it)
 };
 
 }  // namespace opusim::cli_testing

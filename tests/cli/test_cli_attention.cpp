@@ -105,7 +105,7 @@ TEST_F(CliAttention, AttentionOnTheCpuReportsItsErrors) {
                       "orthogonal --json"),
               0)
         << output_;
-    const auto json = nlohmann::json::parse(output_);
+    const auto json = nlohmann::json::parse(stdout_);
     for (const char* key :
          {"rel_error_vs_exact", "cpu_favor_rel_error_vs_exact", "device_time_s", "frames",
           "wall_time_s", "cpu_projection_time_s", "break_even_features"}) {
@@ -125,7 +125,7 @@ TEST_F(CliAttention, AttentionOnTheDeviceReportsFramesAndDeviceTime) {
                       "--heads 1 --features 64 --causal --json"),
               0)
         << output_;
-    const auto json = nlohmann::json::parse(output_);
+    const auto json = nlohmann::json::parse(stdout_);
     // 64 rows (queries and keys) x 16 frames (8 bit-planes x reference on/off) + calibration.
     EXPECT_GE(json["frames"].get<std::uint64_t>(), 64u * 16u);
     // gen2: 500 us a frame, from the model.
@@ -141,7 +141,7 @@ TEST_F(CliAttention, AttentionWithTheOpticalKernelOnTheDevice) {
                       "--heads 1 --features 64 --kernel optical --json"),
               0)
         << output_;
-    const auto json = nlohmann::json::parse(output_);
+    const auto json = nlohmann::json::parse(stdout_);
     // Intensity mode: one frame per query or key row (64 rows), calibration aside.
     EXPECT_GE(json["frames"].get<std::uint64_t>(), 64u);
     EXPECT_GT(json["device_time_s"].get<double>(), 0.0);

@@ -45,7 +45,7 @@ TEST_F(CliFaults, TransformRecoversAndWritesTheFaultFreeArray) {
                       "&faults=dma_read:0.08,hang:0.04&fault_seed=1' --json"),
               0)
         << output_;
-    const auto report = nlohmann::json::parse(output_);
+    const auto report = nlohmann::json::parse(stdout_);
     EXPECT_GT(report["retries"]["passes"].get<int>(), 0) << output_;
     EXPECT_GT(report["retries"]["frames"].get<int>(), 0) << output_;
     EXPECT_EQ(file_bytes(path("faulty.npy")), file_bytes(path("clean.npy")));

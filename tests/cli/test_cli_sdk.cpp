@@ -32,7 +32,7 @@ class CliSdk : public opusim::cli_testing::CliTest {
 
 TEST_F(CliSdk, RunReportsTheMainJobAsOneJsonObject) {
     ASSERT_EQ(run("run --batch 40 --n-features 100 --n-components 64 --json"), 0) << output_;
-    const auto report = nlohmann::json::parse(output_);
+    const auto report = nlohmann::json::parse(stdout_);
     EXPECT_EQ(report["batch"], 40);
     EXPECT_EQ(report["device"], "sim:gen2");
     EXPECT_GT(report["frame_rate_hz"].get<double>(), 0);
@@ -114,7 +114,7 @@ TEST_F(CliSdk, TransformWritesRowsByComponents) {
 
 TEST_F(CliSdk, InfoPrintsIdentificationCapabilitiesAndConfiguration) {
     ASSERT_EQ(run("info --device sim:gen3 --json"), 0) << output_;
-    const auto info = nlohmann::json::parse(output_);
+    const auto info = nlohmann::json::parse(stdout_);
     EXPECT_EQ(info["identification"]["id"], "0x4F505531");
     EXPECT_GT(info["capabilities"]["max_mirrors"].get<double>(), 0);
     EXPECT_TRUE(info["configuration"].contains("exposure_us"));

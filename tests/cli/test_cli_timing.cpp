@@ -33,7 +33,7 @@ TEST_F(CmdTiming, JsonReportHasTheModelsFigures) {
     ASSERT_EQ(run("--profile gen2 --n-features 10000 --n-components 2200000 --frames 300 --json"),
               0)
         << output_;
-    const auto report = nlohmann::json::parse(output_);
+    const auto report = nlohmann::json::parse(stdout_);
     for (const char* key :
          {"frame_rate_hz", "simulated_time_s", "frames", "bottleneck", "stages", "wall_time_s"}) {
         EXPECT_TRUE(report.contains(key)) << key;
@@ -54,7 +54,7 @@ TEST_F(CmdTiming, Gen3AutoLayoutKeepsTheRateTableRate) {
     ASSERT_EQ(run("--profile gen3 --n-features 145000 --n-components 81000 --frames 2000 --json"),
               0)
         << output_;
-    const auto report = nlohmann::json::parse(output_);
+    const auto report = nlohmann::json::parse(stdout_);
     EXPECT_NEAR(report["frame_rate_hz"].get<double>(), 8000, 800);
     EXPECT_EQ(report["bottleneck"].get<std::string>(), "readout");
     const auto& chosen = report["input_roi"]["auto"];
@@ -73,7 +73,7 @@ TEST_F(CmdTiming, Gen3AutoLayoutKeepsTheRateTableRate) {
                   "--cpu-power-w 65"),
               0)
         << output_;
-    const auto compared = nlohmann::json::parse(output_)["energy"];
+    const auto compared = nlohmann::json::parse(stdout_)["energy"];
     EXPECT_GT(compared["cpu"]["complex_macs_per_s"].get<double>(), 0.0);
     EXPECT_DOUBLE_EQ(compared["cpu"]["power_w"].get<double>(), 65.0);
     EXPECT_GT(compared["opu_over_cpu"].get<double>(), 0.0);
@@ -107,7 +107,7 @@ TEST_F(CmdTiming, FunctionalRunComputesFrames) {
         run("--profile gen2 --n-features 500 --n-components 1000 --frames 40 --functional --json"),
         0)
         << output_;
-    const auto report = nlohmann::json::parse(output_);
+    const auto report = nlohmann::json::parse(stdout_);
     EXPECT_TRUE(report["functional"].get<bool>());
     EXPECT_EQ(report["frames"].get<int>(), 40);
     EXPECT_NEAR(report["frame_rate_hz"].get<double>(), 2000.0, 2.0);

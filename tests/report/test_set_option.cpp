@@ -18,7 +18,7 @@ using opusim::cli_testing::run_opusim;
 nlohmann::json json_of(const std::string& arguments) {
     const auto run = run_opusim(arguments + " --json --quiet");
     EXPECT_EQ(run.exit_code, 0) << run.output;
-    return nlohmann::json::parse(run.output, nullptr, false);
+    return nlohmann::json::parse(run.stdout_text, nullptr, false);
 }
 
 TEST(ProfileOverrides, ReplaceKeysAndValidateAsAProfile) {

@@ -61,7 +61,7 @@ TEST_F(CliTest, SweepPointIsItsRunCommand) {
     const std::string command = point["command"].get<std::string>();
     ASSERT_EQ(command.rfind("opusim ", 0), 0u);
     ASSERT_EQ(run_cli(command.substr(7) + " --json --quiet"), 0) << output_;
-    auto run = nlohmann::json::parse(output_);
+    auto run = nlohmann::json::parse(stdout_);
     for (const char* wall :
          {"wall_time_s", "simulated_frames_per_wall_s", "simulation_speed", "version"}) {
         run.erase(wall);
