@@ -21,6 +21,7 @@ struct CliRun {
     std::string output;       // stdout, then stderr
     std::string stdout_text;  // stdout alone: what --json outputs are parsed from (stderr may
                               // carry notes, such as the wait for a device another test holds)
+    std::string stderr_text;  // stderr alone: where a --json error object goes
 };
 
 // Runs `opusim ARGUMENTS` through the shell and collects its output and exit code.
@@ -44,7 +45,8 @@ inline CliRun run_opusim(const std::string& arguments) {
         run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     std::ifstream errors(stderr_path, std::ios::binary);
-    run.output = run.stdout_text + std::string(std::istreambuf_iterator<char>(errors), {});
+    run.stderr_text.assign(std::istreambuf_iterator<char>(errors), {});
+    run.output = run.stdout_text + run.stderr_text;
     std::filesystem::remove(stderr_path);
     return run;
 }
@@ -66,12 +68,14 @@ class CliTest : public ::testing::Test {
         const CliRun run = run_opusim(arguments);
         output_ = run.output;
         stdout_ = run.stdout_text;
+        stderr_ = run.stderr_text;
         return run.exit_code;
     }
 
     std::filesystem::path dir_;
     std::string output_;  // of the last run_cli: stdout, then stderr
     std::string stdout_;  // of the last run_cli: stdout alone (parse --json output from it)
+    std::string stderr_;  // of the last run_cli: stderr alone (a --json error object)
 };
 
 }  // namespace opusim::cli_testing

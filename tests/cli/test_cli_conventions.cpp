@@ -136,7 +136,7 @@ TEST_F(CliConventions, ErrorsUnderJsonAreOneJsonObjectWithTheUsualExitCodes) {
     EXPECT_EQ(run_cli("capture --json --n-components 0 --input " + binary_input() + " --out " +
                       path("c.npy")),
               2);
-    json error = json::parse(stdout_);
+    json error = json::parse(stderr_);
     EXPECT_EQ(error["error"]["kind"], "usage");
     EXPECT_EQ(error["error"]["command"], "capture");
     EXPECT_NE(error["error"]["message"].get<std::string>().find("--n-components"),
@@ -146,14 +146,14 @@ TEST_F(CliConventions, ErrorsUnderJsonAreOneJsonObjectWithTheUsualExitCodes) {
     EXPECT_EQ(run_cli("medium --json --seed 1 --pixels 0:2 --mirrors 0:2 --out " +
                       (dir_ / "no/such/m.npy").string()),
               1);
-    error = json::parse(stdout_);
+    error = json::parse(stderr_);
     EXPECT_EQ(error["error"]["kind"], "runtime");
     EXPECT_NE(error["error"]["message"].get<std::string>().find("no/such/m.npy"),
               std::string::npos);
 
     // Found while parsing the options: still JSON.
     EXPECT_EQ(run_cli("timing --json --no-such-flag"), 2);
-    EXPECT_EQ(json::parse(stdout_)["error"]["kind"], "usage");
+    EXPECT_EQ(json::parse(stderr_)["error"]["kind"], "usage");
     // Without --json, the text messages as before.
     EXPECT_EQ(run_cli("timing --no-such-flag"), 2);
     EXPECT_NE(output_.find("opusim timing: unrecognised option '--no-such-flag'"),

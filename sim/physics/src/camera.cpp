@@ -252,20 +252,103 @@ OPUSIM_NOISE_STAGE(avx512)
 #pragma GCC pop_options
 #undef OPUSIM_NOISE_STAGE
 
-void noise_stage(const std::uint64_t* pixel, std::size_t n, std::uint32_t frame0,
-                 std::uint32_t frame1, std::uint32_t key0, std::uint32_t key1, const float* mean,
-                 float* electrons, float* z_read, std::uint32_t* uniform) {
+// What the signal stages of one block need besides its pixels' own data.
+struct BlockConstants {
+    float qe, photon_scale, dark_mean;          // stage 1
+    float gain, offset, full_well, read_noise;  // stages 4-5 (offset includes the 1/2 of rounding)
+    float max_dn;
+    std::uint32_t frame0, frame1, key0, key1;  // the noise's counter and key
+    bool noise;
+};
+struct BlockData {
+    const float* intensity;  // null: a flat field of photon_scale
+    const float* gain_map;   // PRNU
+    const float* dsnu_map;
+    const std::uint64_t* pixel;
+};
+using NoiseStage = void (*)(const std::uint64_t*, std::size_t, std::uint32_t, std::uint32_t,
+                            std::uint32_t, std::uint32_t, const float*, float*, float*,
+                            std::uint32_t*);
+
+// Stages 1-5 of a grab over N <= kBlock pixels into DN (integers in [0, max_dn] as floats);
+// returns how many saturate. Inlined into one function per SIMD level below, so every loop is
+// compiled for that level (IEEE float operations without contraction: the same bits on each).
+[[gnu::always_inline]] inline std::uint32_t signal_stages(NoiseStage noise_stage_of_level,
+                                                          const BlockConstants& c,
+                                                          const BlockData& data, std::size_t n,
+                                                          float* dn) {
+    alignas(64) float mean[kBlock];
+    alignas(64) float electrons[kBlock];
+    alignas(64) float z_read[kBlock];
+    alignas(64) std::uint32_t uniform[kBlock];
+    // Stage 1: mean electrons (photons from the intensity, or the flat field when null).
+    if (data.intensity != nullptr) {
+#pragma omp simd
+        for (std::size_t i = 0; i < n; ++i) {
+            mean[i] = c.qe * (data.intensity[i] * c.photon_scale) * data.gain_map[i] + c.dark_mean;
+        }
+    } else {
+#pragma omp simd
+        for (std::size_t i = 0; i < n; ++i) {
+            mean[i] = c.qe * c.photon_scale * data.gain_map[i] + c.dark_mean;
+        }
+    }
+    if (c.noise) {
+        // Stages 2-3: Philox words, Gaussians, Poisson counts by the approximation for every
+        // pixel, then by the exact inversion where the mean is small.
+        noise_stage_of_level(data.pixel, n, c.frame0, c.frame1, c.key0, c.key1, mean, electrons,
+                             z_read, uniform);
+        // Stage 4: DSNU and read noise.
+#pragma omp simd
+        for (std::size_t i = 0; i < n; ++i) {
+            electrons[i] += data.dsnu_map[i] + c.read_noise * z_read[i];
+        }
+    } else {
+#pragma omp simd
+        for (std::size_t i = 0; i < n; ++i) electrons[i] = mean[i];
+    }
+    // Stage 5: full well, ADC, rounding, clipping.
+    std::uint32_t saturated = 0;
+#pragma omp simd reduction(+ : saturated)
+    for (std::size_t i = 0; i < n; ++i) {
+        const float e = min_value(electrons[i], c.full_well);
+        const float value = clamp_value(c.gain * e + c.offset, 0.0f, c.max_dn + 0.5f);
+        dn[i] = min_value(floor_non_negative(value), c.max_dn);
+        saturated += dn[i] == c.max_dn ? 1u : 0u;
+    }
+    return saturated;
+}
+
+std::uint32_t signal_stages_baseline(const BlockConstants& c, const BlockData& data, std::size_t n,
+                                     float* dn) {
+    return signal_stages(noise_stage_baseline, c, data, n, dn);
+}
+#pragma GCC push_options
+#pragma GCC target("avx2")
+std::uint32_t signal_stages_avx2(const BlockConstants& c, const BlockData& data, std::size_t n,
+                                 float* dn) {
+    return signal_stages(noise_stage_avx2, c, data, n, dn);
+}
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl")
+std::uint32_t signal_stages_avx512(const BlockConstants& c, const BlockData& data, std::size_t n,
+                                   float* dn) {
+    return signal_stages(noise_stage_avx512, c, data, n, dn);
+}
+#pragma GCC pop_options
+
+std::uint32_t signal_stages(const BlockConstants& c, const BlockData& data, std::size_t n,
+                            float* dn) {
     switch (active_simd_level()) {
         case SimdLevel::Avx512:
-            return noise_stage_avx512(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read,
-                                      uniform);
+            return signal_stages_avx512(c, data, n, dn);
         case SimdLevel::Avx2:
-            return noise_stage_avx2(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read,
-                                    uniform);
+            return signal_stages_avx2(c, data, n, dn);
         case SimdLevel::Baseline:
             break;
     }
-    noise_stage_baseline(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read, uniform);
+    return signal_stages_baseline(c, data, n, dn);
 }
 }  // namespace
 
@@ -330,65 +413,28 @@ double Camera::laser_factor(std::uint64_t frame) const {
 template <class Out>
 std::uint64_t Camera::grab_frame(const float* intensities, float photon_scale, float dark_mean,
                                  std::uint64_t frame, Out* out) const {
-    const float qe = static_cast<float>(params_.quantum_efficiency);
-    const float gain = static_cast<float>(params_.system_gain_dn_per_electron);
-    const float offset = static_cast<float>(params_.offset_dn) + 0.5f;  // + 1/2: round by floor
-    const float full_well = static_cast<float>(params_.full_well_electrons);
-    const float read_noise = static_cast<float>(params_.read_noise_electrons);
-    const float max_dn = static_cast<float>(max_dn_);
-    const std::uint32_t key0 = low_word(noise_seed_);
-    const std::uint32_t key1 = high_word(noise_seed_);
-    const std::uint32_t frame0 = low_word(frame);
-    const std::uint32_t frame1 = high_word(frame);
+    BlockConstants constants{};
+    constants.qe = static_cast<float>(params_.quantum_efficiency);
+    constants.photon_scale = photon_scale;
+    constants.dark_mean = dark_mean;
+    constants.gain = static_cast<float>(params_.system_gain_dn_per_electron);
+    constants.offset = static_cast<float>(params_.offset_dn) + 0.5f;  // + 1/2: round by floor
+    constants.full_well = static_cast<float>(params_.full_well_electrons);
+    constants.read_noise = static_cast<float>(params_.read_noise_electrons);
+    constants.max_dn = static_cast<float>(max_dn_);
+    constants.frame0 = low_word(frame);
+    constants.frame1 = high_word(frame);
+    constants.key0 = low_word(noise_seed_);
+    constants.key1 = high_word(noise_seed_);
+    constants.noise = noise_;
     std::uint64_t saturated = 0;
-
-    alignas(64) float mean[kBlock];
-    alignas(64) float electrons[kBlock];
-    alignas(64) float z_read[kBlock];
     alignas(64) float dn[kBlock];
-    alignas(64) std::uint32_t uniform[kBlock];
     for (std::size_t begin = 0; begin < pixels_.size(); begin += kBlock) {
         const std::size_t n = std::min(kBlock, pixels_.size() - begin);
-        const float* gain_map = prnu_gain_.data() + begin;
-        const float* dsnu_map = dsnu_electrons_.data() + begin;
-        const std::uint64_t* pixel = pixels_.data() + begin;
-        // Stage 1: mean electrons (photons from the intensity, or the flat field when null).
-        if (intensities != nullptr) {
-            const float* intensity = intensities + begin;
-#pragma omp simd
-            for (std::size_t i = 0; i < n; ++i) {
-                mean[i] = qe * (intensity[i] * photon_scale) * gain_map[i] + dark_mean;
-            }
-        } else {
-#pragma omp simd
-            for (std::size_t i = 0; i < n; ++i) {
-                mean[i] = qe * photon_scale * gain_map[i] + dark_mean;
-            }
-        }
-        if (noise_) {
-            // Stages 2-3: Philox words, Gaussians, Poisson counts by the approximation for every
-            // pixel, then by the exact inversion where the mean is small.
-            noise_stage(pixel, n, frame0, frame1, key0, key1, mean, electrons, z_read, uniform);
-            // Stage 4: DSNU and read noise.
-#pragma omp simd
-            for (std::size_t i = 0; i < n; ++i) {
-                electrons[i] += dsnu_map[i] + read_noise * z_read[i];
-            }
-        } else {
-#pragma omp simd
-            for (std::size_t i = 0; i < n; ++i) electrons[i] = mean[i];
-        }
-        // Stage 5: full well, ADC, rounding, clipping.
-#pragma omp simd
-        for (std::size_t i = 0; i < n; ++i) {
-            const float e = min_value(electrons[i], full_well);
-            const float value = clamp_value(gain * e + offset, 0.0f, max_dn + 0.5f);
-            dn[i] = min_value(floor_non_negative(value), max_dn);
-        }
-        std::uint32_t block_saturated = 0;
-#pragma omp simd reduction(+ : block_saturated)
-        for (std::size_t i = 0; i < n; ++i) block_saturated += dn[i] == max_dn ? 1u : 0u;
-        saturated += block_saturated;
+        const BlockData data{intensities != nullptr ? intensities + begin : nullptr,
+                             prnu_gain_.data() + begin, dsnu_electrons_.data() + begin,
+                             pixels_.data() + begin};
+        saturated += signal_stages(constants, data, n, dn);
         // Through int32 (dn is an integer in [0, max_dn]): float -> uint8 does not vectorise.
 #pragma omp simd
         for (std::size_t i = 0; i < n; ++i) {
