@@ -157,9 +157,8 @@ void report(const Summary& summary, const Context& c, bool json) {
                            {"exposure_us", c.exposure_us},
                            {"saturated_values", c.saturated_pixels},
                            {"wall_time_s", c.wall_time_s},
-                           {"linear_error", summary.mode == "linear"
-                                                ? linear_error_json(c)
-                                                : nlohmann::json(nullptr)}});
+                           {"linear_error", summary.mode == "linear" ? linear_error_json(c)
+                                                                     : nlohmann::json(nullptr)}});
         return;
     }
     const std::size_t rows = summary.shape[0];
