@@ -23,6 +23,7 @@
 #include "device_option.hpp"
 #include "energy_report.hpp"
 #include "json_report.hpp"
+#include "linear_error_report.hpp"
 #include "option_values.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/opusim.hpp"
@@ -263,7 +264,7 @@ Workload run_intensity(Opu& opu, const RunOptions& o, Progress& progress) {
 }
 
 // Linear mode: real Gaussian inputs; saturation is the only noise figure it reports.
-Workload run_linear(Opu& opu, const RunOptions& o, const OpuSettings& settings,
+Workload run_linear(Opu& opu, const RunOptions& o, const OpuSettings& /*settings*/,
                     Progress& progress) {
     std::mt19937_64 generator(kDataSeed);
     std::normal_distribution<float> gaussian(0.0f, 1.0f);
@@ -274,7 +275,7 @@ Workload run_linear(Opu& opu, const RunOptions& o, const OpuSettings& settings,
     Workload w;
     w.context = result.context;
     w.stats = opu.device_statistics();
-    w.linear_frames_per_vector = double(2 * settings.linear.bits * settings.linear.repeats);
+    w.linear_frames_per_vector = double(result.context.linear_error.frames_per_vector);
     w.noise.saturated = w.context.saturated_pixels;
     w.noise.saturated_fraction = w.context.output_values ? double(w.context.saturated_pixels) /
                                                                double(w.context.output_values)
@@ -338,7 +339,8 @@ nlohmann::json build_report(const RunOptions& o, const OpuSettings& settings,
     if (o.linear) {
         report["linear"] = {{"bits", settings.linear.bits},
                             {"frames_per_vector", w.linear_frames_per_vector},
-                            {"reference_features", context.input_roi.reference_features}};
+                            {"reference_features", context.input_roi.reference_features},
+                            {"error", linear_error_json(context)}};
     }
     // Linear mode reports saturation only: its outputs are projections, not camera values.
     auto measured = [&](double value) {
@@ -393,7 +395,8 @@ void print_report(const nlohmann::json& report, const RunOptions& o, const OpuSe
     if (o.linear) {
         out << "  linear mode       " << settings.linear.bits << " bit-planes, "
             << w.linear_frames_per_vector << " frames/vector, "
-            << context.input_roi.reference_features << " reference features\n";
+            << context.input_roi.reference_features << " reference features\n"
+            << "  linear error      " << linear_error_line(context) << "\n";
     }
     out << "\nnoise\n";
     if (!o.linear) {

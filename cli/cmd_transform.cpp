@@ -12,6 +12,7 @@
 #include "command.hpp"
 #include "device_option.hpp"
 #include "json_report.hpp"
+#include "linear_error_report.hpp"
 #include "option_values.hpp"
 #include "opusim/io/npy.hpp"
 #include "opusim/opusim.hpp"
@@ -155,7 +156,9 @@ void report(const Summary& summary, const Context& c, bool json) {
                              {"device_time_s", c.retry_time_s}}},
                            {"exposure_us", c.exposure_us},
                            {"saturated_values", c.saturated_pixels},
-                           {"wall_time_s", c.wall_time_s}});
+                           {"wall_time_s", c.wall_time_s},
+                           {"linear_error", summary.mode == "linear" ? linear_error_json(c)
+                                                                     : nlohmann::json(nullptr)}});
         return;
     }
     const std::size_t rows = summary.shape[0];
@@ -164,6 +167,7 @@ void report(const Summary& summary, const Context& c, bool json) {
               << " device frames, device time " << c.device_time_s() << " s, exposure "
               << c.exposure_us << " us, saturated " << c.saturated_pixels << " values, wall "
               << c.wall_time_s << " s\n";
+    if (summary.mode == "linear") std::cout << "  " << linear_error_line(c) << "\n";
     if (c.retries > 0) {
         std::cout << "  device faults: " << c.retries << " passes run again (" << c.retry_frames
                   << " frames, " << c.retry_time_s << " s of device time); outputs unaffected\n";

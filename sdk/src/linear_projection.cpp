@@ -13,12 +13,15 @@ namespace opusim::sdk_detail {
 
 namespace {
 
-// Exposure rule (calibrate, step 3): the brightest plausible frame at a selected pixel sits at
-// kFullScaleTarget of full scale, "plausible" meaning the signal intensity at kSignalTail times
-// its mean (exceeded with probability e^-4.6 = 1 % per pixel and frame for fully developed
-// speckle).
-constexpr double kFullScaleTarget = 0.9;
-constexpr double kSignalTail = 4.6;
+// Exposure rule (calibrate): a selected pixel's brightest plausible frame stays below
+// kFullScaleTarget of full scale, "plausible" meaning that the bound exp(-(sqrt(T) -
+// sqrt(R))^2 / U) on P(|r + u|^2 > T) (|u| <= |r + u| + |r|, |u|^2 exponential of mean U for a
+// half-lit plane's speckle) is at most kSaturationProbability per frame.
+constexpr double kFullScaleTarget = 0.95;
+constexpr double kSaturationProbability = 1e-3;
+// Exposure factors tried: 2^(i/8), i in [-kFactorSteps, kFactorSteps]; and calibration rounds.
+constexpr int kFactorSteps = 40;
+constexpr int kExposureRounds = 4;
 // Samples per capture call, to bound the memory of the candidate frames.
 constexpr std::size_t kSamplesPerChunk = 256;
 
@@ -42,11 +45,12 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
         throw std::invalid_argument("linear.repeats must be in [1, 64], got " +
                                     std::to_string(settings.repeats));
     }
-    if (settings.calibration_frames < 1) {
-        throw std::invalid_argument("linear.calibration_frames must be >= 1");
+    if (settings.calibration_frames < 2) {
+        throw std::invalid_argument("linear.calibration_frames must be >= 2");
     }
+    schedule_ = schedule_planes(settings.bits, settings_.plane_pairs);
     n_reference_ = std::max<std::size_t>(
-        1, static_cast<std::size_t>(std::ceil(settings.reference_ratio * double(n_features))));
+        1, static_cast<std::size_t>(std::ceil(settings_.reference_ratio * double(n_features))));
     const contract::DmdGeometry& dmd = device.info().dmd;
     if (n_features + n_reference_ > dmd.mirrors()) {
         throw std::invalid_argument("linear_transform: n_features " + std::to_string(n_features) +
@@ -55,7 +59,7 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
                                     std::to_string(dmd.mirrors()) + " mirrors");
     }
     const contract::SensorGeometry& camera = device.info().sensor;
-    const std::uint64_t wanted = std::uint64_t{n_components} * settings.candidates_per_output;
+    const std::uint64_t wanted = std::uint64_t{n_components} * settings_.candidates_per_output;
     const std::uint64_t available = contract::max_output_components(camera);
     // Fewer candidates than asked when the sensor is small (at least n_components); and every
     // pixel of the ROI rows that are read out anyway (readout costs rows, not pixels).
@@ -96,6 +100,8 @@ LinearProjector::Measurement LinearProjector::measure(const CaptureFn& capture,
     *sequence += 2 * n_frames;
     m.on_mean.assign(k, 0.0);
     m.off_mean.assign(k, 0.0);
+    m.on_variance.assign(k, 0.0);
+    m.off_variance.assign(k, 0.0);
     m.saturated.assign(k, false);
     for (std::size_t i = 0; i < 2 * n_frames; ++i) {
         const bool on = i < n_frames;
@@ -109,7 +115,95 @@ LinearProjector::Measurement LinearProjector::measure(const CaptureFn& capture,
         m.on_mean[j] /= double(n_frames);
         m.off_mean[j] /= double(n_frames);
     }
+    for (std::size_t i = 0; i < 2 * n_frames; ++i) {
+        const bool on = i < n_frames;
+        for (std::size_t j = 0; j < k; ++j) {
+            const double e = double(values[i * k + j]) - (on ? m.on_mean : m.off_mean)[j];
+            (on ? m.on_variance : m.off_variance)[j] += e * e;
+        }
+    }
+    for (std::size_t j = 0; j < k; ++j) {
+        m.on_variance[j] /= double(n_frames - 1);
+        m.off_variance[j] /= double(n_frames - 1);
+    }
     return m;
+}
+
+LinearProjector::Levels LinearProjector::measure_levels(const CaptureFn& capture,
+                                                        std::uint64_t* sequence, RunStats* stats) {
+    const std::size_t k = config_.n_components;
+    Levels levels;
+    levels.reference = measure(capture, std::vector<std::uint8_t>(layout_.n_features, 0), sequence);
+    stats->merge(levels.reference.stats);
+    double sum = 0;
+    for (int half = 0; half < 2; ++half) {
+        std::vector<std::uint8_t> pattern(layout_.n_features, 0);
+        for (std::size_t f = 0; f < n_features_; ++f) pattern[f] = (f % 2) == std::size_t(half);
+        levels.halves[half] = measure(capture, pattern, sequence);
+        stats->merge(levels.halves[half].stats);
+        for (std::size_t j = 0; j < k; ++j) {
+            sum += levels.halves[half].off_mean[j] - levels.reference.off_mean[j];
+        }
+    }
+    levels.half_intensity = std::max(sum / double(2 * k), 0.0);
+    return levels;
+}
+
+std::vector<std::size_t> LinearProjector::select_pixels(const Levels& levels, double factor) const {
+    const Measurement& ref = levels.reference;
+    const double tail = -std::log(kSaturationProbability);
+    const double u = factor * levels.half_intensity;
+    std::vector<std::size_t> admissible;
+    for (std::size_t j = 0; j < ref.on_mean.size(); ++j) {
+        const double r = factor * (ref.on_mean[j] - ref.off_mean[j]);
+        const double room = kFullScaleTarget * full_scale_ - factor * ref.off_mean[j];
+        if (!(r > 0) || (factor >= 1 && ref.saturated[j])) continue;
+        if (std::isfinite(room)) {
+            if (!(room > r)) continue;
+            const double margin = std::sqrt(room) - std::sqrt(r);
+            if (margin * margin < tail * u) continue;
+        }
+        admissible.push_back(j);
+    }
+    if (admissible.size() < n_components_) return {};
+    // The brightest references among them (the derived error falls with R_j).
+    std::stable_sort(admissible.begin(), admissible.end(), [&](std::size_t a, std::size_t b) {
+        return ref.on_mean[a] - ref.off_mean[a] > ref.on_mean[b] - ref.off_mean[b];
+    });
+    admissible.resize(n_components_);
+    std::sort(admissible.begin(), admissible.end());
+    return admissible;
+}
+
+double LinearProjector::best_exposure_factor(const Levels& levels) const {
+    const double low = min_exposure_us_ / config_.exposure_us;
+    const double high = max_exposure_us_ / config_.exposure_us;
+    const double u = levels.half_intensity;
+    const double laser2 = noise_.laser * noise_.laser;
+    double best = 1.0;
+    double best_error = std::numeric_limits<double>::infinity();
+    for (int i = -kFactorSteps; i <= kFactorSteps; ++i) {
+        const double g = std::exp2(i / 8.0);
+        if (g < low * 0.999 || g > high * 1.001) continue;
+        const auto pixels = select_pixels(levels, g);
+        if (pixels.empty()) continue;
+        // Mean over the pixels of the variance of d per half-lit pair over the signal's
+        // R_j (linear_noise_model.hpp), both at exposure factor g.
+        double error = 0;
+        for (const std::size_t j : pixels) {
+            const double r = levels.reference.on_mean[j] - levels.reference.off_mean[j];
+            const double variance = 2 * (noise_.floor + noise_.quantisation) +
+                                    noise_.gain * g * (r + 2 * u) +
+                                    laser2 * g * g * (r * r + 4 * r * u + 4 * u * u);
+            error += variance / (g * g * r * u);
+        }
+        if (error < best_error * (1 - 1e-12)) {
+            best_error = error;
+            best = g;
+        }
+    }
+    // Without noise or rounding every factor is exact: keep the exposure.
+    return best_error > 0 && std::isfinite(best_error) ? best : 1.0;
 }
 
 RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us,
@@ -117,17 +211,10 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     RunStats stats;
     const std::size_t k = config_.n_components;
     const std::vector<std::uint8_t> dark(layout_.n_features, 0);
-    std::vector<std::uint8_t> halves[2];
-    for (int half = 0; half < 2; ++half) {
-        halves[half].assign(layout_.n_features, 0);
-        for (std::size_t f = 0; f < n_features_; ++f)
-            halves[half][f] = (f % 2) == std::size_t(half);
-    }
     config_.exposure_us = exposure_us;
     // 1. The reference alone, at decreasing exposure until (almost) no candidate saturates.
-    Measurement reference;
     for (int attempt = 0;; ++attempt) {
-        reference = measure(capture, dark, calibration_sequence);
+        Measurement reference = measure(capture, dark, calibration_sequence);
         stats.merge(reference.stats);
         const auto saturated =
             std::count(reference.saturated.begin(), reference.saturated.end(), true);
@@ -135,50 +222,43 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
         if (double(saturated) <= 0.01 * double(k) || at_floor || attempt >= 8) break;
         config_.exposure_us = std::max(min_exposure_us_, config_.exposure_us / 4);
     }
-    // 2. The n_components candidates with the brightest unsaturated reference.
-    std::vector<std::size_t> order(k);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    auto strength = [&](std::size_t j) {
-        return reference.saturated[j] ? -1.0 : reference.on_mean[j] - reference.off_mean[j];
-    };
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return strength(a) > strength(b); });
-    selected_.assign(order.begin(), order.begin() + static_cast<long>(n_components_));
-    std::sort(selected_.begin(), selected_.end());
-    // 3. The exposure: the brightest plausible frame at a selected pixel, (|r| + |u|)^2 with |u|^2
-    //    at kSignalTail times the mean intensity of a half-lit signal (an exponential exceeds it
-    //    with probability e^-kSignalTail), sits at kFullScaleTarget of full scale. Iterated since
-    //    the measurements are redone at the new exposure.
-    Measurement half_measurements[2];
-    for (int attempt = 0;; ++attempt) {
-        if (attempt > 0) {
-            reference = measure(capture, dark, calibration_sequence);
-            stats.merge(reference.stats);
+    // 2. The camera's noise by photon transfer on the reference frames (variance against mean
+    //    above the reference-off level, unsaturated pixels), then the exposure and pixels the
+    //    derived error prefers; measured again at the new exposure until it settles.
+    const bool integer_values = std::isfinite(full_scale_);
+    Levels levels;
+    for (int round = 0;; ++round) {
+        levels = measure_levels(capture, calibration_sequence, &stats);
+        std::vector<double> means;
+        std::vector<double> variances;
+        for (std::size_t j = 0; j < k; ++j) {
+            if (levels.reference.saturated[j]) continue;
+            means.push_back(levels.reference.on_mean[j] - levels.reference.off_mean[j]);
+            variances.push_back(levels.reference.on_variance[j]);
         }
-        double mean_signal = 0;  // mean over candidates of s |u|^2 for a half-lit signal
-        for (int half = 0; half < 2; ++half) {
-            half_measurements[half] = measure(capture, halves[half], calibration_sequence);
-            stats.merge(half_measurements[half].stats);
-            for (std::size_t j = 0; j < k; ++j) {
-                mean_signal += half_measurements[half].off_mean[j] - reference.off_mean[j];
-            }
-        }
-        mean_signal = std::max(mean_signal / double(2 * k), 0.0);
-        double scale = std::numeric_limits<double>::infinity();
-        for (const std::size_t j : selected_) {
-            const double r2 = std::max(reference.on_mean[j] - reference.off_mean[j], 0.0);
-            const double peak = std::pow(std::sqrt(r2) + std::sqrt(kSignalTail * mean_signal), 2);
-            const double room = kFullScaleTarget * full_scale_ - reference.off_mean[j];
-            if (peak > 0 && room > 0) scale = std::min(scale, room / peak);
-        }
-        if (!std::isfinite(scale) || std::abs(scale - 1) < 0.1 || attempt >= 4) break;
-        const double wanted =
-            std::clamp(config_.exposure_us * scale, min_exposure_us_, max_exposure_us_);
-        if (std::abs(wanted / config_.exposure_us - 1) < 0.01) break;  // at a limit
-        config_.exposure_us = wanted;
+        noise_ = fit_camera_noise(means, variances, integer_values);
+        const double factor = best_exposure_factor(levels);
+        if (std::abs(factor - 1) < 0.05 || round + 1 >= kExposureRounds) break;
+        config_.exposure_us =
+            std::clamp(config_.exposure_us * factor, min_exposure_us_, max_exposure_us_);
     }
-    // 4. c per pixel and the global scale from the mean over all candidates (an unbiased mean
+    selected_ = select_pixels(levels, 1.0);
+    if (selected_.empty()) {
+        // No exposure keeps n_components pixels inside the bound: the brightest unsaturated.
+        std::vector<std::size_t> order(k);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        const Measurement& ref = levels.reference;
+        auto strength = [&](std::size_t j) {
+            return ref.saturated[j] ? -1.0 : ref.on_mean[j] - ref.off_mean[j];
+        };
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return strength(a) > strength(b); });
+        selected_.assign(order.begin(), order.begin() + static_cast<long>(n_components_));
+        std::sort(selected_.begin(), selected_.end());
+    }
+    // 3. c per pixel and the global scale from the mean over all candidates (an unbiased mean
     //    of s |r|^2 since the candidates were not chosen by their reference).
+    const Measurement& reference = levels.reference;
     double mean_c = 0;
     for (std::size_t j = 0; j < k; ++j) mean_c += reference.on_mean[j] - reference.off_mean[j];
     mean_c /= double(k);
@@ -191,20 +271,28 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
     const double global = std::sqrt(mean_c / double(n_reference_));
     c_.clear();
     scale_.clear();
+    offset_.clear();
+    levels_ = LinearSignalLevels{};
+    levels_.n_features = n_features_;
+    levels_.feature = levels.half_intensity / (double(n_features_) / 2.0);
     for (const std::size_t j : selected_) {
         const double c = std::max(reference.on_mean[j] - reference.off_mean[j], 1e-9);
         c_.push_back(c);
         scale_.push_back(1.0 / (2.0 * std::sqrt(c) * global));
+        levels_.reference.push_back(c);
+        // 4. The offset h = d(p) + d(~p), from the two complementary halves.
+        double h = 0;
+        for (const auto& half : levels.halves) h += half.on_mean[j] - half.off_mean[j];
+        offset_.push_back(h);
     }
-    // 5. M 1 in DN units, as the sum over the two complementary halves (each lighting about half
-    //    the signal, like a typical bit-plane, so it does not saturate where 1 would).
-    m_ones_.assign(selected_.size(), 0.0);
-    for (const auto& h : half_measurements) {
-        for (std::size_t s = 0; s < selected_.size(); ++s) {
-            const std::size_t j = selected_[s];
-            m_ones_[s] += h.on_mean[j] - h.off_mean[j] - c_[s];
-        }
-    }
+    // Calibration terms of the budget: a mean of F frames (one when the camera is noiseless:
+    // its repeated frames are identical, so averaging removes no rounding).
+    const bool noisy = noise_.gain > 0 || noise_.floor > 0;
+    const double frames = noisy ? double(settings_.calibration_frames) : 1.0;
+    const double pair_floor = 2 * (noise_.floor + noise_.quantisation);
+    reference_variance_ = (pair_floor + noise_.gain * mean_c) / frames;
+    offset_variance_ =
+        2 * (pair_floor + noise_.gain * (mean_c + 2 * levels.half_intensity)) / frames;
     calibrated_ = true;
     return stats;
 }
@@ -212,15 +300,51 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
 RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std::size_t samples,
                                   std::uint64_t* sequence, float* out) {
     const unsigned bits = settings_.bits;
+    const unsigned repeats = settings_.repeats;
     const std::size_t f = layout_.n_features;
     const std::size_t k = config_.n_components;
     const std::size_t m = selected_.size();
-    const double levels = double((1u << bits) - 1u);
-    std::vector<double> weights(bits);
-    for (unsigned b = 0; b < bits; ++b) weights[b] = double(1u << (bits - 1 - b)) / levels;
+    const double levels = std::ldexp(1.0, static_cast<int>(bits)) - 1.0;
+    const std::vector<double> weights = plane_weights(bits);
+    // The pairs of one vector in frame order: plane, sign, the pair's weight w_b / n_b and its
+    // exposure group (pair i of a plane is in group i / 2: a (p, ~p) couple shares an exposure,
+    // so c cancels in it). Frames are ordered by group, one device job per sample and group.
+    struct Pair {
+        unsigned plane;
+        int sign;
+        double weight;
+        unsigned group;
+    };
+    std::vector<Pair> pairs;
+    unsigned groups = 1;
+    for (unsigned b = 0; b < bits; ++b) {
+        const unsigned n = schedule_.pairs[b] * repeats;
+        for (unsigned i = 0; i < n; ++i) {
+            pairs.push_back({b, schedule_.sign(b, i), weights[b] / n, i / 2});
+            groups = std::max(groups, i / 2 + 1);
+        }
+    }
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [](const Pair& a, const Pair& b) { return a.group < b.group; });
+    // Exposure of each group (docs: the dither): integer camera values only; an ideal device's
+    // float intensities do not scale with the exposure and need no dither.
+    const bool dither = std::isfinite(full_scale_);
+    std::vector<double> factor(groups, 1.0);
+    std::vector<std::size_t> group_begin(groups + 1, pairs.size());
+    for (unsigned q = 0; q < groups; ++q) {
+        if (dither) factor[q] = dither_factor(q);
+        for (std::size_t p = pairs.size(); p-- > 0;) {
+            if (pairs[p].group >= q) group_begin[q] = p;
+        }
+    }
+    const std::size_t frames_per = 2 * pairs.size();
+    LinearErrorAccumulator accumulator(noise_, levels_, schedule_, repeats, dither);
 
     RunStats stats;
     std::fill(out, out + samples * m, 0.0f);
+    std::vector<double> encoded(n_features_);
+    std::vector<std::size_t> lit(bits);
+    std::vector<unsigned> quantised(n_features_);
     for (std::size_t begin = 0; begin < samples; begin += kSamplesPerChunk) {
         const std::size_t count = std::min(kSamplesPerChunk, samples - begin);
         // Samples with max |x| = 0 project to 0 and use no frames.
@@ -237,32 +361,46 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
             }
         }
         if (rows.empty()) continue;
-        const unsigned repeats = settings_.repeats;
-        const std::size_t frames_per = 2 * std::size_t{bits} * repeats;
         const std::size_t n_frames = rows.size() * frames_per;
         std::vector<std::uint8_t> frames(n_frames * f, 0);
         for (std::size_t r = 0; r < rows.size(); ++r) {
             const float* row = x + rows[r] * n_features_;
+            std::fill(lit.begin(), lit.end(), std::size_t{0});
             for (std::size_t j = 0; j < n_features_; ++j) {
                 const double z = (double(row[j]) / maxima[r] + 1.0) / 2.0;
-                const auto q = static_cast<unsigned>(std::lround(z * levels));
-                // Pair p = b * repeats + t: frame 2p with the reference on, 2p + 1 off.
-                for (std::size_t p = 0; p < std::size_t{bits} * repeats; ++p) {
-                    const std::size_t b = p / repeats;
-                    const std::uint8_t bit = (q >> (bits - 1 - b)) & 1u;
-                    frames[(r * frames_per + 2 * p) * f + j] = bit;
-                    frames[(r * frames_per + 2 * p + 1) * f + j] = bit;
-                }
+                quantised[j] = static_cast<unsigned>(std::lround(z * levels));
+                encoded[j] = maxima[r] * (2.0 * quantised[j] / levels - 1.0);
+                for (unsigned b = 0; b < bits; ++b) lit[b] += (quantised[j] >> (bits - 1 - b)) & 1u;
             }
-            for (std::size_t p = 0; p < std::size_t{bits} * repeats; ++p) {
-                std::fill_n(
-                    frames.begin() + static_cast<long>((r * frames_per + 2 * p) * f + n_features_),
-                    n_reference_, 1);
+            accumulator.add(row, encoded, maxima[r], lit);
+            // Pair p: frame 2p with the reference on, 2p + 1 off; the plane or its complement.
+            for (std::size_t p = 0; p < pairs.size(); ++p) {
+                const unsigned shift = bits - 1 - pairs[p].plane;
+                const unsigned flip = pairs[p].sign > 0 ? 0u : 1u;
+                std::uint8_t* on = frames.data() + (r * frames_per + 2 * p) * f;
+                std::uint8_t* off = on + f;
+                for (std::size_t j = 0; j < n_features_; ++j) {
+                    const auto bit =
+                        static_cast<std::uint8_t>(((quantised[j] >> shift) & 1u) ^ flip);
+                    on[j] = bit;
+                    off[j] = bit;
+                }
+                std::fill_n(on + n_features_, n_reference_, std::uint8_t{1});
             }
         }
         std::vector<float> values(n_frames * k);
-        RunStats chunk =
-            capture(config_, layout_, frames.data(), n_frames, *sequence, values.data());
+        RunStats chunk;
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            for (unsigned q = 0; q < groups; ++q) {
+                const std::size_t first = r * frames_per + 2 * group_begin[q];
+                const std::size_t group_frames = 2 * (group_begin[q + 1] - group_begin[q]);
+                if (group_frames == 0) continue;
+                driver::DeviceConfig config = config_;
+                config.exposure_us = config_.exposure_us * factor[q];
+                chunk.merge(capture(config, layout_, frames.data() + first * f, group_frames,
+                                    *sequence + first, values.data() + first * k));
+            }
+        }
         *sequence += n_frames;
         // Saturation that matters: the selected pixels of these frames (the other read-out
         // pixels are discarded).
@@ -276,17 +414,19 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
             float* dst = out + rows[r] * m;
             for (std::size_t s = 0; s < m; ++s) {
                 const std::size_t j = selected_[s];
-                double mz = 0;
-                for (std::size_t p = 0; p < std::size_t{bits} * repeats; ++p) {
+                // sum_b w_b (2 p_b - 1) term by term: sign * (2 d - h) estimates d(p) - d(~p).
+                double sum = 0;
+                for (std::size_t p = 0; p < pairs.size(); ++p) {
                     const std::size_t on = (r * frames_per + 2 * p) * k + j;
-                    const std::size_t off = on + k;
-                    mz += weights[p / repeats] / repeats *
-                          (double(values[on]) - double(values[off]) - c_[s]);
+                    const double d =
+                        (double(values[on]) - double(values[on + k])) / factor[pairs[p].group];
+                    sum += pairs[p].weight * pairs[p].sign * (2.0 * d - offset_[s]);
                 }
-                dst[s] = static_cast<float>(maxima[r] * (2.0 * mz - m_ones_[s]) * scale_[s]);
+                dst[s] = static_cast<float>(maxima[r] * sum * scale_[s]);
             }
         }
     }
+    budget_ = accumulator.budget(offset_variance_, reference_variance_, frames_per_sample());
     return stats;
 }
 

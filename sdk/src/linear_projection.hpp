@@ -9,11 +9,17 @@
 // c measured once with the signal off. Dividing by 2 sqrt(c) and by the global scale
 // sqrt(mean c / n_ref) gives Re(e^{-i arg r} C x) / sqrt(replication): entries N(0, 1/2).
 //
-// Real inputs: each sample is scaled by its max |x|, shifted to z = (x/max + 1)/2 in [0, 1],
-// quantised to `bits` bits and shown bit-plane by bit-plane (2 frames a plane: reference on and
-// off); M x = max * (2 M z - M 1), with M 1 measured at calibration. Pixels: the ROI holds
-// candidates_per_output x n_components pixels; the n_components with the brightest reference are
-// kept (dim-reference pixels are noisy).
+// Real inputs: each sample is scaled by its max |x|, shifted to z = (x/max + 1)/2 in [0, 1] and
+// quantised to `bits` bits, so x/max = sum_b w_b (2 p_b - 1) over its bit-planes p_b. A plane is
+// shown as (reference on, off) frame pairs, d = y_on - y_off = c + 2 s Re(conj(r) C p), either
+// as p or as its complement ~p: d(p) - d(~p) = 2 s Re(conj(r) C (2 p - 1)), so a plane's pairs
+// alternate p, ~p and c cancels; a plane with an odd count leaves one pair, completed with the
+// calibrated offset h = d(p) + d(~p) = d(half 1) + d(half 2) (the signs are chosen so these
+// leftovers cancel across planes: linear_noise_model.hpp). The pairs are spread over the planes
+// by weight (linear.plane_pairs: more on the significant planes, where the noise counts most).
+// Pixels and exposure: the ROI holds candidates_per_output x n_components pixels; the exposure
+// and the n_components pixels are those the derived error (linear_noise_model.hpp) says are
+// best, among the pixels whose brightest plausible frame stays below full scale.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +28,7 @@
 #include <vector>
 
 #include "frame_runner.hpp"
+#include "linear_noise_model.hpp"
 #include "opusim/contract/input_layout.hpp"
 #include "opusim/contract/output_roi.hpp"
 #include "opusim/driver/device.hpp"
@@ -61,16 +68,32 @@ class LinearProjector {
     std::size_t n_reference() const { return n_reference_; }
     std::vector<std::uint64_t> output_pixels() const;
     std::size_t frames_per_sample() const {
-        return 2 * std::size_t{settings_.bits} * settings_.repeats;
+        return 2 * schedule_.total_pairs() * settings_.repeats;
     }
+    // The derived error of the last project() call's outputs (linear_noise_model.hpp).
+    const LinearErrorBudget& error_budget() const { return budget_; }
+    const CameraNoise& camera_noise() const { return noise_; }
 
   private:
     struct Measurement {
         std::vector<double> on_mean;  // per candidate pixel
         std::vector<double> off_mean;
+        std::vector<double> on_variance;  // temporal, per candidate pixel
+        std::vector<double> off_variance;
         std::vector<bool> saturated;  // any on-frame value at full scale
         RunStats stats;
     };
+    // The reference alone and the two half patterns at the current exposure.
+    struct Levels {
+        Measurement reference;
+        Measurement halves[2];
+        double half_intensity = 0;  // mean over candidates of a half-lit signal's s|u|^2, DN
+    };
+    Levels measure_levels(const CaptureFn& capture, std::uint64_t* sequence, RunStats* stats);
+    // The exposure factor (relative to the current exposure) the derived error prefers, and the
+    // pixels it selects at it.
+    double best_exposure_factor(const Levels& levels) const;
+    std::vector<std::size_t> select_pixels(const Levels& levels, double factor) const;
     // CALIBRATION_FRAMES frames of SIGNAL with the reference on, then as many with it off.
     Measurement measure(const CaptureFn& capture, const std::vector<std::uint8_t>& signal,
                         std::uint64_t* sequence);
@@ -88,8 +111,14 @@ class LinearProjector {
     bool calibrated_ = false;
     std::vector<std::size_t> selected_;  // candidate indices, ascending
     std::vector<double> c_;              // per selected pixel
-    std::vector<double> m_ones_;         // per selected pixel, DN units
+    std::vector<double> offset_;         // h per selected pixel, DN
     std::vector<double> scale_;          // per selected pixel: DN -> projection units
+    PlaneSchedule schedule_;
+    CameraNoise noise_;
+    LinearSignalLevels levels_;
+    double offset_variance_ = 0;     // of h, DN^2 (calibration term)
+    double reference_variance_ = 0;  // of c, DN^2
+    LinearErrorBudget budget_;
 };
 
 }  // namespace opusim::sdk_detail

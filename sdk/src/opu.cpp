@@ -437,6 +437,8 @@ struct Opu::Impl {
         result.context.output_pixels = linear->output_pixels();
         result.context.output_values =
             samples * linear->frames_per_sample() * settings.n_components;
+        result.context.linear_error = linear->error_budget();
+        result.context.linear_error_limit = sdk_detail::error_limit(linear->error_budget());
         return result;
     }
 };

@@ -52,7 +52,7 @@ TEST_F(CliSdk, RunIsReadableByDefaultAndHasALinearMode) {
     EXPECT_NE(output_.find("bottleneck"), std::string::npos) << output_;
     ASSERT_EQ(run("run --linear --batch 4 --n-features 32 --n-components 16 --device sim:gen3"), 0)
         << output_;
-    EXPECT_NE(output_.find("16 frames/vector"), std::string::npos) << output_;
+    EXPECT_NE(output_.find("48 frames/vector"), std::string::npos) << output_;
 }
 
 TEST_F(CliSdk, RunRejectsBadArguments) {

@@ -157,7 +157,7 @@ TEST(LinearTransform, MatchesTheOracleProjectionWithCameraNoise) {
     EXPECT_LT(error, 0.15);
     EXPECT_LT(shape_error, 0.15);
     // 16 frames a vector (8 bit-planes x reference on/off) plus the one-off calibration.
-    EXPECT_GE(run.result.context.frames, 16u * 16u);
+    EXPECT_GE(run.result.context.frames, 16u * run.result.context.linear_error.frames_per_vector);
 }
 
 TEST(LinearTransform, RepeatedPlanesAverageTheCameraNoise) {
@@ -169,7 +169,9 @@ TEST(LinearTransform, RepeatedPlanesAverageTheCameraNoise) {
     // Shot noise averages as 1/sqrt(repeats); the per-output normalisation error (~3 %) and the
     // rounding do not. Measured 0.112 -> 0.066 (docs/sdk.md); asserted: a clear gain.
     EXPECT_LT(error_four, 0.8 * error_once);
-    EXPECT_EQ(four.result.context.frames - once.result.context.frames, 16u * 16u * 3u);
+    const std::uint64_t per_vector = once.result.context.linear_error.frames_per_vector;
+    EXPECT_EQ(four.result.context.linear_error.frames_per_vector, 4 * per_vector);
+    EXPECT_EQ(four.result.context.frames - once.result.context.frames, 16u * per_vector * 3u);
 }
 
 TEST(LinearTransform, IsLinear) {
@@ -199,8 +201,9 @@ TEST(LinearTransform, IsLinear) {
     // Three independent errors of at most 0.10 relative each (the oracle bound above), of
     // weights 1, |a| and |b| on comparable norms: sqrt(1 + 0.49 + 1.69) x 0.10 = 0.18.
     EXPECT_LT(std::sqrt(diff / norm), 0.18);
-    // The calibration ran once: later calls use only 16 frames per vector.
-    EXPECT_EQ(ty.context.frames, rows * 16);
+    // The calibration ran once: later calls use only the vectors' frames (2 x plane_pairs).
+    EXPECT_EQ(ty.context.linear_error.frames_per_vector, 2u * OpuSettings{}.linear.plane_pairs);
+    EXPECT_EQ(ty.context.frames, rows * ty.context.linear_error.frames_per_vector);
 }
 
 TEST(LinearTransform, ZeroRowsProjectToZeroAndBatchDimsAreKept) {

@@ -33,6 +33,22 @@ struct OutputRoi {
     std::uint32_t height = 0;
 };
 
+// Linear mode: the derived error of one output (docs/device-physics.md "Linear mode: noise
+// limit"): each term is a relative rms error, |error| / |exact projection| over the call's
+// outputs, from the camera model with the noise parameters the calibration measured. The
+// limit (Context::linear_error_limit) is the root sum of squares of the per-frame terms and the
+// encoding; the calibration term is a fixed per-output error shared by every sample, given
+// apart (linearity checks do not see its gain part).
+struct LinearErrorBudget {
+    double shot = 0;          // photon shot noise of the frames
+    double read = 0;          // read and dark noise
+    double quantisation = 0;  // the ADC's rounding (1/12 DN^2 a frame)
+    double laser = 0;         // the laser's power from frame to frame
+    double encoding = 0;      // the input's rounding to its bit-planes (|x - x_encoded| / |x|)
+    double calibration = 0;   // the reference and offset measured at calibration
+    std::uint64_t frames_per_vector = 0;  // device frames per input row (calibration apart)
+};
+
 struct Context {
     std::string device;  // device URI
     std::string noise;  // the camera mode of the frames: "on", "off" or "ideal" (float intensities)
@@ -70,6 +86,11 @@ struct Context {
     double power_w = 0;
     double energy_j = 0;
     double energy_per_frame_j = 0;
+    // Linear mode only (0 elsewhere): the expected relative rms error of one output against the
+    // exact projection of the input, derived from the camera model and the frames spent (shot,
+    // read, quantisation, laser and encoding terms of linear_error), without the calibration term.
+    double linear_error_limit = 0;
+    LinearErrorBudget linear_error;
 
     double device_time_s() const { return end_s - start_s; }
 };

@@ -46,13 +46,19 @@ struct Overrides {
 };
 
 // Linear mode (docs/sdk.md "Linear transform"): the reference-field scheme of
-// docs/reference/device.md §5 with an offset bit-plane encoding of real inputs.
+// docs/reference/device.md §5 with a complementary bit-plane encoding of real inputs.
 struct LinearSettings {
-    unsigned bits = 8;                   // bit-planes of the input encoding (1..16)
-    unsigned repeats = 1;                // each plane shown this many times and averaged (1..64)
-    double reference_ratio = 0.2;        // reference features per signal feature
-    unsigned candidates_per_output = 2;  // pixels read out per output; the brightest-reference kept
+    unsigned bits = 8;     // bit-planes of the input encoding (1..16)
+    unsigned repeats = 1;  // the whole plane schedule shown this many times and averaged (1..64)
+    // Reference features per signal feature: 1 puts the typical pixel's reference near the
+    // intensity of a half-lit plane, where the derived error is lowest (docs/device-physics.md).
+    double reference_ratio = 1.0;
+    // Pixels read out per output; the calibration keeps those with the lowest derived error.
+    unsigned candidates_per_output = 4;
     std::size_t calibration_frames = 32;  // frames averaged per calibration measurement
+    // (reference on, off) frame pairs per vector, spread over the bit-planes by weight (>= bits;
+    // each plane at least once, the rest where they lower the derived error most); times repeats.
+    unsigned plane_pairs = 24;
 };
 
 // Progress of one call's device work (transform, transform_rescaled, linear_transform), for a

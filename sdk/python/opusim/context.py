@@ -7,7 +7,7 @@ import numpy as np
 # compare equal.
 _COMPARED_FIELDS = ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
                     "retry_time_s", "saturated_pixels", "output_values", "bits", "noise")
-_MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s")
+_MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s", "linear_error_limit")
 
 
 class Context:
@@ -21,7 +21,8 @@ class Context:
 
     opusim's: ``device``, ``device_time_s``, ``frames``, ``passes``, ``retries``,
     ``saturated_pixels``, ``output_values``, ``bits``, ``first_sequence``, ``wall_time_s``,
-    ``noise`` (the camera mode: 'on', 'off' or 'ideal'), and
+    ``noise`` (the camera mode: 'on', 'off' or 'ideal'), ``linear_error_limit`` (linear_transform:
+    the derived relative rms error of one output; its terms in ``sdk["linear_error"]``), and
     ``sdk`` (the SDK's whole context as a dict).
     """
 

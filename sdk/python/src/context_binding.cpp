@@ -48,6 +48,16 @@ py::dict context_to_dict(const Context& context) {
     d["saturated_pixels"] = context.saturated_pixels;
     d["output_values"] = context.output_values;
     d["wall_time_s"] = context.wall_time_s;
+    py::dict linear_error;
+    linear_error["shot"] = context.linear_error.shot;
+    linear_error["read"] = context.linear_error.read;
+    linear_error["quantisation"] = context.linear_error.quantisation;
+    linear_error["laser"] = context.linear_error.laser;
+    linear_error["encoding"] = context.linear_error.encoding;
+    linear_error["calibration"] = context.linear_error.calibration;
+    linear_error["frames_per_vector"] = context.linear_error.frames_per_vector;
+    d["linear_error_limit"] = context.linear_error_limit;
+    d["linear_error"] = linear_error;
     return d;
 }
 
