@@ -18,6 +18,8 @@ constexpr double kHighestKeptFraction = 1.25;
 constexpr double kUnusableSignalDn = 1.0;  // under one quantisation step
 // A signal measured as zero (or below) still tells the exposure is far too short: grow by this.
 constexpr double kBlindGrowth = 1000.0;
+// A clip (full well) is this far above the dark level at least; closer pile-ups are quantisation.
+constexpr double kLeastClipAboveDarkDn = 16.0;
 
 bool in_kept_band(double signal, double target) {
     return signal >= kLowestUsefulFraction * target && signal <= kHighestKeptFraction * target;
@@ -44,7 +46,8 @@ ExposureChoice search_exposure(const std::function<ExposureMeasurement(double)>&
         choice.exposure_us = exposure;
         choice.measured = measure(exposure);
         ++choice.steps;
-        choice.target_signal_dn = target_signal_dn(limits.full_scale_dn, choice.measured.dark_dn);
+        choice.target_signal_dn =
+            target_signal_dn(choice.measured.clip_dn, choice.measured.dark_dn);
         const double signal = choice.measured.signal_dn;
         const double target = choice.target_signal_dn;
         if (in_kept_band(signal, target) || choice.steps >= kMaxSteps) break;
@@ -84,15 +87,25 @@ ExposureMeasurement measure_exposure(const CaptureFn& capture, driver::DeviceCon
         capture_dark_and_lit(capture, config, layout, density, sequence, stats);
     *lit_mirrors = frames.lit_mirrors;
     double dark = 0, bright = 0;
-    std::uint64_t saturated = 0;
+    float brightest = 0;
     for (const float v : frames.dark) dark += v;
     for (const float v : frames.lit) {
         bright += v;
-        saturated += v >= float(full_scale_dn);
+        brightest = std::max(brightest, v);
     }
+    std::uint64_t at_brightest = 0;
+    for (const float v : frames.lit) at_brightest += v >= brightest;
     ExposureMeasurement measured;
     const auto count = double(frames.lit.size());
+    // Speckle's exponential tail leaves a handful of values in its top DN; a pile-up of more than
+    // 0.1 % of them there, well above the dark level (not the few DN of dim frames' quantisation),
+    // is a clip below the ADC's maximum.
     measured.dark_dn = dark / count;
+    const bool piled_up = double(at_brightest) > std::max(3.0, 1e-3 * count) &&
+                          brightest - measured.dark_dn >= kLeastClipAboveDarkDn;
+    measured.clip_dn = piled_up ? std::min(double(brightest), full_scale_dn) : full_scale_dn;
+    std::uint64_t saturated = 0;
+    for (const float v : frames.lit) saturated += v >= float(measured.clip_dn);
     measured.signal_dn = bright / count - measured.dark_dn;
     measured.saturated_fraction = double(saturated) / count;
     return measured;

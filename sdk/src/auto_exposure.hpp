@@ -19,7 +19,11 @@ namespace opusim::sdk_detail {
 struct ExposureMeasurement {
     double dark_dn = 0;             // mean dark level (all mirrors off)
     double signal_dn = 0;           // mean of the lit frames minus the dark level
-    double saturated_fraction = 0;  // of the lit frames' values at the ADC maximum
+    double saturated_fraction = 0;  // of the lit frames' values at the clip level
+    // Where values clip: the ADC maximum, or lower when the lit values pile up at one value (the
+    // sensor's full well reached before the ADC's range, as on a 12-bit camera with an 8-bit
+    // well).
+    double clip_dn = 0;
 };
 
 struct ExposureLimits {
