@@ -62,10 +62,10 @@ ExposureChoice search_exposure(const std::function<ExposureMeasurement(double)>&
                                  "level at " + fixed(choice.exposure_us, 1) + " us (aim " +
                                  fixed(choice.target_signal_dn, 1) + " DN)";
     if (m.signal_dn < kUnusableSignalDn && choice.exposure_us >= limits.max_exposure_us) {
-        throw std::runtime_error(
-            "automatic exposure: the frames stay dark even at the longest exposure: " + measured +
-            "; light more mirrors (input_roi_strategy full or auto replicates features) or fix "
-            "the exposure yourself");
+        choice.warning = "the frames stay dark even at the longest exposure: " + measured +
+                         "; light more mirrors (input_roi_strategy full or auto replicates "
+                         "features)";
+        return choice;
     }
     if (m.signal_dn < kLowestUsefulFraction * choice.target_signal_dn) {
         choice.warning = "weak signal: " + measured +

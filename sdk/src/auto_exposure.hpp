@@ -55,9 +55,9 @@ double target_signal_dn(double full_scale_dn, double dark_dn);
 // keeps it when the mean signal is within [target / 4, 1.25 target] (the range is used: at most
 // about 0.4 % saturated, at least a quarter of the aim), else scales the exposure by target /
 // signal (signal is proportional to exposure) within the limits and measures again, at most
-// kMaxSteps times. Throws std::runtime_error when even the longest exposure leaves the mean
-// signal under one DN (frames would be the dark level); a signal still under target / 4 at the
-// longest exposure, or saturation at the shortest, is a warning in the choice.
+// kMaxSteps times. A mean signal under one DN even at the longest exposure (frames at the dark
+// level), one still under target / 4 there, or saturation at the shortest, is a warning in the
+// choice (the context's exposure_warning, printed by the commands).
 inline constexpr unsigned kMaxSteps = 6;
 ExposureChoice search_exposure(const std::function<ExposureMeasurement(double)>& measure,
                                double start_us, const ExposureLimits& limits);

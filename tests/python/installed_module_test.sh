@@ -20,7 +20,8 @@ import numpy as np
 import opusim
 assert opusim.__file__.startswith("'"$work"'/prefix/"), opusim.__file__
 with opusim.OPU(n_components=100,
-                opu_device="sim:'"$work"'/prefix/share/opusim/profiles/gen2.json") as opu:
+                opu_device="sim:'"$work"'/prefix/share/opusim/profiles/gen2.json",
+                input_roi_strategy="small") as opu:
     y = opu.fit_transform1d(np.ones((2, 16), dtype=np.uint8))
 assert y.shape == (2, 100) and y.context.frames == 2
 print("installed opusim", opusim.__version__, "from", opusim.__file__)

@@ -83,7 +83,8 @@ struct OpuSettings {
     // Automatic exposure (docs/sdk.md "Automatic exposure"): each fit measures a few frames
     // through the device at the workload's expected lit-mirror count (features x replication x
     // auto_exposure_density) and sets its transforms' exposure so the frames use the camera's
-    // range; a fit whose frames would stay dark even at the longest exposure throws. An exposure
+    // range; frames that stay dark even at the longest exposure are a warning in the context
+    // (Context::exposure_warning), which the commands print. An exposure
     // in the overrides (the call's, the fit's or these settings') fixes it instead. Not in ideal
     // mode (no camera range) nor linear mode (its calibration chooses its own exposure).
     bool auto_exposure = true;
