@@ -178,7 +178,8 @@ void add_options(po::options_description& options) {
         "n-features", po::value<std::string>()->default_value("10000"), "input features")(
         "n-components", po::value<std::string>()->default_value("1000"), "outputs per vector")(
         "batch", po::value<std::string>()->default_value("3000"), "vectors in the workload")(
-        "exposure-us", po::value<std::string>(), "camera exposure (default: the device's)")(
+        "exposure-us", po::value<std::string>(),
+        "camera exposure, fixed (default: automatic, from a calibration at the fit)")(
         "frametime-us", po::value<std::string>(), "minimum frame period (default: the device's)")(
         "input-roi", po::value<std::string>()->default_value("full"),
         "full (replicate features over the DMD), small (one mirror each) or auto")(
@@ -324,6 +325,13 @@ nlohmann::json build_report(const RunOptions& o, const OpuSettings& settings,
             : std::nullopt,
         o.cpu_power_w.value_or(0.0));
     report["exposure_us"] = context.exposure_us;
+    report["exposure_source"] = context.exposure_source;
+    report["defects"] = {{"hot_pixels", context.hot_pixels.size()},
+                         {"dead_pixels", context.dead_pixels.size()},
+                         {"trigger_lag_frames", context.trigger_lag_frames}};
+    report["exposure_warning"] = context.exposure_warning.empty()
+                                     ? nlohmann::json(nullptr)
+                                     : nlohmann::json(context.exposure_warning);
     report["frametime_us"] = context.frametime_us;
     report["input_roi"] = {
         {"strategy", context.input_roi.strategy},
@@ -377,8 +385,12 @@ void print_report(const nlohmann::json& report, const RunOptions& o, const OpuSe
         << context.output_roi.y << ")\n"
         << (context.input_roi.choice.empty() ? ""
                                              : "  input ROI " + context.input_roi.choice + "\n")
-        << "  exposure " << fixed(context.exposure_us, 1) << " us, frametime "
-        << fixed(context.frametime_us, 1) << " us\n\n"
+        << "  exposure " << fixed(context.exposure_us, 1) << " us (" << context.exposure_source
+        << (context.exposure_warning.empty() ? "" : "; " + context.exposure_warning)
+        << "), frametime " << fixed(context.frametime_us, 1) << " us\n"
+        << "  device defects    " << context.hot_pixels.size() << " hot, "
+        << context.dead_pixels.size() << " dead pixels masked; trigger lag "
+        << context.trigger_lag_frames << " frames compensated\n\n"
         << "device (simulated time)\n"
         << "  frame rate        " << fixed(report["frame_rate_hz"].get<double>(), 1) << " Hz\n"
         << "  device time       " << si_time(report["device_time_s"].get<double>()) << "  ("

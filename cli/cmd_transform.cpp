@@ -140,33 +140,53 @@ void describe_device(Summary& summary, const Opu& opu) {
 
 void report(const Summary& summary, const Context& c, bool json) {
     if (json) {
-        print_json_report({{"command", "transform"},
-                           {"input", summary.input},
-                           {"out", summary.out},
-                           {"sidecar", summary.out + ".json"},
-                           {"mode", summary.mode},
-                           {"shape", summary.shape},
-                           {"dtype", summary.dtype},
-                           {"device", summary.device},
-                           {"frames", c.frames},
-                           {"device_time_s", c.device_time_s()},
-                           {"retries",
-                            {{"passes", c.retries},
-                             {"frames", c.retry_frames},
-                             {"device_time_s", c.retry_time_s}}},
-                           {"exposure_us", c.exposure_us},
-                           {"saturated_values", c.saturated_pixels},
-                           {"wall_time_s", c.wall_time_s},
-                           {"linear_error", summary.mode == "linear" ? linear_error_json(c)
-                                                                     : nlohmann::json(nullptr)}});
+        print_json_report(
+            {{"command", "transform"},
+             {"input", summary.input},
+             {"out", summary.out},
+             {"sidecar", summary.out + ".json"},
+             {"mode", summary.mode},
+             {"shape", summary.shape},
+             {"dtype", summary.dtype},
+             {"device", summary.device},
+             {"frames", c.frames},
+             {"device_time_s", c.device_time_s()},
+             {"retries",
+              {{"passes", c.retries},
+               {"frames", c.retry_frames},
+               {"device_time_s", c.retry_time_s}}},
+             {"exposure_us", c.exposure_us},
+             {"exposure_source", c.exposure_source},
+             {"exposure_calibration",
+              {{"signal_dn", c.exposure_signal_dn},
+               {"saturated_fraction", c.exposure_saturated_fraction},
+               {"lit_mirrors", c.exposure_lit_mirrors},
+               {"frames", c.exposure_calibration_frames}}},
+             {"defects",
+              {{"hot_pixels", c.hot_pixels.size()},
+               {"dead_pixels", c.dead_pixels.size()},
+               {"trigger_lag_frames", c.trigger_lag_frames}}},
+             {"exposure_warning", c.exposure_warning.empty() ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(c.exposure_warning)},
+             {"saturated_values", c.saturated_pixels},
+             {"wall_time_s", c.wall_time_s},
+             {"linear_error",
+              summary.mode == "linear" ? linear_error_json(c) : nlohmann::json(nullptr)}});
         return;
     }
     const std::size_t rows = summary.shape[0];
     std::cout << "transform: " << rows << " rows -> (" << rows << ", " << summary.shape[1]
               << ") written to " << summary.out << "; " << c.frames
               << " device frames, device time " << c.device_time_s() << " s, exposure "
-              << c.exposure_us << " us, saturated " << c.saturated_pixels << " values, wall "
-              << c.wall_time_s << " s\n";
+              << c.exposure_us << " us (" << c.exposure_source << "), saturated "
+              << c.saturated_pixels << " values, wall " << c.wall_time_s << " s\n";
+    if (!c.exposure_warning.empty())
+        std::cerr << "warning: exposure: " << c.exposure_warning << "\n";
+    if (!c.hot_pixels.empty() || !c.dead_pixels.empty() || c.trigger_lag_frames > 0) {
+        std::cout << "  device defects handled: " << c.hot_pixels.size() << " hot and "
+                  << c.dead_pixels.size() << " dead pixels masked, trigger lag "
+                  << c.trigger_lag_frames << " frames compensated\n";
+    }
     if (summary.mode == "linear") std::cout << "  " << linear_error_line(c) << "\n";
     if (c.retries > 0) {
         std::cout << "  device faults: " << c.retries << " passes run again (" << c.retry_frames
@@ -203,7 +223,8 @@ int run_transform(const Command& command, const Arguments& args) {
         "device URI (default: $OPUSIM_DEVICE, else sim:gen2)")(
         "n-components", po::value<std::string>()->default_value("1000"), "outputs M per row")(
         "input-roi", po::value<std::string>()->default_value("full"), "full, small or auto")(
-        "exposure-us", po::value<std::string>(), "camera exposure (default: the device's)")(
+        "exposure-us", po::value<std::string>(),
+        "camera exposure, fixed (default: automatic, from a calibration at the fit)")(
         "linear", "linear_transform: real rows, float32 output")(
         "encoder", po::value<std::string>(),
         "binary_threshold[:T], multi_threshold[:BINS] or sequential_base_two[:LEVELS]")(

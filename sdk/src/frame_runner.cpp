@@ -189,6 +189,7 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
     // A pass shorter than the minimum batch is padded with dark frames (all mirrors off) whose
     // outputs are dropped: the device's per-job overheads amortise as on the vendor's runner.
     const std::size_t frames = std::max(n, policy_.min_batch_size);
+    const std::size_t lag = policy_.trigger_lag_frames;  // trailing frames per job, outputs shifted
 
     RunStats stats;
     stats.lit_min = std::numeric_limits<std::uint64_t>::max();
@@ -207,8 +208,8 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
     if (buffers_.inputs.size() < slots.size()) buffers_.inputs.resize(slots.size());
     if (buffers_.outputs.size() < slots.size()) buffers_.outputs.resize(slots.size());
     for (std::size_t k = 0; k < slots.size(); ++k) {
-        slots[k].input = &buffer(buffers_.inputs, k, job_frames * frame_bytes);
-        slots[k].output = &buffer(buffers_.outputs, k, job_frames * out_frame_bytes);
+        slots[k].input = &buffer(buffers_.inputs, k, (job_frames + lag) * frame_bytes);
+        slots[k].output = &buffer(buffers_.outputs, k, (job_frames + lag) * out_frame_bytes);
     }
     const std::uint16_t full_scale = static_cast<std::uint16_t>((1u << info.bit_depth) - 1u);
     std::size_t next = 0;    // next frame of the pass to submit
@@ -230,7 +231,7 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
                 contract::format_frames(layout, rows, data, slot.input->data());
             }
             std::fill(slot.input->data() + data * frame_bytes,
-                      slot.input->data() + slot.count * frame_bytes, std::uint8_t{0});
+                      slot.input->data() + (slot.count + lag) * frame_bytes, std::uint8_t{0});
             slot.input->sync(driver::SyncDirection::ToDevice);
             slot.output->sync(driver::SyncDirection::ToDevice);
             driver::Job job;
@@ -238,17 +239,17 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
             job.input_stride = static_cast<std::uint32_t>(frame_bytes);
             job.output = slot.output;
             job.output_stride = static_cast<std::uint32_t>(out_frame_bytes);
-            job.frames = static_cast<std::uint32_t>(slot.count);
-            job.first_sequence = first_sequence + next;
+            job.frames = static_cast<std::uint32_t>(slot.count + lag);
+            job.first_sequence = first_sequence + next - lag;
             job.input_format = format;
             slot.job_id = device_.submit(job);
             next += slot.count;
             ++issued;
         }
         JobSlot& slot = slots[collected % slots.size()];
-        frames_run += slot.count;  // the device runs this job, whether it completes or fails
+        frames_run += slot.count + lag;  // the device runs this job, whether it completes or fails
         const driver::JobCompletion done =
-            device_.wait(slot.job_id, job_timeout_s(config, slot.count));
+            device_.wait(slot.job_id, job_timeout_s(config, slot.count + lag));
         ++collected;
         slot.output->sync(driver::SyncDirection::FromDevice);
         if (first_job) stats.start_s = done.start_s;
@@ -257,7 +258,7 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
         const std::size_t data = slot.begin < n ? std::min(slot.count, n - slot.begin) : 0;
         const std::size_t values = data * config.n_components;
         Value* dst = out + slot.begin * config.n_components;
-        const std::uint8_t* src = slot.output->data();
+        const std::uint8_t* src = slot.output->data() + lag * out_frame_bytes;
         for (std::size_t f = 0; f < data; ++f) {
             decode_output_row(src + f * out_frame_bytes, config.n_components,
                               config.ideal ? contract::kFloatIntensityBytes : info.bytes_per_pixel,
@@ -269,7 +270,7 @@ RunStats FrameRunner::run_pass(const contract::InputLayout& layout, const std::u
         }
         if (policy_.frames_done) policy_.frames_done(data);
     }
-    stats.frames = frames;
+    stats.frames = frames + lag * issued;
     stats.passes = 1;
     return stats;
 }

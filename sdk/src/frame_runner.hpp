@@ -21,6 +21,10 @@ struct PassPolicy {
     unsigned max_retries = 5;
     // Whole DMD patterns formatted here even when the device takes packed features.
     bool host_formatting = false;
+    // Trigger lag the device was measured with (docs/sdk.md "Device defects"): each job gets this
+    // many trailing dark frames, its first outputs are dropped and its noise sequence starts this
+    // much earlier, so every frame's values are those of a device without the lag.
+    unsigned trigger_lag_frames = 0;
     // Told the input frames of each job as it completes (padding not counted), for progress.
     std::function<void(std::size_t frames)> frames_done;
 };

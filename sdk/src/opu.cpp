@@ -6,7 +6,10 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "auto_exposure.hpp"
 #include "binary_input.hpp"
+#include "defect_pixels.hpp"
+#include "defect_trigger_lag.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
 #include "opusim/contract/data_format.hpp"
@@ -112,6 +115,9 @@ struct Opu::Impl {
     contract::OutputRoi roi;
     std::optional<RescaleCalibration> rescale;
     std::unique_ptr<sdk_detail::LinearProjector> linear;
+    std::optional<sdk_detail::ExposureChoice> auto_exposure;  // the fit's, when it chose one
+    std::optional<sdk_detail::TriggerLagProbe> trigger_lag;   // measured once per open
+    sdk_detail::PixelMask pixel_mask;                         // the fit's outputs
 
     void require_open() {
         if (!device) open_locked();
@@ -125,6 +131,7 @@ struct Opu::Impl {
         base = config;
         next_sequence = 0;
         calibration_sequence = kCalibrationSequenceBase;
+        trigger_lag.reset();
     }
     void require_fitted(const char* call) const {
         if (!fitted) {
@@ -184,8 +191,90 @@ struct Opu::Impl {
     driver::DeviceConfig transform_config(const Overrides& call) const {
         driver::DeviceConfig config = contract::with_geometry(base, layout, roi);
         std::tie(config.exposure_us, config.frametime_us) = camera_timing(call);
+        if (auto_exposure && !exposure_fixed(call)) config.exposure_us = auto_exposure->exposure_us;
         return config;
     }
+
+    bool exposure_fixed(const Overrides& call) const {
+        return call.exposure_us || fit_overrides.exposure_us || settings.overrides.exposure_us;
+    }
+
+    // Automatic exposure for the fitted layout (docs/sdk.md "Automatic exposure"), unless the
+    // user fixed the exposure, turned it off, or the device is in ideal mode.
+    void choose_auto_exposure() {
+        auto_exposure.reset();
+        if (!settings.auto_exposure || base.ideal || exposure_fixed({})) return;
+        const driver::DeviceInfo& info = device->info();
+        const sdk_detail::ExposureLimits limits{info.min_exposure_us, info.max_exposure_us,
+                                                double((1u << info.bit_depth) - 1)};
+        RunStats stats;
+        auto_exposure = sdk_detail::calibrate_exposure(capture_fn(), transform_config({}), layout,
+                                                       settings.auto_exposure_density, limits,
+                                                       &calibration_sequence, &stats);
+    }
+
+    // Device defects (docs/sdk.md "Device defects"), at the fit's exposure: the trigger lag (once
+    // per open, when the probe sees its lit frame), then the hot and dead pixels of the outputs.
+    void check_defects() {
+        if (base.ideal) return;
+        RunStats stats;
+        if (settings.detect_trigger_lag && !trigger_lag) {
+            const auto probe = sdk_detail::probe_trigger_lag(capture_fn(), transform_config({}),
+                                                             layout, &calibration_sequence, &stats);
+            if (probe.measured) trigger_lag = probe;
+        }
+        if (!settings.mask_defective_pixels) return;
+        const contract::SensorGeometry& sensor = device->info().sensor;
+        const auto measure = [&](std::size_t n_read) {
+            roi = contract::make_output_roi(sensor, n_read);
+            return sdk_detail::capture_dark_and_lit(capture_fn(), transform_config({}), layout,
+                                                    settings.auto_exposure_density,
+                                                    &calibration_sequence, &stats);
+        };
+        pixel_mask = sdk_detail::mask_defective_pixels(
+            settings.n_components, contract::max_output_components(sensor),
+            double((1u << device->info().bit_depth) - 1), measure);
+    }
+
+    // Device values (n x pixel_mask.device_outputs) to the outputs (n x n_components).
+    template <class Value>
+    void gather_outputs(const std::vector<Value>& device_values, std::size_t n, Value* out) const {
+        const std::size_t from = pixel_mask.device_outputs;
+        const std::size_t to = pixel_mask.outputs.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = 0; j < to; ++j) {
+                out[i * to + j] = device_values[i * from + pixel_mask.outputs[j]];
+            }
+        }
+    }
+
+    // The context's defect fields.
+    void describe_defects(Context& c) const {
+        c.trigger_lag_frames = trigger_lag ? trigger_lag->lag : 0;
+        if (pixel_mask.identity()) return;
+        const std::vector<std::uint64_t>& pixels = roi.pixels;
+        for (const std::size_t j : pixel_mask.hot) c.hot_pixels.push_back(pixels[j]);
+        for (const std::size_t j : pixel_mask.dead) c.dead_pixels.push_back(pixels[j]);
+        for (const std::size_t j : pixel_mask.outputs) c.output_pixels.push_back(pixels[j]);
+    }
+
+    // The context's exposure fields for a transform with the CALL's overrides.
+    void describe_exposure(Context& c, const Overrides& call) const {
+        if (exposure_fixed(call)) {
+            c.exposure_source = "user";
+        } else if (!auto_exposure) {
+            c.exposure_source = "device";
+        } else {
+            c.exposure_source = "auto";
+            c.exposure_signal_dn = auto_exposure->measured.signal_dn;
+            c.exposure_saturated_fraction = auto_exposure->measured.saturated_fraction;
+            c.exposure_lit_mirrors = auto_exposure->lit_mirrors;
+            c.exposure_calibration_frames = auto_exposure->frames;
+            c.exposure_warning = auto_exposure->warning;
+        }
+    }
+
+    bool fitting = false;  // inside fit(): its calibration frames report no progress
 
     // Progress of the current call (OpuSettings::progress): frames done of the planned total.
     std::uint64_t progress_done = 0;
@@ -212,7 +301,8 @@ struct Opu::Impl {
         policy.min_batch_size = settings.min_batch_size;
         policy.max_retries = settings.max_retries;
         policy.host_formatting = settings.host_formatting;
-        if (settings.progress) {
+        policy.trigger_lag_frames = trigger_lag ? trigger_lag->lag : 0;
+        if (settings.progress && !fitting) {  // a fit's calibration frames belong to no call
             policy.frames_done = [this](std::size_t frames) { report_progress(frames); };
         }
         sdk_detail::FrameRunner runner(*device, policy, buffers);
@@ -290,6 +380,17 @@ struct Opu::Impl {
         layout = resolve_layout(n, roi, layout_reason);
         rescale.reset();
         linear.reset();
+        fitted = false;
+        pixel_mask = {};
+        fitting = true;
+        try {
+            choose_auto_exposure();
+            check_defects();
+        } catch (...) {
+            fitting = false;
+            throw;
+        }
+        fitting = false;
         fitted = true;
     }
 
@@ -310,17 +411,32 @@ struct Opu::Impl {
         const auto wall_start = std::chrono::steady_clock::now();
         sdk_detail::Batch batch = sdk_detail::flatten_binary(x, features, "x");
         const driver::DeviceConfig config = transform_config(call);
+        const std::size_t n_outputs = settings.n_components;
         Result<Value> result;
-        result.output.shape = sdk_detail::output_shape(batch.batch_shape, config.n_components);
-        result.output.values.resize(batch.samples * config.n_components);
+        result.output.shape = sdk_detail::output_shape(batch.batch_shape, n_outputs);
+        result.output.values.resize(batch.samples * n_outputs);
         const std::uint64_t first = next_sequence;
         begin_progress(batch.samples);
-        const RunStats stats = capture(config, layout, batch.bits.data(), batch.samples, first,
-                                       result.output.values.data());
+        std::vector<Value> device_values;
+        if (!pixel_mask.identity()) device_values.resize(batch.samples * config.n_components);
+        RunStats stats =
+            capture(config, layout, batch.bits.data(), batch.samples, first,
+                    pixel_mask.identity() ? result.output.values.data() : device_values.data());
+        if (!pixel_mask.identity()) {
+            gather_outputs(device_values, batch.samples, result.output.values.data());
+            const double full_scale = double((1u << device->info().bit_depth) - 1);
+            stats.saturated = 0;  // the masked pixels' values are not outputs
+            if (!config.ideal) {
+                for (const Value v : result.output.values)
+                    stats.saturated += double(v) >= full_scale;
+            }
+        }
         next_sequence += batch.samples;
         result.context = context(config, layout, stats, first, wall_start);
         result.context.input_roi.choice = layout_reason;
-        result.context.n_components = config.n_components;
+        describe_exposure(result.context, call);
+        describe_defects(result.context);
+        result.context.n_components = n_outputs;
         result.context.output_values = result.output.values.size();
         return result;
     }
@@ -336,20 +452,26 @@ struct Opu::Impl {
             lit += double(contract::lit_mirrors(layout, bits.data() + i * n));
         }
         lit /= double(kRescaleCalibrationFrames);
-        std::vector<float> values(frames * config.n_components);
-        RunStats stats =
-            capture(config, layout, bits.data(), frames, calibration_sequence, values.data());
+        std::vector<float> device_values(frames * config.n_components);
+        RunStats stats = capture(config, layout, bits.data(), frames, calibration_sequence,
+                                 device_values.data());
         calibration_sequence += frames;
+        std::vector<float> values = device_values;
+        if (!pixel_mask.identity()) {
+            values.resize(frames * settings.n_components);
+            gather_outputs(device_values, frames, values.data());
+        }
+        const std::size_t m = settings.n_components;
         stats.saturated = 0;
         stats.data_frames = 0;  // not the user's frames: no lit-mirror figures
         stats.lit_sum = 0;
         RescaleCalibration cal;
         cal.exposure_us = config.exposure_us;
-        cal.dark.assign(config.n_components, 0.0);
+        cal.dark.assign(m, 0.0);
         double lit_signal = 0;
         for (std::size_t i = 0; i < frames; ++i) {
-            for (std::size_t j = 0; j < config.n_components; ++j) {
-                const double v = values[i * config.n_components + j];
+            for (std::size_t j = 0; j < m; ++j) {
+                const double v = values[i * m + j];
                 if (i < kRescaleCalibrationFrames) {
                     cal.dark[j] += v / double(kRescaleCalibrationFrames);
                 } else {
@@ -359,9 +481,8 @@ struct Opu::Impl {
         }
         double dark_total = 0;
         for (const double d : cal.dark) dark_total += d;
-        const double mean_lit =
-            lit_signal / double(kRescaleCalibrationFrames * config.n_components);
-        const double mean_dark = dark_total / double(config.n_components);
+        const double mean_lit = lit_signal / double(kRescaleCalibrationFrames * m);
+        const double mean_dark = dark_total / double(m);
         cal.gain = (mean_lit - mean_dark) / std::max(lit, 1.0);
         if (!(cal.gain > 0)) {
             throw std::runtime_error(
@@ -386,7 +507,7 @@ struct Opu::Impl {
         Result<float> result;
         result.output.shape = raw.output.shape;
         result.output.values.resize(raw.output.values.size());
-        const std::size_t m = config.n_components;
+        const std::size_t m = settings.n_components;
         for (std::size_t i = 0; i < raw.output.values.size(); ++i) {
             result.output.values[i] = static_cast<float>(
                 (double(raw.output.values[i]) - rescale->dark[i % m]) / rescale->gain);
@@ -434,6 +555,7 @@ struct Opu::Impl {
         result.context.n_components = settings.n_components;
         result.context.input_roi.reference_features = linear->n_reference();
         result.context.input_roi.choice = linear_layout_reason;
+        result.context.exposure_source = "auto";  // the linear calibration's exposure search
         result.context.output_pixels = linear->output_pixels();
         result.context.output_values =
             samples * linear->frames_per_sample() * settings.n_components;
@@ -451,6 +573,11 @@ Opu::Opu(OpuSettings settings) : impl_(std::make_unique<Impl>()) {
     check_noise_setting(impl_->settings.noise);
     if (impl_->settings.n_samples_by_pass == 0) {
         throw std::invalid_argument("n_samples_by_pass: expected >= 1, got 0");
+    }
+    const double density = impl_->settings.auto_exposure_density;
+    if (!(density > 0 && density <= 1)) {
+        throw std::invalid_argument("auto_exposure_density: expected a value in (0, 1], got " +
+                                    std::to_string(density));
     }
     if (impl_->settings.open_at_init) impl_->open_locked();
 }

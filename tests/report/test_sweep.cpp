@@ -67,11 +67,16 @@ TEST_F(CliTest, SweepPointIsItsRunCommand) {
         run.erase(wall);
     }
     EXPECT_EQ(run, point["result"]);
-    // The same light in DN (the gain is per electron), but only the 8-bit camera reaches its
-    // full scale (255): speckle's exponential tail puts exp(-252 / 37) ~ 0.1 % of the 32,000
-    // values there (about 30; none at all has probability e^-30).
-    EXPECT_NEAR(point["result"]["noise"]["mean_signal_dn"].get<double>(),
-                sweep["points"][1]["result"]["noise"]["mean_signal_dn"].get<double>(), 1.0);
+    // The same light in DN per microsecond of exposure (the gain is per electron; automatic
+    // exposure may choose another exposure for the 12-bit camera, whose full well clips before
+    // its ADC's range), but only the 8-bit camera reaches its ADC's full scale (255): speckle's
+    // exponential tail puts exp(-252 / 37) ~ 0.1 % of the 32,000 values there (about 30; none at
+    // all has probability e^-30).
+    const auto& eight = sweep["points"][1]["result"];
+    EXPECT_NEAR(point["result"]["noise"]["mean_signal_dn"].get<double>() *
+                    eight["exposure_us"].get<double>() /
+                    point["result"]["exposure_us"].get<double>(),
+                eight["noise"]["mean_signal_dn"].get<double>(), 1.0);
     EXPECT_EQ(point["result"]["noise"]["saturated_fraction"].get<double>(), 0.0);
     EXPECT_GT(sweep["points"][1]["result"]["noise"]["saturated_fraction"].get<double>(), 0.0);
 }

@@ -53,6 +53,22 @@ struct Context {
     std::string device;  // device URI
     std::string noise;  // the camera mode of the frames: "on", "off" or "ideal" (float intensities)
     double exposure_us = 0;
+    // Where exposure_us comes from: "auto" (the fit's automatic exposure, or linear mode's
+    // calibration), "user" (an override fixed it) or "device" (the device's setting: automatic
+    // exposure off, or ideal mode). For "auto" from a fit, what its calibration measured at
+    // exposure_us (docs/sdk.md "Automatic exposure"):
+    std::string exposure_source;
+    double exposure_signal_dn = 0;                  // mean signal above the dark level
+    double exposure_saturated_fraction = 0;         // of the calibration's lit values
+    std::uint64_t exposure_lit_mirrors = 0;         // lit mirrors of its frames (mean)
+    std::uint64_t exposure_calibration_frames = 0;  // device frames it used (at the fit)
+    std::string exposure_warning;  // non-empty: the frames use little of the range, or saturate
+    // Device defects the SDK handled (docs/sdk.md "Device defects"): the camera pixels (y *
+    // sensor width + x) found hot or dead and skipped by the outputs (output_pixels then names
+    // each output's pixel), and the trigger lag in frames that every job compensated.
+    std::vector<std::uint64_t> hot_pixels;
+    std::vector<std::uint64_t> dead_pixels;
+    unsigned trigger_lag_frames = 0;
     double frametime_us = 0;
     unsigned bits = 8;  // camera ADC depth
     InputRoi input_roi;

@@ -86,6 +86,21 @@ struct OpuSettings {
     // transform_rescaled and linear_transform only, since transform returns camera values).
     std::string noise;
     bool open_at_init = true;
+    // Automatic exposure (docs/sdk.md "Automatic exposure"): each fit measures a few frames
+    // through the device at the workload's expected lit-mirror count (features x replication x
+    // auto_exposure_density) and sets its transforms' exposure so the frames use the camera's
+    // range; frames that stay dark even at the longest exposure are a warning in the context
+    // (Context::exposure_warning), which the commands print. An exposure
+    // in the overrides (the call's, the fit's or these settings') fixes it instead. Not in ideal
+    // mode (no camera range) nor linear mode (its calibration chooses its own exposure).
+    bool auto_exposure = true;
+    double auto_exposure_density = 0.5;  // expected fraction of lit features, in (0, 1]
+    // Device defects (docs/sdk.md "Device defects"): each fit finds hot and dead pixels among the
+    // outputs' pixels (dark and lit calibration frames) and skips them (the outputs are the first
+    // n_components good pixels); the first fit after open measures the camera's trigger lag and
+    // every later job compensates it. Neither runs in ideal mode.
+    bool mask_defective_pixels = true;
+    bool detect_trigger_lag = true;
     Overrides overrides;  // default camera settings for every call
     LinearSettings linear;
     ProgressCallback progress;  // empty: no progress reports (results never depend on it)

@@ -6,7 +6,8 @@ import numpy as np
 # host's wall time are attributes but not part of as_dict(), so two runs that did the same work
 # compare equal.
 _COMPARED_FIELDS = ("device", "device_time_s", "frames", "passes", "retries", "retry_frames",
-                    "retry_time_s", "saturated_pixels", "output_values", "bits", "noise")
+                    "retry_time_s", "saturated_pixels", "output_values", "bits", "noise",
+                    "exposure_source", "exposure_warning")
 _MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s", "linear_error_limit")
 
 
@@ -22,7 +23,9 @@ class Context:
     opusim's: ``device``, ``device_time_s``, ``frames``, ``passes``, ``retries``,
     ``saturated_pixels``, ``output_values``, ``bits``, ``first_sequence``, ``wall_time_s``,
     ``noise`` (the camera mode: 'on', 'off' or 'ideal'), ``linear_error_limit`` (linear_transform:
-    the derived relative rms error of one output; its terms in ``sdk["linear_error"]``), and
+    the derived relative rms error of one output; its terms in ``sdk["linear_error"]``),
+    ``exposure_source`` ('auto', 'user' or 'device': docs/sdk.md "Automatic exposure"),
+    ``exposure_warning`` ('' or why the frames use little of the camera's range), and
     ``sdk`` (the SDK's whole context as a dict).
     """
 

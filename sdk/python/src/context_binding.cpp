@@ -27,6 +27,12 @@ py::dict context_to_dict(const Context& context) {
     d["energy_j"] = context.energy_j;
     d["energy_per_frame_j"] = context.energy_per_frame_j;
     d["exposure_us"] = context.exposure_us;
+    d["exposure_source"] = context.exposure_source;
+    d["exposure_signal_dn"] = context.exposure_signal_dn;
+    d["exposure_saturated_fraction"] = context.exposure_saturated_fraction;
+    d["exposure_lit_mirrors"] = context.exposure_lit_mirrors;
+    d["exposure_calibration_frames"] = context.exposure_calibration_frames;
+    d["exposure_warning"] = context.exposure_warning;
     d["frametime_us"] = context.frametime_us;
     d["bits"] = context.bits;
     d["input_roi"] = input_roi;

@@ -301,6 +301,15 @@ void describe_power(P& p, V& v) {
     v.number("link_w", p.link_w, between(0, 1e6));
 }
 
+// Fractions below 1 (each a share of the mirrors or pixels); a lag of a few frames at most.
+template <class P, class V>
+void describe_defects(P& p, V& v) {
+    v.number("stuck_mirror_fraction", p.stuck_mirror_fraction, Bounds{0, true, 1, false});
+    v.number("hot_pixel_fraction", p.hot_pixel_fraction, Bounds{0, true, 1, false});
+    v.number("dead_pixel_fraction", p.dead_pixel_fraction, Bounds{0, true, 1, false});
+    v.integer("trigger_lag_frames", p.trigger_lag_frames, between(0, 4));
+}
+
 template <class P, class Describe>
 void read_section(const json& document, const char* section, P& params, Describe describe) {
     const auto found = document.find(section);
@@ -370,7 +379,8 @@ void check_relations(const DeviceProfile& p) {
     }
 }
 
-const char* const kSections[] = {"dmd", "medium", "camera", "link", "controller", "power"};
+const char* const kSections[] = {"dmd",        "medium", "camera", "link",
+                                 "controller", "power",  "defects"};
 
 constexpr const char* kProfilePathVariable = "OPUSIM_PROFILE_PATH";
 
@@ -461,6 +471,14 @@ DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
         read_section(document, "power", *profile.power,
                      [](auto& p, auto& v) { describe_power(p, v); });
     }
+    if (document.contains("defects")) {  // optional: absent means a device without defects
+        read_section(document, "defects", profile.defects,
+                     [](auto& p, auto& v) { describe_defects(p, v); });
+        if (profile.defects.hot_pixel_fraction + profile.defects.dead_pixel_fraction >= 1) {
+            fail_relation("defects.dead_pixel_fraction", "< 1 - defects.hot_pixel_fraction",
+                          profile.defects.dead_pixel_fraction);
+        }
+    }
     // "version": the opusim release that printed the profile (`opusim profile show --json`);
     // informational, so a printed profile loads again.
     if (document.contains("version") && !document.at("version").is_string()) {
@@ -472,7 +490,7 @@ DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
         if (!known) {
             throw ProfileError(item.key() +
                                ": unknown key (known top-level keys: name, description, dmd, "
-                               "medium, camera, link, controller, power, version)");
+                               "medium, camera, link, controller, power, defects, version)");
         }
     }
     check_relations(profile);
@@ -492,6 +510,8 @@ nlohmann::json DeviceProfile::to_json() const {
     if (power) {
         write_section(document, "power", *power, [](auto& p, auto& v) { describe_power(p, v); });
     }
+    // Always written (zeros when none), so `set=defects.KEY=VALUE` can turn one on.
+    write_section(document, "defects", defects, [](auto& p, auto& v) { describe_defects(p, v); });
     return document;
 }
 

@@ -31,6 +31,7 @@ bool FunctionalFrameSteps::begin_job(HostPort& host, const JobConfig& config,
         const auto pixels = config.output_pixels(profile.camera.width);
         medium_.prepare(config.medium_seed, config.layout, pixels);
         camera_.prepare(config.medium_seed, config.noise_seed, config.noise, pixels);
+        defects_.begin_job(profile, config, pixels);
     } catch (const std::exception&) {
         return false;  // too large for the simulator's memory (docs/device-abi.md: BAD_CONFIG)
     }
@@ -64,6 +65,7 @@ JobError FunctionalFrameSteps::fetch(std::uint64_t frame, std::uint64_t slot,
 void FunctionalFrameSteps::compute(std::uint64_t first_frame, std::uint64_t count) {
     if (count == 0) return;
     const double exposure_us = static_cast<double>(config_.exposure_ns) * 1e-3;
+    defects_.patterns(features_.data(), count);
     medium_.intensities(features_.data(), count, intensities_.data());
     if (config_.ideal) {
         write_float_intensities(intensities_.data(), count * config_.n_components, output_.data());
@@ -71,6 +73,7 @@ void FunctionalFrameSteps::compute(std::uint64_t first_frame, std::uint64_t coun
     }
     camera_.grab(intensities_.data(), count, descriptor_.first_sequence + first_frame, exposure_us,
                  medium_.photons_per_unit_intensity_per_us(), output_.data());
+    defects_.camera_values(output_.data(), count, camera_.bytes_per_pixel());
 }
 
 JobError FunctionalFrameSteps::write_back(std::uint64_t frame, std::uint64_t slot,

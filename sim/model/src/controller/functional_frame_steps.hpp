@@ -10,6 +10,7 @@
 #include "../camera/camera_stage.hpp"
 #include "../dmd/dmd.hpp"
 #include "../medium/medium_stage.hpp"
+#include "device_defects_stage.hpp"
 #include "frame_steps.hpp"
 #include "host_port.hpp"
 #include "job_config.hpp"
@@ -47,6 +48,7 @@ class FunctionalFrameSteps final : public FrameSteps {
     contract::JobDescriptor descriptor_{};
     std::uint64_t input_bytes_ = 0;
     std::uint64_t output_bytes_ = 0;
+    DeviceDefectsStage defects_;
 
     // One chunk (heap: SystemC thread stacks stay small).
     std::vector<std::uint8_t> packed_;

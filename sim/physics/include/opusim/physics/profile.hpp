@@ -104,6 +104,22 @@ struct PowerParams {
     double total_w() const { return laser_w + dmd_w + camera_w + controller_w + link_w; }
 };
 
+// Device defects (docs/device-physics.md "Defects"): the profile's optional "defects" section,
+// every value 0 (none) when absent, as in the built-in profiles. Positions are drawn from the
+// device seed (medium.seed, or the URI's seed=), so one device has the same defects every run.
+struct DefectParams {
+    double stuck_mirror_fraction = 0;  // of the DMD's mirrors, each stuck on or off (half each)
+    double hot_pixel_fraction = 0;     // of the camera's pixels, reading the ADC maximum always
+    double dead_pixel_fraction = 0;    // of the camera's pixels, reading 0 always
+    // Camera frames lag the DMD by this many frames: the k-th frame of a job is the pattern of
+    // its (k - lag)-th, its first LAG frames are of a dark DMD (lightonml's "trigger issue").
+    std::uint32_t trigger_lag_frames = 0;
+    bool any() const {
+        return stuck_mirror_fraction > 0 || hot_pixel_fraction > 0 || dead_pixel_fraction > 0 ||
+               trigger_lag_frames > 0;
+    }
+};
+
 struct DeviceProfile {
     std::string name;
     std::string description;
@@ -113,6 +129,7 @@ struct DeviceProfile {
     LinkParams link;
     ControllerParams controller;
     std::optional<PowerParams> power;  // absent: the profile states no power (no energy figures)
+    DefectParams defects;              // absent: none
 
     // Parses and validates; throws ProfileError naming the bad key.
     static DeviceProfile from_json(const nlohmann::json& document);
