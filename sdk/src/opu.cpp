@@ -10,7 +10,6 @@
 #include "binary_input.hpp"
 #include "defect_pixels.hpp"
 #include "defect_trigger_lag.hpp"
-#include "drift_monitor.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
 #include "opusim/contract/data_format.hpp"

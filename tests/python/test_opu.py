@@ -100,7 +100,7 @@ def count_for(seconds):
 def test_device_runs_without_the_gil(device):
     with OPU(n_components=500, opu_device=device, input_roi_strategy="small") as opu:
         opu.fit1d(n_features=100)
-        x = random_bits((1500, 100))
+        x = random_bits((8000, 100))  # long enough to measure (> 0.1 s) on a fast machine
         rate = count_for(0.1) / 0.1
         worker = threading.Thread(target=opu.transform, args=(x,))
         start = time.perf_counter()
