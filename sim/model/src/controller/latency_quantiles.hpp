@@ -1,44 +1,61 @@
 // The per-frame latency percentiles the device reports (STAT_LATENCY_P50/P99/MAX), in memory
-// that does not grow with the number of frames: the first kExactSamples latencies are kept and
-// ranked exactly (short runs and tests see exact order statistics), and every latency also feeds
-// a P-square estimator per percentile (Jain & Chlamtac 1985, Boost.Accumulators), five markers
-// each, which answers once more frames than that have run. The maximum is always exact.
-// Deterministic: the estimate depends only on the latencies and their order.
+// that does not grow with the number of frames. Latencies are counted exactly, value by value,
+// while at most kExactValues distinct values have occurred: a steady pipeline produces few, so
+// its percentiles are exact order statistics however long it runs. Past that bound the counts
+// move into a log-linear histogram (256 buckets per octave, as HDR histograms lay them out):
+// each percentile is then the middle of its bucket, within 2^-9 of the value relative, and the
+// memory stays fixed. The maximum is always exact. Deterministic: the result depends only on
+// the multiset of latencies, not on their order.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include <boost/accumulators/accumulators.hpp>
-#include <boost/accumulators/statistics/p_square_quantile.hpp>
-#include <boost/accumulators/statistics/stats.hpp>
+#include <boost/container/flat_map.hpp>
 
 namespace opusim::model {
 
 class LatencyQuantiles {
   public:
-    static constexpr std::size_t kExactSamples = 4096;
+    static constexpr std::size_t kExactValues = 4096;
 
     LatencyQuantiles() { clear(); }
     void clear();
-    void add(std::uint64_t latency_ps);
+    void add(std::uint64_t latency_ps) {
+        if (latency_ps == last_value_ && last_count_ != nullptr) {
+            ++*last_count_;  // the steady pipeline's common case: the same latency again
+        } else {
+            add_value(latency_ps);
+        }
+        max_ = latency_ps > max_ ? latency_ps : max_;
+        ++count_;
+    }
 
     std::uint64_t count() const { return count_; }
-    // Percentile P (0.5 or 0.99) in picoseconds; 0 before any latency.
-    double p50_ps() const { return quantile(0.50, p50_); }
-    double p99_ps() const { return quantile(0.99, p99_); }
+    // Percentile P (0.5 or 0.99) in picoseconds: the value of rank round(P (count - 1)); 0
+    // before any latency.
+    double p50_ps() const { return quantile(0.50); }
+    double p99_ps() const { return quantile(0.99); }
     double max_ps() const { return static_cast<double>(max_); }
-    std::size_t stored_samples() const { return exact_.size(); }  // at most kExactSamples
+    // True once more than kExactValues distinct latencies made the percentiles approximate.
+    bool approximate() const { return !histogram_.empty(); }
+    // Counters held: at most kExactValues, or the histogram's fixed bucket count.
+    std::size_t stored_counters() const {
+        return approximate() ? histogram_.size() : exact_.size();
+    }
 
   private:
-    using Estimator = boost::accumulators::accumulator_set<
-        double, boost::accumulators::stats<boost::accumulators::tag::p_square_quantile>>;
-    double quantile(double p, const Estimator& estimator) const;
+    void add_value(std::uint64_t latency_ps);
+    void move_counts_to_histogram();
+    double quantile(double p) const;
+    double exact_quantile(std::uint64_t rank) const;
+    double histogram_quantile(std::uint64_t rank) const;
 
-    std::vector<std::uint64_t> exact_;
-    Estimator p50_{boost::accumulators::quantile_probability = 0.50};
-    Estimator p99_{boost::accumulators::quantile_probability = 0.99};
+    boost::container::flat_map<std::uint64_t, std::uint64_t> exact_;
+    std::vector<std::uint64_t> histogram_;  // empty while the counts are exact
+    std::uint64_t last_value_ = 0;
+    std::uint64_t* last_count_ = nullptr;  // counter of last_value_, or null
     std::uint64_t count_ = 0;
     std::uint64_t max_ = 0;
 };
