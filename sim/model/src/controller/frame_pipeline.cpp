@@ -61,10 +61,12 @@ StageId PipelineMeasure::bottleneck() const {
 
 FramePipeline::FramePipeline(const StageDurations& durations, std::uint32_t input_fifo_frames,
                              std::uint32_t output_fifo_frames)
-    : durations_(durations),
-      input_fifo_(input_fifo_frames),
-      output_fifo_(output_fifo_frames),
-      history_(kHistory) {
+    : history_(kHistory) {
+    reconfigure(durations, input_fifo_frames, output_fifo_frames);
+}
+
+void FramePipeline::reconfigure(const StageDurations& durations, std::uint32_t input_fifo_frames,
+                                std::uint32_t output_fifo_frames) {
     if (input_fifo_frames < 1 || output_fifo_frames < 1 || input_fifo_frames > kMaxFifoFrames ||
         output_fifo_frames > kMaxFifoFrames) {
         throw std::invalid_argument(
@@ -72,6 +74,9 @@ FramePipeline::FramePipeline(const StageDurations& durations, std::uint32_t inpu
             "1.." +
             std::to_string(kMaxFifoFrames) + " frames");
     }
+    durations_ = durations;
+    input_fifo_ = input_fifo_frames;
+    output_fifo_ = output_fifo_frames;
 }
 
 void FramePipeline::start_job(std::uint64_t ready, std::uint64_t trigger_ready) {

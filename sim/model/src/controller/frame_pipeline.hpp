@@ -85,6 +85,10 @@ class FramePipeline {
     FramePipeline(const StageDurations& durations, std::uint32_t input_fifo_frames,
                   std::uint32_t output_fifo_frames);
 
+    // New durations and FIFO depths for the next job, keeping the history's memory (a job only
+    // reads the frames it scheduled, so what an earlier job left there is never seen).
+    void reconfigure(const StageDurations& durations, std::uint32_t input_fifo_frames,
+                     std::uint32_t output_fifo_frames);
     // A job starts: input DMA may begin at READY, the first exposure at TRIGGER_READY.
     void start_job(std::uint64_t ready, std::uint64_t trigger_ready);
     // Schedules the next frame (frames are scheduled in order).
@@ -123,8 +127,8 @@ class FramePipeline {
     void account_busy(const FrameSchedule& times);
 
     StageDurations durations_;
-    std::uint32_t input_fifo_;
-    std::uint32_t output_fifo_;
+    std::uint32_t input_fifo_ = 1;
+    std::uint32_t output_fifo_ = 1;
     std::vector<Entry> history_;
     std::uint64_t frames_ = 0;
     std::uint64_t ready_ = 0;

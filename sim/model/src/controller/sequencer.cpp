@@ -283,8 +283,8 @@ void Sequencer::start_pipeline() {
     const StageDurations durations =
         stage_durations(StageTimings{link_, dmd_, camera_}, clock_, profile_, config_);
     const std::uint64_t ready = now_ps();
-    pipeline_ = FramePipeline(durations, profile_.controller.input_buffer_frames,
-                              profile_.controller.output_buffer_frames);
+    pipeline_.reconfigure(durations, profile_.controller.input_buffer_frames,
+                          profile_.controller.output_buffer_frames);
     std::uint64_t trigger_ready = ready + clock_.ps(camera_.trigger_latency_cycles());
     if (last_trigger_ps_) {
         trigger_ready = std::max(trigger_ready, *last_trigger_ps_ + durations.frametime);
