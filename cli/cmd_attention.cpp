@@ -53,8 +53,17 @@ struct Workload {
     double scale = 0.25;
     std::uint64_t seed = 0;
     std::string device;
-    std::optional<unsigned> bits;  // linear mode bit-planes (device only)
+    std::optional<unsigned> bits;         // linear mode bit-planes (device only)
+    std::optional<unsigned> plane_pairs;  // linear mode frame pairs per vector (device only)
 };
+
+// The attention workload's (reference on, off) frame pairs per vector unless --plane-pairs says
+// otherwise: a third of the SDK's default for linear transforms (24). FAVOR+ averages m random
+// features whose own sampling error dominates: at L = 1024, d = 64, 4 heads, m = 256 (seeds 0,
+// 1, 2) the attention error was 0.0593 / 0.0618 / 0.0585 with 8 pairs against 0.0581 / 0.0610 /
+// 0.0583 with 24, while CPU FAVOR+ with iid features gave 0.0607 / 0.0680 / 0.0690
+// (docs/performance.md, "The attention workload's frames").
+constexpr unsigned kAttentionPlanePairs = 8;
 
 std::size_t positive_size(const po::variables_map& vm, const std::string& option) {
     const long long value = vm[option].as<long long>();
@@ -131,6 +140,18 @@ Workload parse_workload(const po::variables_map& vm) {
         }
         w.bits = static_cast<unsigned>(bits);
     }
+    if (vm.count("plane-pairs")) {
+        const long long pairs = vm["plane-pairs"].as<long long>();
+        if (w.projection != "device")
+            throw UsageError("--plane-pairs: only used with --projection device");
+        const unsigned bits = w.bits.value_or(LinearSettings{}.bits);
+        if (pairs < bits || pairs > 1024) {
+            throw UsageError("--plane-pairs: expected " + std::to_string(bits) +
+                             " (one per bit-plane) to 1024 frame pairs per vector, got " +
+                             std::to_string(pairs));
+        }
+        w.plane_pairs = static_cast<unsigned>(pairs);
+    }
     const double values = double(w.heads) * double(w.length) * double(w.dim);
     if (values > double(kMaxValues)) {
         throw UsageError("--seq-len/--heads/--dim: " + std::to_string(w.heads) + " x " +
@@ -163,6 +184,7 @@ std::unique_ptr<kernels::Projection> make_projection(const Workload& w) {
         }
         LinearSettings linear;
         if (w.bits) linear.bits = *w.bits;
+        linear.plane_pairs = w.plane_pairs.value_or(std::max(kAttentionPlanePairs, linear.bits));
         return std::make_unique<kernels::DeviceLinearProjection>(w.features, w.dim, w.device,
                                                                  linear);
     }
@@ -227,6 +249,9 @@ int run_attention(const Command& command, const Arguments& args) {
         ("seed", po::value<std::string>()->default_value("0"), "seed of the inputs and of the "
                                                                  "CPU projections")
         ("bits", po::value<long long>(), "bit-planes of the device's linear mode (default 8)")
+        ("plane-pairs", po::value<long long>(), "(reference on, off) frame pairs per vector of "
+                                                "the device's linear mode (default 8, or --bits "
+                                                "if more)")
         ("json", po::bool_switch(), "print one JSON object instead of text");
     // clang-format on
     add_set_option(options);

@@ -136,6 +136,20 @@ TEST_F(CliAttention, AttentionOnTheDeviceReportsFramesAndDeviceTime) {
     EXPECT_LT(json["rel_error_vs_exact"].get<double>(), 0.2);
 }
 
+// --plane-pairs sets the linear mode's frame pairs per vector (the attention default is 8): the
+// same workload with 12 pairs spends 8 more frames on each of its 64 query and key rows, the
+// calibration being the same.
+TEST_F(CliAttention, AttentionPlanePairsSetTheFramesPerVector) {
+    const std::string workload =
+        "attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 "
+        "--dim 16 --heads 1 --features 64 --json";
+    ASSERT_EQ(run_cli(workload), 0) << output_;
+    const auto frames_default = nlohmann::json::parse(stdout_)["frames"].get<std::uint64_t>();
+    ASSERT_EQ(run_cli(workload + " --plane-pairs 12"), 0) << output_;
+    const auto frames_12 = nlohmann::json::parse(stdout_)["frames"].get<std::uint64_t>();
+    EXPECT_EQ(frames_12 - frames_default, 64u * 2u * (12u - 8u));
+}
+
 TEST_F(CliAttention, AttentionWithTheOpticalKernelOnTheDevice) {
     ASSERT_EQ(run_cli("attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 --dim 16 "
                       "--heads 1 --features 64 --kernel optical --json"),
@@ -163,6 +177,14 @@ TEST_F(CliAttention, AttentionRejectsBadArguments) {
         "attention --seq-len 8 --dim 8 --heads 1 --features 8 --projection iid "
         "--scale -1",
         "--scale: expected a finite value > 0");
+    expect_usage_error("attention --seq-len 8 --dim 8 --heads 1 --features 8 --plane-pairs 4",
+                       "--plane-pairs: expected 8 (one per bit-plane) to 1024 frame pairs");
+    expect_usage_error(
+        "attention --seq-len 8 --dim 8 --heads 1 --features 8 --bits 10 --plane-pairs 9",
+        "--plane-pairs: expected 10 (one per bit-plane)");
+    expect_usage_error(
+        "attention --seq-len 8 --dim 8 --heads 1 --features 8 --projection iid --plane-pairs 8",
+        "--plane-pairs: only used with --projection device");
     // A negative seed used to wrap silently to 2^64 - 1.
     expect_usage_error(
         "attention --seq-len 8 --dim 8 --heads 1 --features 8 --projection iid --seed -1",
