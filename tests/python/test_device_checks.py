@@ -17,20 +17,21 @@ def with_options(device, options):
 
 def test_auto_exposure_on_off_and_fixed(device):
     x = random_bits((2, 200))
-    with OPU(n_components=100, opu_device=device, input_roi_strategy="small") as opu:
+    with OPU(n_components=100, opu_device=device, input_roi_strategy="small",
+             open_at_init=False) as opu:
         opu.fit1d(n_features=200)
         assert opu.transform(x).context.exposure_source == "auto"
         opu.fit1d(n_features=200, exposure_us=500.0)
         fixed = opu.transform(x).context
         assert fixed.exposure_source == "user" and fixed.exposure_us == 500.0
     with OPU(n_components=100, opu_device=device, input_roi_strategy="small",
-             auto_exposure=False) as opu:
+             auto_exposure=False, open_at_init=False) as opu:
         opu.fit1d(n_features=200)
         assert opu.transform(x).context.exposure_source == "device"
     with pytest.raises(ValueError, match="auto_exposure_density"):
-        OPU(n_components=100, opu_device=device, auto_exposure_density=0.0)
+        OPU(n_components=100, opu_device=device, auto_exposure_density=0.0, open_at_init=False)
     with pytest.raises(TypeError, match="auto_exposure"):
-        OPU(n_components=100, opu_device=device, auto_exposure="yes")
+        OPU(n_components=100, opu_device=device, auto_exposure="yes", open_at_init=False)
 
 
 def test_defective_pixels_masked_unless_turned_off(device):
@@ -39,7 +40,8 @@ def test_defective_pixels_masked_unless_turned_off(device):
     x = random_bits((2, 300))
     contexts = []
     for mask in (True, False):
-        with OPU(n_components=1000, opu_device=uri, mask_defective_pixels=mask) as opu:
+        with OPU(n_components=1000, opu_device=uri, mask_defective_pixels=mask,
+                 open_at_init=False) as opu:
             opu.fit1d(n_features=300)
             contexts.append(opu.transform(x).context)
     masked, unmasked = contexts
@@ -53,13 +55,15 @@ def test_defective_pixels_masked_unless_turned_off(device):
 def test_stuck_mirrors_found_when_asked(device):
     uri = with_options(device, "seed=7&set=defects.stuck_mirror_fraction=0.05")
     x = random_bits((2, 100))
-    with OPU(n_components=1000, opu_device=uri, detect_stuck_mirrors=True) as opu:
+    with OPU(n_components=1000, opu_device=uri, detect_stuck_mirrors=True,
+             open_at_init=False) as opu:
         opu.fit1d(n_features=100)
         c = opu.transform(x).context
     # 5 % of 100 features: about 5 (none with probability 0.006); the layout grew past them.
     assert c.stuck_features and c.stuck_mirror_warning == ""
     assert c.sdk["input_roi"]["n_features"] >= 100 + len(c.stuck_features)
     assert c.sdk["stuck_mirror_scan_frames"] > 100
-    with OPU(n_components=1000, opu_device=uri) as opu:  # off by default
+    # Off by default.
+    with OPU(n_components=1000, opu_device=uri, open_at_init=False) as opu:
         opu.fit1d(n_features=100)
         assert opu.transform(x).context.stuck_features == []
