@@ -155,6 +155,7 @@ StuckMirrorPlan plan_around_stuck_mirrors(
         } else {
             first_slot = 0;  // rebuilt: every slot is on other mirrors now
             plan.stuck.clear();
+            working_excess = 0;  // another replication: the new scan's own median
         }
         plan.layout = *grown;
     }
