@@ -87,6 +87,31 @@ opusim_status opusim_transform(opusim_opu* opu, const uint8_t* x, size_t n_rows,
 opusim_status opusim_linear_transform(opusim_opu* opu, const float* x, size_t n_rows,
                                       size_t n_features, float* out, opusim_context* context);
 
+/* The SDK's checks at each fit (docs/sdk.md "Automatic exposure", "Device defects"), as
+ * OpuSettings: ENABLED 0 turns one off, anything else on; they take effect at the next fit.
+ * Automatic exposure (default on) at DENSITY, the expected fraction of lit features (0, 1];
+ * hot and dead pixels masked (on); the camera's trigger lag compensated (on); stuck mirrors
+ * found and the features moved off them (off: it costs n_features frames at every fit). */
+opusim_status opusim_set_auto_exposure(opusim_opu* opu, int enabled, double density);
+opusim_status opusim_set_mask_defective_pixels(opusim_opu* opu, int enabled);
+opusim_status opusim_set_detect_trigger_lag(opusim_opu* opu, int enabled);
+opusim_status opusim_set_detect_stuck_mirrors(opusim_opu* opu, int enabled);
+
+/* Fields of the last successful transform's context (opusim/context.hpp) that opusim_context
+ * does not carry (it keeps its layout for binary compatibility). Before any transform, and for
+ * a NULL handle: "" or 0. Strings stay valid until the next call on OPU. */
+const char* opusim_context_exposure_source(const opusim_opu* opu); /* auto, user, device */
+const char* opusim_context_exposure_warning(const opusim_opu* opu);
+double opusim_context_exposure_signal_dn(const opusim_opu* opu);
+double opusim_context_linear_error_limit(const opusim_opu* opu); /* linear transforms */
+size_t opusim_context_hot_pixels(const opusim_opu* opu);         /* counts of pixels masked */
+size_t opusim_context_dead_pixels(const opusim_opu* opu);
+unsigned opusim_context_trigger_lag_frames(const opusim_opu* opu);
+/* The stuck feature slots found: writes at most CAPACITY into SLOTS (may be NULL when 0) and
+ * returns how many there are. */
+size_t opusim_context_stuck_features(const opusim_opu* opu, uint64_t* slots, size_t capacity);
+const char* opusim_context_stuck_mirror_warning(const opusim_opu* opu);
+
 /* The message of this thread's last failure ("" if none). Valid until the next call. */
 const char* opusim_last_error(void);
 const char* opusim_status_name(opusim_status status);

@@ -1,11 +1,13 @@
 // The C API over opusim::Opu: every exception becomes a status code and a last-error message.
 #include "opusim.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "opusim/errors.hpp"
 #include "opusim/opu.hpp"
@@ -14,6 +16,7 @@
 struct opusim_opu {
     std::unique_ptr<opusim::Opu> opu;
     opusim::Overrides overrides;
+    opusim::Context last_context;  // the last successful transform's (the opusim_context_* calls)
 };
 
 namespace {
@@ -99,6 +102,17 @@ void update_settings(opusim_opu* handle, const opusim::OpuSettings& settings) {
     handle->opu = std::make_unique<opusim::Opu>(settings);
 }
 
+// Sets one flag of the settings (next fit) through SET.
+template <class Set>
+opusim_status set_check(opusim_opu* opu, Set&& set) {
+    if (opu == nullptr) return null_handle();
+    return guarded([&] {
+        opusim::OpuSettings settings = opu->opu->settings();
+        set(settings);
+        update_settings(opu, settings);
+    });
+}
+
 }  // namespace
 
 extern "C" {
@@ -174,6 +188,7 @@ opusim_status opusim_transform(opusim_opu* opu, const uint8_t* x, size_t n_rows,
             opusim::ArrayView<std::uint8_t>(x, n_rows, n_features), opu->overrides);
         std::copy(result.output.values.begin(), result.output.values.end(), out);
         fill(context, result.context);
+        opu->last_context = result.context;
     });
 }
 
@@ -188,7 +203,67 @@ opusim_status opusim_linear_transform(opusim_opu* opu, const float* x, size_t n_
             opusim::ArrayView<float>(x, n_rows, n_features), opu->overrides);
         std::copy(result.output.values.begin(), result.output.values.end(), out);
         fill(context, result.context);
+        opu->last_context = result.context;
     });
+}
+
+opusim_status opusim_set_auto_exposure(opusim_opu* opu, int enabled, double density) {
+    return set_check(opu, [&](opusim::OpuSettings& s) {
+        // NaN fails the Opu's own range check, which names the setting.
+        s.auto_exposure = enabled != 0;
+        s.auto_exposure_density = density;
+    });
+}
+
+opusim_status opusim_set_mask_defective_pixels(opusim_opu* opu, int enabled) {
+    return set_check(opu, [&](opusim::OpuSettings& s) { s.mask_defective_pixels = enabled != 0; });
+}
+
+opusim_status opusim_set_detect_trigger_lag(opusim_opu* opu, int enabled) {
+    return set_check(opu, [&](opusim::OpuSettings& s) { s.detect_trigger_lag = enabled != 0; });
+}
+
+opusim_status opusim_set_detect_stuck_mirrors(opusim_opu* opu, int enabled) {
+    return set_check(opu, [&](opusim::OpuSettings& s) { s.detect_stuck_mirrors = enabled != 0; });
+}
+
+const char* opusim_context_exposure_source(const opusim_opu* opu) {
+    return opu == nullptr ? "" : opu->last_context.exposure_source.c_str();
+}
+
+const char* opusim_context_exposure_warning(const opusim_opu* opu) {
+    return opu == nullptr ? "" : opu->last_context.exposure_warning.c_str();
+}
+
+double opusim_context_exposure_signal_dn(const opusim_opu* opu) {
+    return opu == nullptr ? 0.0 : opu->last_context.exposure_signal_dn;
+}
+
+double opusim_context_linear_error_limit(const opusim_opu* opu) {
+    return opu == nullptr ? 0.0 : opu->last_context.linear_error_limit;
+}
+
+size_t opusim_context_hot_pixels(const opusim_opu* opu) {
+    return opu == nullptr ? 0 : opu->last_context.hot_pixels.size();
+}
+
+size_t opusim_context_dead_pixels(const opusim_opu* opu) {
+    return opu == nullptr ? 0 : opu->last_context.dead_pixels.size();
+}
+
+unsigned opusim_context_trigger_lag_frames(const opusim_opu* opu) {
+    return opu == nullptr ? 0 : opu->last_context.trigger_lag_frames;
+}
+
+size_t opusim_context_stuck_features(const opusim_opu* opu, uint64_t* slots, size_t capacity) {
+    if (opu == nullptr) return 0;
+    const std::vector<std::uint64_t>& stuck = opu->last_context.stuck_features;
+    if (slots != nullptr) std::copy_n(stuck.begin(), std::min(capacity, stuck.size()), slots);
+    return stuck.size();
+}
+
+const char* opusim_context_stuck_mirror_warning(const opusim_opu* opu) {
+    return opu == nullptr ? "" : opu->last_context.stuck_mirror_warning.c_str();
 }
 
 const char* opusim_last_error(void) {

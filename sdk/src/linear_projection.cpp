@@ -207,7 +207,7 @@ double LinearProjector::best_exposure_factor(const Levels& levels) const {
 }
 
 RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us,
-                                    std::uint64_t* calibration_sequence) {
+                                    std::uint64_t* calibration_sequence, bool keep_exposure) {
     RunStats stats;
     const std::size_t k = config_.n_components;
     const std::vector<std::uint8_t> dark(layout_.n_features, 0);
@@ -219,7 +219,8 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
         const auto saturated =
             std::count(reference.saturated.begin(), reference.saturated.end(), true);
         const bool at_floor = config_.exposure_us <= min_exposure_us_ * 1.0001;
-        if (double(saturated) <= 0.01 * double(k) || at_floor || attempt >= 8) break;
+        if (keep_exposure || double(saturated) <= 0.01 * double(k) || at_floor || attempt >= 8)
+            break;
         config_.exposure_us = std::max(min_exposure_us_, config_.exposure_us / 4);
     }
     // 2. The camera's noise by photon transfer on the reference frames (variance against mean
@@ -238,7 +239,7 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
         }
         noise_ = fit_camera_noise(means, variances, integer_values);
         const double factor = best_exposure_factor(levels);
-        if (std::abs(factor - 1) < 0.05 || round + 1 >= kExposureRounds) break;
+        if (keep_exposure || std::abs(factor - 1) < 0.05 || round + 1 >= kExposureRounds) break;
         config_.exposure_us =
             std::clamp(config_.exposure_us * factor, min_exposure_us_, max_exposure_us_);
     }

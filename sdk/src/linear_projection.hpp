@@ -52,10 +52,11 @@ class LinearProjector {
                     std::size_t n_features, std::size_t n_components,
                     const LayoutMaker& make_layout, driver::DeviceConfig base);
 
-    // Measures the reference, chooses the exposure (starting at EXPOSURE_US) and the pixels,
-    // and M 1. Frames use sequence numbers from *CALIBRATION_SEQUENCE on (advanced).
+    // Measures the reference, chooses the exposure (starting at EXPOSURE_US; kept when
+    // KEEP_EXPOSURE, the user's fixed exposure) and the pixels, and M 1. Frames use sequence
+    // numbers from *CALIBRATION_SEQUENCE on (advanced).
     RunStats calibrate(const CaptureFn& capture, double exposure_us,
-                       std::uint64_t* calibration_sequence);
+                       std::uint64_t* calibration_sequence, bool keep_exposure = false);
     bool calibrated() const { return calibrated_; }
 
     // SAMPLES rows of N_FEATURES finite floats -> SAMPLES x n_components into OUT. Frames use

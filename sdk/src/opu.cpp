@@ -17,6 +17,7 @@
 #include "opusim/contract/output_roi.hpp"
 #include "opusim/driver/device.hpp"
 #include "opusim/layout_choice.hpp"
+#include "stuck_mirrors.hpp"
 
 namespace opusim {
 
@@ -115,9 +116,11 @@ struct Opu::Impl {
     contract::OutputRoi roi;
     std::optional<RescaleCalibration> rescale;
     std::unique_ptr<sdk_detail::LinearProjector> linear;
+    bool linear_exposure_fixed = false;  // its calibration kept the user's exposure
     std::optional<sdk_detail::ExposureChoice> auto_exposure;  // the fit's, when it chose one
     std::optional<sdk_detail::TriggerLagProbe> trigger_lag;   // measured once per open
     sdk_detail::PixelMask pixel_mask;                         // the fit's outputs
+    sdk_detail::StuckMirrorPlan stuck_plan;  // the fit's stuck feature slots, features moved
 
     void require_open() {
         if (!device) open_locked();
@@ -236,6 +239,19 @@ struct Opu::Impl {
             double((1u << device->info().bit_depth) - 1), measure);
     }
 
+    // Stuck mirrors (docs/sdk.md "Device defects"), after the pixel check (its ROI): the fit's
+    // layout grows and the features move to working slots.
+    void check_stuck_mirrors() {
+        if (!settings.detect_stuck_mirrors) return;
+        RunStats stats;
+        const auto config_for = [this](const contract::InputLayout& slots) {
+            return contract::with_geometry(transform_config({}), slots, roi);
+        };
+        stuck_plan = sdk_detail::plan_around_stuck_mirrors(capture_fn(), config_for, layout,
+                                                           &calibration_sequence, &stats);
+        layout = stuck_plan.layout;
+    }
+
     // Device values (n x pixel_mask.device_outputs) to the outputs (n x n_components).
     template <class Value>
     void gather_outputs(const std::vector<Value>& device_values, std::size_t n, Value* out) const {
@@ -251,6 +267,9 @@ struct Opu::Impl {
     // The context's defect fields.
     void describe_defects(Context& c) const {
         c.trigger_lag_frames = trigger_lag ? trigger_lag->lag : 0;
+        c.stuck_features = stuck_plan.stuck;
+        c.stuck_mirror_warning = stuck_plan.warning;
+        c.stuck_mirror_scan_frames = stuck_plan.frames;
         if (pixel_mask.identity()) return;
         const std::vector<std::uint64_t>& pixels = roi.pixels;
         for (const std::size_t j : pixel_mask.hot) c.hot_pixels.push_back(pixels[j]);
@@ -382,10 +401,12 @@ struct Opu::Impl {
         linear.reset();
         fitted = false;
         pixel_mask = {};
+        stuck_plan = {};
         fitting = true;
         try {
             choose_auto_exposure();
             check_defects();
+            check_stuck_mirrors();
         } catch (...) {
             fitting = false;
             throw;
@@ -410,6 +431,10 @@ struct Opu::Impl {
     Result<Value> transform_values(const ArrayView<std::uint8_t>& x, const Overrides& call) {
         const auto wall_start = std::chrono::steady_clock::now();
         sdk_detail::Batch batch = sdk_detail::flatten_binary(x, features, "x");
+        if (!stuck_plan.feature_slot.empty()) {
+            batch.bits = sdk_detail::spread_to_slots(batch.bits.data(), batch.samples,
+                                                     stuck_plan.feature_slot, layout.n_features);
+        }
         const driver::DeviceConfig config = transform_config(call);
         const std::size_t n_outputs = settings.n_components;
         Result<Value> result;
@@ -541,7 +566,9 @@ struct Opu::Impl {
         }
         begin_progress(samples * linear->frames_per_sample());
         if (!linear->calibrated()) {
-            RunStats calibration = linear->calibrate(capture_fn(), exposure, &calibration_sequence);
+            linear_exposure_fixed = exposure_fixed(call);
+            RunStats calibration = linear->calibrate(capture_fn(), exposure, &calibration_sequence,
+                                                     linear_exposure_fixed);
             calibration.saturated = 0;  // exposure search: saturation there is expected
             stats.merge(calibration);
         }
@@ -555,7 +582,8 @@ struct Opu::Impl {
         result.context.n_components = settings.n_components;
         result.context.input_roi.reference_features = linear->n_reference();
         result.context.input_roi.choice = linear_layout_reason;
-        result.context.exposure_source = "auto";  // the linear calibration's exposure search
+        // The linear calibration's exposure search, or the exposure the user fixed (kept by it).
+        result.context.exposure_source = linear_exposure_fixed ? "user" : "auto";
         result.context.output_pixels = linear->output_pixels();
         result.context.output_values =
             samples * linear->frames_per_sample() * settings.n_components;

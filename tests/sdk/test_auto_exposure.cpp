@@ -5,13 +5,17 @@
 // kept, and a workload that cannot reach a usable signal is a warning, never silent dark frames.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
 #include <vector>
 
+#include "ideal_linear_oracle.hpp"
 #include "opusim/opusim.hpp"
+#include "random_bits.hpp"
 
 namespace {
 
@@ -20,13 +24,7 @@ using opusim::InputRoiStrategy;
 using opusim::Opu;
 using opusim::OpuSettings;
 
-std::vector<std::uint8_t> random_bits(std::size_t n, std::uint32_t seed) {
-    std::mt19937 rng(seed);
-    std::bernoulli_distribution bit(0.5);
-    std::vector<std::uint8_t> bits(n);
-    for (auto& b : bits) b = bit(rng) ? 1 : 0;
-    return bits;
-}
+using opusim::testing_support::random_bits;
 
 OpuSettings gen2_settings(InputRoiStrategy strategy, bool auto_exposure) {
     OpuSettings settings;
@@ -154,6 +152,29 @@ TEST(AutoExposure, AWorkloadThatStaysDarkIsAWarning) {
     EXPECT_EQ(result.context.exposure_us, opu.device_info().max_exposure_us);
     EXPECT_NE(result.context.exposure_warning.find("stay dark"), std::string::npos)
         << result.context.exposure_warning;
+}
+
+TEST(AutoExposure, LinearModeSaysWhetherTheUserFixedItsExposure) {
+    // The linear calibration searches its exposure ("auto") unless the user fixed one: then it
+    // keeps that exposure and the context says "user".
+    const std::size_t n_features = 16;
+    const auto x = opusim::testing_support::gaussian_rows(2, n_features, 4);
+    auto run = [&](std::optional<double> exposure_us) {
+        OpuSettings settings = gen2_settings(InputRoiStrategy::Full, true);
+        settings.n_components = 20;
+        settings.linear.calibration_frames = 4;
+        opusim::Overrides overrides;
+        overrides.exposure_us = exposure_us;
+        Opu opu(settings);
+        opu.fit1d(n_features, false, overrides);
+        return opu.linear_transform(ArrayView<float>(x, {2, n_features})).context;
+    };
+    const auto searched = run(std::nullopt);
+    EXPECT_EQ(searched.exposure_source, "auto");
+    const double fixed_us = 2 * searched.exposure_us;  // not where the search ends
+    const auto fixed = run(fixed_us);
+    EXPECT_EQ(fixed.exposure_source, "user");
+    EXPECT_EQ(fixed.exposure_us, fixed_us);
 }
 
 TEST(AutoExposure, DensityOutsideItsRangeIsRefused) {

@@ -13,6 +13,7 @@
 #include "opusim/opusim.hpp"
 #include "opusim/physics/capture.hpp"
 #include "opusim/physics/device_geometry.hpp"
+#include "random_bits.hpp"
 
 namespace {
 
@@ -22,13 +23,7 @@ using opusim::ArrayView;
 using opusim::Opu;
 using opusim::OpuSettings;
 
-std::vector<std::uint8_t> random_bits(std::size_t n, std::uint32_t seed, double p = 0.5) {
-    std::mt19937 rng(seed);
-    std::bernoulli_distribution bit(p);
-    std::vector<std::uint8_t> bits(n);
-    for (auto& b : bits) b = bit(rng) ? 1 : 0;
-    return bits;
-}
+using opusim::testing_support::random_bits;
 
 // The physics capture of FRAMES rows, frame k keyed by sequence k, as `opusim capture` does.
 std::vector<std::uint16_t> physics_capture(const std::string& profile_name, std::uint64_t seed,

@@ -69,6 +69,13 @@ struct Context {
     std::vector<std::uint64_t> hot_pixels;
     std::vector<std::uint64_t> dead_pixels;
     unsigned trigger_lag_frames = 0;
+    // Stuck mirrors (OpuSettings::detect_stuck_mirrors): the input layout's feature slots found
+    // stuck (slot s is mirrors first_mirror + s * replication .. + replication - 1), the device
+    // frames the check used, and a warning when it could not avoid them or could not measure.
+    // The features were moved off these slots unless the warning says otherwise.
+    std::vector<std::uint64_t> stuck_features;
+    std::uint64_t stuck_mirror_scan_frames = 0;
+    std::string stuck_mirror_warning;
     double frametime_us = 0;
     unsigned bits = 8;  // camera ADC depth
     InputRoi input_roi;

@@ -101,6 +101,11 @@ struct OpuSettings {
     // every later job compensates it. Neither runs in ideal mode.
     bool mask_defective_pixels = true;
     bool detect_trigger_lag = true;
+    // Stuck DMD mirrors (docs/sdk.md "Device defects"): each fit toggles every feature slot of
+    // its layout once (n_features + 4 device frames), finds the slots whose toggling leaves the
+    // frame unchanged and moves the features to working slots (the layout grows by as many).
+    // Off by default: its frames cost as much as n_features rows of data at every fit.
+    bool detect_stuck_mirrors = false;
     Overrides overrides;  // default camera settings for every call
     LinearSettings linear;
     ProgressCallback progress;  // empty: no progress reports (results never depend on it)

@@ -9,6 +9,9 @@ _COMPARED_FIELDS = ("device", "device_time_s", "frames", "passes", "retries", "r
                     "retry_time_s", "saturated_pixels", "output_values", "bits", "noise",
                     "exposure_source", "exposure_warning")
 _MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s", "linear_error_limit")
+# The device defects the SDK found and handled (docs/sdk.md "Device defects"): attributes too.
+_DEFECT_FIELDS = ("hot_pixels", "dead_pixels", "trigger_lag_frames", "stuck_features",
+                  "stuck_mirror_warning")
 
 
 class Context:
@@ -25,7 +28,10 @@ class Context:
     ``noise`` (the camera mode: 'on', 'off' or 'ideal'), ``linear_error_limit`` (linear_transform:
     the derived relative rms error of one output; its terms in ``sdk["linear_error"]``),
     ``exposure_source`` ('auto', 'user' or 'device': docs/sdk.md "Automatic exposure"),
-    ``exposure_warning`` ('' or why the frames use little of the camera's range), and
+    ``exposure_warning`` ('' or why the frames use little of the camera's range),
+    ``hot_pixels``, ``dead_pixels`` (camera pixels skipped), ``trigger_lag_frames`` (compensated),
+    ``stuck_features`` (input-layout slots found stuck, features moved off them) and
+    ``stuck_mirror_warning`` (docs/sdk.md "Device defects"), and
     ``sdk`` (the SDK's whole context as a dict).
     """
 
@@ -48,6 +54,8 @@ class Context:
         self.fmt_type = layout["strategy"]
         self.fmt_factor = layout["replication"]
         for key in _MEASURED_FIELDS:
+            setattr(self, key, c[key])
+        for key in _DEFECT_FIELDS:
             setattr(self, key, c[key])
 
     def as_dict(self):

@@ -74,13 +74,23 @@ class OPU:
     noise: (opusim) the camera mode: None keeps the device URI's; 'on'; 'off' (noiseless, still
         quantised); 'ideal' (float intensities without noise or quantisation, as lightonml's
         simulated device: linear_transform only, transform needs camera values).
+    auto_exposure, auto_exposure_density: (opusim) each fit chooses the exposure from a short
+        calibration at this expected fraction of lit features (docs/sdk.md "Automatic
+        exposure"); False keeps the device's. A fixed exposure_us also turns it off.
+    mask_defective_pixels, detect_trigger_lag, detect_stuck_mirrors: (opusim) the SDK's handling
+        of device defects (docs/sdk.md "Device defects"): hot and dead pixels skipped, the camera's
+        trigger lag compensated (both on by default), stuck mirrors found and the features moved
+        off them (off by default: it costs n_features frames at every fit). What was found is in
+        the result's context (``context.sdk``, ``context.stuck_features``).
     """
 
     def __init__(self, n_components=200000, opu_device=None, max_n_features=None,
                  config_file="", config_override=None, verbose_level=-1,
                  input_roi_strategy=InputRoiStrategy.full, open_at_init=None,
                  disable_pbar=False, simulated=False, rescale=OutputRescaling.variance,
-                 n_samples_by_pass=3000, noise=None):
+                 n_samples_by_pass=3000, noise=None, auto_exposure=True,
+                 auto_exposure_density=0.5, mask_defective_pixels=True, detect_trigger_lag=True,
+                 detect_stuck_mirrors=False):
         if verbose_level != -1:
             _verbosity.set_verbose_level(verbose_level)
         self.disable_pbar = bool(disable_pbar)
@@ -96,7 +106,15 @@ class OPU:
                                  max_n_features=int(max_n_features or UNLIMITED_FEATURES),
                                  input_roi_strategy=strategy.name,
                                  n_samples_by_pass=int(n_samples_by_pass),
-                                 noise="" if noise is None else str(noise))
+                                 noise="" if noise is None else str(noise),
+                                 auto_exposure=_check_flag(auto_exposure, "auto_exposure"),
+                                 auto_exposure_density=float(auto_exposure_density),
+                                 mask_defective_pixels=_check_flag(mask_defective_pixels,
+                                                                   "mask_defective_pixels"),
+                                 detect_trigger_lag=_check_flag(detect_trigger_lag,
+                                                                "detect_trigger_lag"),
+                                 detect_stuck_mirrors=_check_flag(detect_stuck_mirrors,
+                                                                  "detect_stuck_mirrors"))
         self._fit_arguments = None
         self._camera = {}
         if open_at_init is None or open_at_init:
@@ -355,6 +373,12 @@ class OPU:
 
     def transform2d(self, *args, **kwargs):
         raise RuntimeError("transform2d is deprecated (as in lightonml): use fit2d and transform")
+
+
+def _check_flag(value, argument):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{argument}: expected True or False, got {type(value).__name__}")
+    return bool(value)
 
 
 def _check_count(value, argument):

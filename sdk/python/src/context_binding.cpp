@@ -64,6 +64,12 @@ py::dict context_to_dict(const Context& context) {
     linear_error["frames_per_vector"] = context.linear_error.frames_per_vector;
     d["linear_error_limit"] = context.linear_error_limit;
     d["linear_error"] = linear_error;
+    d["hot_pixels"] = context.hot_pixels;
+    d["dead_pixels"] = context.dead_pixels;
+    d["trigger_lag_frames"] = context.trigger_lag_frames;
+    d["stuck_features"] = context.stuck_features;
+    d["stuck_mirror_scan_frames"] = context.stuck_mirror_scan_frames;
+    d["stuck_mirror_warning"] = context.stuck_mirror_warning;
     return d;
 }
 

@@ -50,8 +50,16 @@ ProgressCallback progress_from(const py::object& callable) {
 
 std::unique_ptr<Opu> make_opu(std::size_t n_components, const std::string& device,
                               std::size_t max_n_features, const std::string& input_roi_strategy,
-                              std::size_t n_samples_by_pass, const std::string& noise) {
+                              std::size_t n_samples_by_pass, const std::string& noise,
+                              bool auto_exposure, double auto_exposure_density,
+                              bool mask_defective_pixels, bool detect_trigger_lag,
+                              bool detect_stuck_mirrors) {
     OpuSettings settings;
+    settings.auto_exposure = auto_exposure;
+    settings.auto_exposure_density = auto_exposure_density;
+    settings.mask_defective_pixels = mask_defective_pixels;
+    settings.detect_trigger_lag = detect_trigger_lag;
+    settings.detect_stuck_mirrors = detect_stuck_mirrors;
     settings.noise = noise;
     settings.n_components = n_components;
     settings.device = device;
@@ -131,7 +139,10 @@ void bind_opu(py::module_& module) {
     const auto no_gil = py::call_guard<py::gil_scoped_release>();
     py::class_<Opu>(module, "_Opu", "opusim::Opu (docs/sdk.md); use opusim.OPU")
         .def(py::init(&make_opu), arg("n_components"), arg("device"), arg("max_n_features"),
-             arg("input_roi_strategy"), arg("n_samples_by_pass"), arg("noise") = "")
+             arg("input_roi_strategy"), arg("n_samples_by_pass"), arg("noise") = "",
+             arg("auto_exposure") = true, arg("auto_exposure_density") = 0.5,
+             arg("mask_defective_pixels") = true, arg("detect_trigger_lag") = true,
+             arg("detect_stuck_mirrors") = false)
         .def("open", &Opu::open, no_gil)
         .def("close", &Opu::close, no_gil)
         .def("is_open", &Opu::is_open)
