@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "binary_input.hpp"
+#include "drift_monitor.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
 #include "opusim/contract/data_format.hpp"
@@ -112,6 +113,7 @@ struct Opu::Impl {
     contract::OutputRoi roi;
     std::optional<RescaleCalibration> rescale;
     std::unique_ptr<sdk_detail::LinearProjector> linear;
+    sdk_detail::DriftMonitor drift;  // linear mode's drift check (recalibration_error_bound > 0)
 
     void require_open() {
         if (!device) open_locked();
@@ -290,6 +292,7 @@ struct Opu::Impl {
         layout = resolve_layout(n, roi, layout_reason);
         rescale.reset();
         linear.reset();
+        drift = {};
         fitted = true;
     }
 
@@ -419,10 +422,30 @@ struct Opu::Impl {
                 base_config);
         }
         begin_progress(samples * linear->frames_per_sample());
-        if (!linear->calibrated()) {
-            RunStats calibration = linear->calibrate(capture_fn(), exposure, &calibration_sequence);
+        const double bound = settings.linear.recalibration_error_bound;
+        if (!(bound >= 0) || !std::isfinite(bound)) {
+            throw std::invalid_argument(
+                "linear.recalibration_error_bound: expected a finite value >= 0 (0: no drift "
+                "check), got " +
+                std::to_string(bound));
+        }
+        double drift_estimate = 0;
+        bool recalibrate = false;
+        if (bound > 0 && linear->calibrated() && drift.has_baseline()) {
+            stats.merge(drift.check(capture_fn(), linear->config(), linear->layout(),
+                                    &next_sequence, &drift_estimate));
+            recalibrate = drift_estimate > bound;
+        }
+        if (!linear->calibrated() || recalibrate) {
+            // Checked for drift: calibrate at the data stream's moment (LinearSettings).
+            std::uint64_t* sequence = bound > 0 ? &next_sequence : &calibration_sequence;
+            RunStats calibration = linear->calibrate(capture_fn(), exposure, sequence);
             calibration.saturated = 0;  // exposure search: saturation there is expected
             stats.merge(calibration);
+            if (bound > 0) {
+                stats.merge(drift.baseline(capture_fn(), linear->config(), linear->layout(),
+                                           &next_sequence));
+            }
         }
         Result<float> result;
         result.output.shape = sdk_detail::output_shape(batch_shape, settings.n_components);
@@ -437,6 +460,8 @@ struct Opu::Impl {
         result.context.output_pixels = linear->output_pixels();
         result.context.output_values =
             samples * linear->frames_per_sample() * settings.n_components;
+        result.context.drift_error_estimate = drift_estimate;
+        result.context.recalibrations = recalibrate ? 1 : 0;
         return result;
     }
 };

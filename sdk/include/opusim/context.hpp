@@ -70,6 +70,10 @@ struct Context {
     double power_w = 0;
     double energy_j = 0;
     double energy_per_frame_j = 0;
+    // Linear mode with LinearSettings::recalibration_error_bound > 0: the drift estimate of the
+    // reference frames shown before the call (0 when none were), and the recalibrations it caused.
+    double drift_error_estimate = 0;
+    std::size_t recalibrations = 0;
 
     double device_time_s() const { return end_s - start_s; }
 };

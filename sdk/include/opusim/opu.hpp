@@ -53,6 +53,13 @@ struct LinearSettings {
     double reference_ratio = 0.2;        // reference features per signal feature
     unsigned candidates_per_output = 2;  // pixels read out per output; the brightest-reference kept
     std::size_t calibration_frames = 32;  // frames averaged per calibration measurement
+    // Drift (docs/sdk.md "Linear transform"): 0 (the default) never checks. Above 0, reference
+    // frames shown between linear_transform calls estimate how much of the device's fields has
+    // changed since the calibration (Context::drift_error_estimate), and the SDK recalibrates
+    // when the estimate exceeds this bound (Context::recalibrations). Calibration and reference
+    // frames then take their noise sequence numbers from the data stream, so that they sit at
+    // the moment of the device's drift they measure.
+    double recalibration_error_bound = 0;
 };
 
 // Progress of one call's device work (transform, transform_rescaled, linear_transform), for a
