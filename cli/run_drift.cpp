@@ -140,6 +140,9 @@ nlohmann::json run_drift_report(const OpuSettings& base, const DriftRunOptions& 
     const DeviceCopies copies(base.device);
     OpuSettings aged_settings = base;
     aged_settings.progress = {};
+    // Every candidate pixel kept: the Opus compare output by output, which a brightest-pixel
+    // choice made by each calibration on its own would shuffle.
+    aged_settings.linear.candidates_per_output = 1;
     aged_settings.device = copies.uri("aged");
     OpuSettings checked_settings = aged_settings;
     checked_settings.device = copies.uri("recalibrated");
@@ -177,6 +180,7 @@ nlohmann::json run_drift_report(const OpuSettings& base, const DriftRunOptions& 
                         {"recalibrations_so_far", total_recalibrations}});
     }
     return {{"recalibration_error_bound", o.recalibration_bound},
+            {"candidates_per_output", 1},
             {"probe_vectors", kProbeVectors},
             {"workload_vectors", o.batch},
             {"recalibrations", total_recalibrations},
