@@ -291,8 +291,8 @@ void EffectiveMedium::combine_fields(const Sum* sums, std::size_t n_frames,
 }
 
 template <class Finish>
-void EffectiveMedium::multiply_chunk(const std::uint8_t* frames, std::size_t n_frames,
-                                     Workspace& w, Finish finish) const {
+void EffectiveMedium::multiply_chunk(const std::uint8_t* frames, std::size_t n_frames, Workspace& w,
+                                     Finish finish) const {
     const std::size_t nf = n_features();
     const std::size_t width = 2 * n_pixels();
     const auto m = static_cast<int>(n_frames);
@@ -349,9 +349,8 @@ void EffectiveMedium::for_each_chunk(const std::uint8_t* frames, std::size_t n_f
 
 void EffectiveMedium::intensities(const std::uint8_t* frames, std::size_t n_frames,
                                   float* out) const {
-    for_each_chunk(frames, n_frames, out, [this](const auto* sums, std::size_t n, float* o) {
-        combine(sums, n, o);
-    });
+    for_each_chunk(frames, n_frames, out,
+                   [this](const auto* sums, std::size_t n, float* o) { combine(sums, n, o); });
 }
 
 void EffectiveMedium::fields(const std::uint8_t* frames, std::size_t n_frames,

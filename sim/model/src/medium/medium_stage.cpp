@@ -15,7 +15,8 @@ void MediumStage::prepare(std::uint64_t medium_seed, const contract::InputLayout
                              layout.replication == layout_.replication &&
                              layout.first_mirror == layout_.first_mirror &&
                              layout.total_mirrors == layout_.total_mirrors;
-    if ((effective_ || drifting_) && medium_seed == seed_ && same_layout && pixels == pixels_) return;
+    if ((effective_ || drifting_) && medium_seed == seed_ && same_layout && pixels == pixels_)
+        return;
     effective_.reset();  // it may refer to the medium replaced below
     drifting_.reset();
     if (!medium_ || medium_seed != seed_) {

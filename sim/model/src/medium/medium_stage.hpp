@@ -11,8 +11,8 @@
 #include <memory>
 #include <vector>
 
-#include "opusim/physics/effective_medium.hpp"
 #include "opusim/contract/input_layout.hpp"
+#include "opusim/physics/effective_medium.hpp"
 #include "opusim/physics/medium.hpp"
 #include "opusim/physics/medium_drift.hpp"
 #include "opusim/physics/profile.hpp"
