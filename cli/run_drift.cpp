@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "device_option.hpp"
+#include "drift_comparison.hpp"
 #include "opusim/driver/device_uri.hpp"
 #include "opusim/physics/profile.hpp"
 
@@ -48,34 +49,18 @@ void advance_to(Opu& opu, std::uint64_t target, std::size_t n_features) {
     }
 }
 
-// Relative error of MEASURED against REFERENCE (rows of outputs) over the outputs both read from
-// the same camera pixel (Context::output_pixels: each calibration picks its brightest-reference
-// pixels, so two calibrations may keep a few different ones). *SHARED: the outputs compared.
-double relative_error(const Result<float>& measured, const Result<float>& reference,
-                      std::size_t* shared) {
-    const auto& pixels = measured.context.output_pixels;
-    const auto& reference_pixels = reference.context.output_pixels;
-    std::vector<std::pair<std::size_t, std::size_t>> pairs;  // (measured column, reference column)
-    for (std::size_t c = 0; c < pixels.size(); ++c) {
-        const auto found = std::find(reference_pixels.begin(), reference_pixels.end(), pixels[c]);
-        if (found != reference_pixels.end()) {
-            pairs.emplace_back(c, static_cast<std::size_t>(found - reference_pixels.begin()));
-        }
-    }
-    *shared = pairs.size();
-    const std::size_t width = pixels.size();
-    const std::size_t reference_width = reference_pixels.size();
-    const std::size_t rows = width ? measured.output.values.size() / width : 0;
-    double diff = 0, norm = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-        for (const auto& [c, rc] : pairs) {
-            const double y = measured.output.values[r * width + c];
-            const double f = reference.output.values[r * reference_width + rc];
-            diff += (y - f) * (y - f);
-            norm += f * f;
-        }
-    }
-    return norm > 0 ? std::sqrt(diff / norm) : 0.0;
+// The reference Opu: the measured Opus' device settings, with as many outputs as their candidate
+// ROI (CANDIDATES, Context::output_roi of a linear call) has pixels and one candidate per output,
+// so that its calibration keeps every pixel the measured Opus may choose from, whichever of them
+// their own (aged) calibrations keep.
+OpuSettings reference_settings(const OpuSettings& measured, const OutputRoi& candidates) {
+    OpuSettings reference = measured;
+    reference.n_components = std::size_t{candidates.width} * candidates.height;
+    reference.linear.candidates_per_output = 1;
+    // A bound no estimate reaches: the reference numbers its calibration in the data stream
+    // (at the moment it measures) and never recalibrates on its own.
+    reference.linear.recalibration_error_bound = 1e9;
+    return reference;
 }
 
 // A process holds a device once, so each of the three Opus opens its own copy of the run's
@@ -140,7 +125,7 @@ Measured measure(Opu& opu, Opu& reference, const std::vector<float>& probes,
     advance_to(opu, fresh.context.first_sequence, n_features);
     const auto aged = opu.linear_transform(view);
     Measured m;
-    m.error = relative_error(aged, fresh, &m.shared_outputs);
+    m.error = error_by_camera_pixel(aged, fresh, &m.shared_outputs);
     m.sequence = aged.context.first_sequence;
     m.lag = m.sequence > fresh.context.first_sequence ? m.sequence - fresh.context.first_sequence
                                                       : fresh.context.first_sequence - m.sequence;
@@ -171,13 +156,11 @@ nlohmann::json run_drift_report(const OpuSettings& base, const DriftRunOptions& 
     OpuSettings checked_settings = aged_settings;
     checked_settings.device = copies.uri("recalibrated");
     checked_settings.linear.recalibration_error_bound = o.recalibration_bound;
-    OpuSettings reference_settings = aged_settings;
-    reference_settings.device = copies.uri("reference", kReferenceNoiseSeed);
-    // A bound no estimate reaches: the reference numbers its calibration in the data stream
-    // (at the moment it measures) and never recalibrates on its own.
-    reference_settings.linear.recalibration_error_bound = 1e9;
+    OpuSettings reference_base = aged_settings;
+    reference_base.device = copies.uri("reference", kReferenceNoiseSeed);
 
-    Opu aged(aged_settings), checked(checked_settings), reference(reference_settings);
+    Opu aged(aged_settings), checked(checked_settings);
+    std::optional<Opu> reference;  // opened once the measured Opus' candidate ROI is known
     for (Opu* opu : {&aged, &checked}) opu->fit1d(o.n_features);
     const std::vector<float> probes = gaussian_rows(kProbeVectors, o.n_features, kProbeSeed);
     const std::vector<float> workload = gaussian_rows(o.batch, o.n_features, kWorkloadSeed);
@@ -194,9 +177,13 @@ nlohmann::json run_drift_report(const OpuSettings& base, const DriftRunOptions& 
             const auto result = opu->linear_transform(
                 ArrayView<float>(workload.data() + first * o.n_features, {n, o.n_features}));
             if (opu == &checked) total_recalibrations += result.context.recalibrations;
+            if (!reference) {
+                reference.emplace(reference_settings(reference_base, result.context.output_roi));
+            }
         }
-        const Measured without = measure(aged, reference, probes, o.n_features);
-        const Measured with = measure(checked, reference, probes, o.n_features);
+        if (!reference) throw std::logic_error("drift report: no workload before a checkpoint");
+        const Measured without = measure(aged, *reference, probes, o.n_features);
+        const Measured with = measure(checked, *reference, probes, o.n_features);
         total_recalibrations += with.recalibrations;
         rows.push_back({{"checkpoint", c},
                         {"without_recalibration", to_json(without)},
@@ -215,7 +202,7 @@ void print_drift_report(const nlohmann::json& report) {
     out << "\nlinear error against time (drift; error of "
         << report["probe_vectors"].get<std::size_t>()
         << " probe vectors against a calibration made just before them, same sequence numbers; "
-           "outputs of the camera pixels both kept)\n"
+           "each output against the reference's on its camera pixel)\n"
         << "  recalibration bound " << report["recalibration_error_bound"].get<double>()
         << " on the drift estimate; " << report["recalibrations"].get<std::size_t>()
         << " recalibrations\n"

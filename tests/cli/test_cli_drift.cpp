@@ -35,7 +35,9 @@ TEST(CliDrift, ReportsTheLinearErrorAgainstTimeWithAndWithoutRecalibration) {
         for (const char* series : {"without_recalibration", "with_recalibration"}) {
             const double error = row.at(series).at("error").get<double>();
             EXPECT_TRUE(std::isfinite(error) && error >= 0) << series;
-            EXPECT_GT(row.at(series).at("shared_outputs").get<int>(), 0) << series;
+            // Every output is compared with the reference's on its camera pixel, even once the
+            // medium has decorrelated and the calibrations prefer other pixels.
+            EXPECT_EQ(row.at(series).at("shared_outputs").get<int>(), 32) << series;
         }
     }
     const auto& last = drift.at("checkpoints").back();

@@ -3,7 +3,9 @@
 // the frames' sequence numbers, whatever the chunking.
 #include <cmath>
 #include <complex>
+#include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -87,6 +89,19 @@ TEST(MediumDrift, ProfileKeyIsOptionalAndOffByDefault) {
     } catch (const ProfileError& error) {
         EXPECT_NE(std::string(error.what()).find("medium.decorrelation_time_s"), std::string::npos);
     }
+}
+
+// Bit-identity of every other result depends on it: no built-in profile drifts.
+TEST(MediumDrift, OffInEveryBuiltInProfile) {
+    std::size_t profiles = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(OPUSIM_PROFILE_DIR)) {
+        if (entry.path().extension() != ".json") continue;
+        const DeviceProfile profile = DeviceProfile::load(entry.path().stem().string());
+        EXPECT_EQ(profile.medium.decorrelation_time_s, 0.0) << entry.path();
+        EXPECT_FALSE(DriftSchedule::from_profile(profile)) << entry.path();
+        ++profiles;
+    }
+    EXPECT_GE(profiles, 2u);  // gen2 and gen3 at least
 }
 
 // Statistics of N = 64 x 256 = 16,384 circular Gaussian entries of variance 1. Tolerances are

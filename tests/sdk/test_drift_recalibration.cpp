@@ -3,6 +3,7 @@
 // medium never triggers it; results stay reproducible whatever the batching.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -91,6 +92,22 @@ std::vector<float> three_calls(std::size_t samples_by_pass) {
 
 TEST(DriftRecalibration, ReproducibleWhateverTheBatching) {
     EXPECT_EQ(three_calls(3000), three_calls(7));
+}
+
+// The check runs once per linear_transform call, before its first frame, whatever the call's
+// rows and passes (docs/sdk.md): each call after the first spends the 8 reference frames once, so
+// how rows are split into calls (not into passes) decides where the checks fall.
+TEST(DriftRecalibration, ChecksOncePerCallWhateverItsSize) {
+    constexpr std::uint64_t kReferenceFrames = 8;  // DriftMonitor's frames per showing
+    Opu opu = open_opu(kFixed, kBound, 5);         // 5-row passes: 12 rows take 3
+    project(opu, 2, 1);
+    for (const std::size_t rows : {std::size_t{2}, std::size_t{12}}) {
+        const auto result = project(opu, rows, 2);
+        ASSERT_EQ(result.context.recalibrations, 0u);
+        EXPECT_EQ(result.context.frames,
+                  rows * result.context.linear_error.frames_per_vector + kReferenceFrames)
+            << rows << " rows";
+    }
 }
 
 TEST(DriftRecalibration, OffByDefaultAndABadBoundIsRefused) {

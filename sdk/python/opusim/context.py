@@ -9,6 +9,9 @@ _COMPARED_FIELDS = ("device", "device_time_s", "frames", "passes", "retries", "r
                     "retry_time_s", "saturated_pixels", "output_values", "bits", "noise",
                     "exposure_source", "exposure_warning")
 _MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s", "linear_error_limit")
+# Linear mode's drift check (docs/sdk.md "Drift: detection and recalibration"): its estimate and
+# the recalibrations it caused in the call (0 without LinearSettings::recalibration_error_bound).
+_MEASURED_FIELDS += ("drift_error_estimate", "recalibrations")
 
 
 class Context:

@@ -64,6 +64,8 @@ py::dict context_to_dict(const Context& context) {
     linear_error["frames_per_vector"] = context.linear_error.frames_per_vector;
     d["linear_error_limit"] = context.linear_error_limit;
     d["linear_error"] = linear_error;
+    d["drift_error_estimate"] = context.drift_error_estimate;
+    d["recalibrations"] = context.recalibrations;
     return d;
 }
 
