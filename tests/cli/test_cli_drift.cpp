@@ -20,11 +20,12 @@ TEST(CliDrift, OptionsNeedTheLinearModeAndACheckpointCount) {
     EXPECT_NE(run.output.find("--recalibration-bound"), std::string::npos) << run.output;
 }
 
-// A drifting medium (2 s: 5,260 frames a segment) over 240 vectors (~4,000 frames): the run that
-// checks recalibrates and ends closer to a fresh calibration than the run that does not.
+// A drifting medium (2 s: 5,260 frames a segment) over 120 vectors (48 frames each: ~3,000 frames
+// a checkpoint): the run that checks recalibrates and ends closer to a fresh calibration than the
+// run that does not.
 TEST(CliDrift, ReportsTheLinearErrorAgainstTimeWithAndWithoutRecalibration) {
     const CliRun run = run_opusim(
-        "run --linear --n-features 32 --n-components 32 --batch 240 --drift-checkpoints 2 "
+        "run --linear --n-features 32 --n-components 32 --batch 120 --drift-checkpoints 2 "
         "--recalibration-bound 0.3 --set medium.decorrelation_time_s=2 --json --quiet");
     ASSERT_EQ(run.exit_code, 0) << run.output;
     const auto report = nlohmann::json::parse(run.output);

@@ -2,6 +2,7 @@
 // outputs are paired by pixel whatever their order, and no error is reported over a partial or
 // empty set of pairs.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -17,7 +18,8 @@ namespace {
 
 Result<float> linear_result(std::vector<std::uint64_t> pixels, std::vector<float> values) {
     Result<float> result;
-    result.output.shape = {values.size() / pixels.size(), pixels.size()};
+    const std::size_t rows = pixels.empty() ? 0 : values.size() / pixels.size();
+    result.output.shape = {rows, pixels.size()};
     result.output.values = std::move(values);
     result.context.output_pixels = std::move(pixels);
     return result;
