@@ -28,6 +28,7 @@
 #include "opusim/driver/device.hpp"
 #include "opusim/opusim.hpp"
 #include "progress.hpp"
+#include "run_drift.hpp"
 
 namespace po = boost::program_options;
 
@@ -50,6 +51,8 @@ struct RunOptions {
     std::size_t batch = 0;
     bool linear = false;
     bool json = false;
+    std::size_t drift_checkpoints = 0;  // --drift-checkpoints: linear error against time
+    double recalibration_bound = 0.1;   // --recalibration-bound
     std::optional<double> cpu_power_w;  // --cpu-power-w: measure this CPU's GEMM beside
     InputRoiStrategy input_roi = InputRoiStrategy::Full;
     Overrides overrides;
@@ -184,6 +187,12 @@ void add_options(po::options_description& options) {
         "input-roi", po::value<std::string>()->default_value("full"),
         "full (replicate features over the DMD), small (one mirror each) or auto")(
         "linear", "linear mode: real Gaussian inputs through linear_transform")(
+        "drift-checkpoints", po::value<std::string>(),
+        "with --linear: the linear error at K checkpoints over the workload, with and without "
+        "recalibration (a drifting medium: --set medium.decorrelation_time_s=T)")(
+        "recalibration-bound", po::value<std::string>(),
+        "with --drift-checkpoints: the recalibrating run's LinearSettings::"
+        "recalibration_error_bound (default 0.1)")(
         "cpu-power-w", po::value<std::string>(),
         "compare this CPU's GEMM at W watts (wall-clock measured: not reproducible)")(
         "json", "print one JSON object");
@@ -210,6 +219,18 @@ RunOptions parse_run_options(const po::variables_map& vm) {
         }
     }
     o.linear = vm.count("linear") > 0;
+    if (vm.count("drift-checkpoints")) {
+        if (!o.linear) throw UsageError("--drift-checkpoints: only used with --linear");
+        o.drift_checkpoints =
+            parse_whole("drift-checkpoints", vm["drift-checkpoints"].as<std::string>(), 1, 1000);
+    }
+    if (vm.count("recalibration-bound")) {
+        if (o.drift_checkpoints == 0) {
+            throw UsageError("--recalibration-bound: only used with --drift-checkpoints");
+        }
+        o.recalibration_bound =
+            parse_real("recalibration-bound", vm["recalibration-bound"].as<std::string>(), 1e-6);
+    }
     try {
         o.input_roi = parse_input_roi_strategy(vm["input-roi"].as<std::string>(), "--input-roi");
     } catch (const std::invalid_argument& error) {
@@ -448,11 +469,18 @@ int run_main_job(const Command& command, const Arguments& args) {
         o.linear ? run_linear(opu, o, settings, progress) : run_intensity(opu, o, progress);
     const double wall_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    const nlohmann::json report = build_report(o, settings, opu.device_info(), w, wall_s);
+    nlohmann::json report = build_report(o, settings, opu.device_info(), w, wall_s);
+    if (o.drift_checkpoints > 0) {
+        progress.clear();
+        opu.close();  // the drift run opens copies of the device
+        report["drift"] = run_drift_report(
+            settings, {o.n_features, o.batch, o.drift_checkpoints, o.recalibration_bound});
+    }
     if (o.json) {
         print_json_report(report);
     } else {
         print_report(report, o, settings, w);
+        if (o.drift_checkpoints > 0) print_drift_report(report["drift"]);
     }
     return 0;
 }
@@ -460,6 +488,7 @@ int run_main_job(const Command& command, const Arguments& args) {
 const Command kRun{"run",
                    "opusim run [--device URI] [--set KEY=VALUE ...] "
                    "[--n-features N] [--n-components M] [--batch B] [--linear] "
+                   "[--drift-checkpoints K] [--recalibration-bound E] "
                    "[--input-roi S] [--exposure-us T] [--frametime-us T] [--json] [--quiet]",
                    "the main job: a random-projection workload through SDK, driver and device",
                    nullptr};

@@ -10,6 +10,7 @@
 #include "binary_input.hpp"
 #include "defect_pixels.hpp"
 #include "defect_trigger_lag.hpp"
+#include "drift_monitor.hpp"
 #include "frame_runner.hpp"
 #include "linear_projection.hpp"
 #include "opusim/contract/data_format.hpp"
@@ -121,6 +122,7 @@ struct Opu::Impl {
     std::optional<sdk_detail::TriggerLagProbe> trigger_lag;   // measured once per open
     sdk_detail::PixelMask pixel_mask;                         // the fit's outputs
     sdk_detail::StuckMirrorPlan stuck_plan;  // the fit's stuck feature slots, features moved
+    sdk_detail::DriftMonitor drift;  // linear mode's drift check (recalibration_error_bound > 0)
 
     void require_open() {
         if (!device) open_locked();
@@ -412,6 +414,7 @@ struct Opu::Impl {
             throw;
         }
         fitting = false;
+        drift = {};
         fitted = true;
     }
 
@@ -565,12 +568,32 @@ struct Opu::Impl {
                 base_config);
         }
         begin_progress(samples * linear->frames_per_sample());
-        if (!linear->calibrated()) {
+        const double bound = settings.linear.recalibration_error_bound;
+        if (!(bound >= 0) || !std::isfinite(bound)) {
+            throw std::invalid_argument(
+                "linear.recalibration_error_bound: expected a finite value >= 0 (0: no drift "
+                "check), got " +
+                std::to_string(bound));
+        }
+        double drift_estimate = 0;
+        bool recalibrate = false;
+        if (bound > 0 && linear->calibrated() && drift.has_baseline()) {
+            stats.merge(drift.check(capture_fn(), linear->config(), linear->layout(),
+                                    &next_sequence, &drift_estimate));
+            recalibrate = drift_estimate > bound;
+        }
+        if (!linear->calibrated() || recalibrate) {
+            // Checked for drift: calibrate at the data stream's moment (LinearSettings).
+            std::uint64_t* sequence = bound > 0 ? &next_sequence : &calibration_sequence;
             linear_exposure_fixed = exposure_fixed(call);
-            RunStats calibration = linear->calibrate(capture_fn(), exposure, &calibration_sequence,
-                                                     linear_exposure_fixed);
+            RunStats calibration =
+                linear->calibrate(capture_fn(), exposure, sequence, linear_exposure_fixed);
             calibration.saturated = 0;  // exposure search: saturation there is expected
             stats.merge(calibration);
+            if (bound > 0) {
+                stats.merge(drift.baseline(capture_fn(), linear->config(), linear->layout(),
+                                           &next_sequence));
+            }
         }
         Result<float> result;
         result.output.shape = sdk_detail::output_shape(batch_shape, settings.n_components);
@@ -589,6 +612,8 @@ struct Opu::Impl {
             samples * linear->frames_per_sample() * settings.n_components;
         result.context.linear_error = linear->error_budget();
         result.context.linear_error_limit = sdk_detail::error_limit(linear->error_budget());
+        result.context.drift_error_estimate = drift_estimate;
+        result.context.recalibrations = recalibrate ? 1 : 0;
         return result;
     }
 };

@@ -74,6 +74,8 @@ def test_linear_transform_float32_and_rescaling(device):
         # no rescaling: entries N(0, 1/2) per unit of ||x||^2
         assert abs(np.mean(raw ** 2) / (0.5 * np.mean(np.sum(x ** 2, axis=1))) - 1) < 0.25
         assert raw.context.frames > 0
+        # The drift check is off (LinearSettings::recalibration_error_bound = 0): nothing estimated.
+        assert raw.context.drift_error_estimate == 0 and raw.context.recalibrations == 0
 
 
 def test_exclusive_access(device):

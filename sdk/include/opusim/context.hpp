@@ -114,6 +114,10 @@ struct Context {
     // read, quantisation, laser and encoding terms of linear_error), without the calibration term.
     double linear_error_limit = 0;
     LinearErrorBudget linear_error;
+    // Linear mode with LinearSettings::recalibration_error_bound > 0: the drift estimate of the
+    // reference frames shown before the call (0 when none were), and the recalibrations it caused.
+    double drift_error_estimate = 0;
+    std::size_t recalibrations = 0;
 
     double device_time_s() const { return end_s - start_s; }
 };

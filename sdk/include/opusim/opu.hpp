@@ -59,6 +59,13 @@ struct LinearSettings {
     // (reference on, off) frame pairs per vector, spread over the bit-planes by weight (>= bits;
     // each plane at least once, the rest where they lower the derived error most); times repeats.
     unsigned plane_pairs = 24;
+    // Drift (docs/sdk.md "Linear transform"): 0 (the default) never checks. Above 0, reference
+    // frames shown between linear_transform calls estimate how much of the device's fields has
+    // changed since the calibration (Context::drift_error_estimate), and the SDK recalibrates
+    // when the estimate exceeds this bound (Context::recalibrations). Calibration and reference
+    // frames then take their noise sequence numbers from the data stream, so that they sit at
+    // the moment of the device's drift they measure.
+    double recalibration_error_bound = 0;
 };
 
 // Progress of one call's device work (transform, transform_rescaled, linear_transform), for a

@@ -9,6 +9,9 @@ _COMPARED_FIELDS = ("device", "device_time_s", "frames", "passes", "retries", "r
                     "retry_time_s", "saturated_pixels", "output_values", "bits", "noise",
                     "exposure_source", "exposure_warning")
 _MEASURED_FIELDS = _COMPARED_FIELDS + ("first_sequence", "wall_time_s", "linear_error_limit")
+# Linear mode's drift check (docs/sdk.md "Drift: detection and recalibration"): its estimate and
+# the recalibrations it caused in the call (0 without LinearSettings::recalibration_error_bound).
+_MEASURED_FIELDS += ("drift_error_estimate", "recalibrations")
 # The device defects the SDK found and handled (docs/sdk.md "Device defects"): attributes too.
 _DEFECT_FIELDS = ("hot_pixels", "dead_pixels", "trigger_lag_frames", "stuck_features",
                   "stuck_mirror_warning")
@@ -31,7 +34,8 @@ class Context:
     ``exposure_warning`` ('' or why the frames use little of the camera's range),
     ``hot_pixels``, ``dead_pixels`` (camera pixels skipped), ``trigger_lag_frames`` (compensated),
     ``stuck_features`` (input-layout slots found stuck, features moved off them) and
-    ``stuck_mirror_warning`` (docs/sdk.md "Device defects"), and
+    ``stuck_mirror_warning`` (docs/sdk.md "Device defects"), ``drift_error_estimate`` and
+    ``recalibrations`` (linear mode's drift check), and
     ``sdk`` (the SDK's whole context as a dict).
     """
 

@@ -70,6 +70,8 @@ py::dict context_to_dict(const Context& context) {
     d["stuck_features"] = context.stuck_features;
     d["stuck_mirror_scan_frames"] = context.stuck_mirror_scan_frames;
     d["stuck_mirror_warning"] = context.stuck_mirror_warning;
+    d["drift_error_estimate"] = context.drift_error_estimate;
+    d["recalibrations"] = context.recalibrations;
     return d;
 }
 

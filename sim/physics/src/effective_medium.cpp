@@ -275,8 +275,24 @@ void EffectiveMedium::combine(const Sum* sums, std::size_t n_frames, float* out)
     });
 }
 
-void EffectiveMedium::multiply_chunk(const std::uint8_t* frames, std::size_t n_frames, float* out,
-                                     Workspace& w) const {
+template <class Sum>
+void EffectiveMedium::combine_fields(const Sum* sums, std::size_t n_frames,
+                                     std::complex<double>* out) const {
+    const std::size_t np = n_pixels();
+    const double on = (1 - leak_amplitude_) * scale_;
+    for (std::size_t i = 0; i < n_frames; ++i) {
+        const Sum* re_sums = sums + i * 2 * np;
+        const Sum* im_sums = re_sums + np;
+        for (std::size_t j = 0; j < np; ++j) {
+            out[i * np + j] = {on * static_cast<double>(re_sums[j]) + leakage_[j].real(),
+                               on * static_cast<double>(im_sums[j]) + leakage_[j].imag()};
+        }
+    }
+}
+
+template <class Finish>
+void EffectiveMedium::multiply_chunk(const std::uint8_t* frames, std::size_t n_frames, Workspace& w,
+                                     Finish finish) const {
     const std::size_t nf = n_features();
     const std::size_t width = 2 * n_pixels();
     const auto m = static_cast<int>(n_frames);
@@ -292,24 +308,26 @@ void EffectiveMedium::multiply_chunk(const std::uint8_t* frames, std::size_t n_f
             throw std::runtime_error("dnnl_gemm_u8s8s32 failed with status " +
                                      std::to_string(static_cast<int>(status)));
         }
-        combine(w.int_sums.data(), n_frames, out);
+        finish(w.int_sums.data());
     } else if (path_ == Path::IntegerDouble) {
         w.double_in.assign(frames, frames + n_frames * nf);
         w.double_sums.resize(n_frames * width);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0, w.double_in.data(), k,
                     double_matrix_.data(), k, 0.0, w.double_sums.data(), n);
-        combine(w.double_sums.data(), n_frames, out);
+        finish(w.double_sums.data());
     } else {
         w.float_in.assign(frames, frames + n_frames * nf);
         w.float_sums.resize(n_frames * width);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, w.float_in.data(), k,
                     float_matrix_.data(), k, 0.0f, w.float_sums.data(), n);
-        combine(w.float_sums.data(), n_frames, out);
+        finish(w.float_sums.data());
     }
 }
 
-void EffectiveMedium::intensities(const std::uint8_t* frames, std::size_t n_frames,
-                                  float* out) const {
+// Checks the arguments and runs FINISH(chunk frames, count, chunk output) chunk by chunk.
+template <class Out, class Finish>
+void EffectiveMedium::for_each_chunk(const std::uint8_t* frames, std::size_t n_frames, Out* out,
+                                     Finish finish) const {
     if (n_frames == 0) return;
     if (frames == nullptr || out == nullptr) {
         throw std::invalid_argument("frames/out: expected buffers for " + std::to_string(n_frames) +
@@ -323,8 +341,24 @@ void EffectiveMedium::intensities(const std::uint8_t* frames, std::size_t n_fram
     Workspace workspace;
     for (std::size_t first = 0; first < n_frames; first += chunk) {
         const std::size_t count = std::min(chunk, n_frames - first);
-        multiply_chunk(frames + first * nf, count, out + first * n_pixels(), workspace);
+        Out* chunk_out = out + first * n_pixels();
+        multiply_chunk(frames + first * nf, count, workspace,
+                       [&](const auto* sums) { finish(sums, count, chunk_out); });
     }
+}
+
+void EffectiveMedium::intensities(const std::uint8_t* frames, std::size_t n_frames,
+                                  float* out) const {
+    for_each_chunk(frames, n_frames, out,
+                   [this](const auto* sums, std::size_t n, float* o) { combine(sums, n, o); });
+}
+
+void EffectiveMedium::fields(const std::uint8_t* frames, std::size_t n_frames,
+                             std::complex<double>* out) const {
+    for_each_chunk(frames, n_frames, out,
+                   [this](const auto* sums, std::size_t n, std::complex<double>* o) {
+                       combine_fields(sums, n, o);
+                   });
 }
 
 std::vector<std::complex<float>> EffectiveMedium::oracle_matrix() const {

@@ -156,6 +156,15 @@ class SectionReader {
 
     // A key older profiles carry and the model ignores: accepted when absent, checked when
     // present (a whole number within BOUNDS), and read into nothing.
+    // A key a profile may leave out (FIELD keeps its default then).
+    void optional_number(const char* key, double& field, Bounds bounds) {
+        if (object_.find(key) == object_.end()) {
+            consumed_.insert(key);
+            return;
+        }
+        number(key, field, bounds);
+    }
+
     void ignored_integer(const char* key, Bounds bounds) {
         consumed_.insert(key);
         if (object_.find(key) == object_.end()) return;
@@ -199,7 +208,8 @@ class SectionReader {
 // Serialises fields with the same describe_* functions; constraints are ignored.
 class SectionWriter {
   public:
-    explicit SectionWriter(json& object) : object_(object) {}
+    explicit SectionWriter(json& object, bool with_optional_keys = false)
+        : object_(object), with_optional_keys_(with_optional_keys) {}
     void number(const char* key, const double& field, Bounds) { object_[key] = field; }
     template <class Integer>
     void integer(const char* key, const Integer& field, Bounds) {
@@ -210,12 +220,17 @@ class SectionWriter {
         object_[key] = field;
     }
     void ignored_integer(const char*, Bounds) {}  // not written: nothing reads it
+    // Written only when set, so profiles without the key print as before.
+    void optional_number(const char* key, const double& field, Bounds) {
+        if (field != 0 || with_optional_keys_) object_[key] = field;
+    }
     void text(const char* key, const std::string& field, const std::vector<std::string>&) {
         object_[key] = field;
     }
 
   private:
     json& object_;
+    bool with_optional_keys_;
 };
 
 // The field lists. P is the params struct (const for writing), V the visitor.
@@ -242,6 +257,8 @@ void describe_medium(P& p, V& v) {
     v.number("photons_per_unit_intensity_per_us", p.photons_per_unit_intensity_per_us,
              float_safe_positive());
     v.integer("tile_memory_mb", p.tile_memory_mb, at_least(1));
+    // Optional: absent or 0 keeps the medium fixed (docs/device-physics.md "Medium drift").
+    v.optional_number("decorrelation_time_s", p.decorrelation_time_s, float_safe_non_negative());
 }
 
 template <class P, class V>
@@ -326,9 +343,10 @@ void read_section(const json& document, const char* section, P& params, Describe
 }
 
 template <class P, class Describe>
-void write_section(json& document, const char* section, const P& params, Describe describe) {
+void write_section(json& document, const char* section, const P& params, Describe describe,
+                   bool with_optional_keys = false) {
     json object = json::object();
-    SectionWriter writer(object);
+    SectionWriter writer(object, with_optional_keys);
     describe(params, writer);
     document[section] = std::move(object);
 }
@@ -497,12 +515,14 @@ DeviceProfile DeviceProfile::from_json(const nlohmann::json& document) {
     return profile;
 }
 
-nlohmann::json DeviceProfile::to_json() const {
+nlohmann::json DeviceProfile::to_json(bool with_optional_keys) const {
     json document = json::object();
     document["name"] = name;
     document["description"] = description;
     write_section(document, "dmd", dmd, [](auto& p, auto& v) { describe_dmd(p, v); });
-    write_section(document, "medium", medium, [](auto& p, auto& v) { describe_medium(p, v); });
+    write_section(
+        document, "medium", medium, [](auto& p, auto& v) { describe_medium(p, v); },
+        with_optional_keys);
     write_section(document, "camera", camera, [](auto& p, auto& v) { describe_camera(p, v); });
     write_section(document, "link", link, [](auto& p, auto& v) { describe_link(p, v); });
     write_section(document, "controller", controller,

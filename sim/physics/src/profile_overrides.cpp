@@ -113,7 +113,9 @@ json apply_profile_overrides(json document, const std::vector<ProfileOverride>& 
 DeviceProfile with_overrides(const DeviceProfile& profile,
                              const std::vector<ProfileOverride>& overrides) {
     if (overrides.empty()) return profile;
-    const json changed = apply_profile_overrides(profile.to_json(), overrides);
+    // Optional keys a profile leaves out can be overridden too (medium.decorrelation_time_s).
+    const json changed =
+        apply_profile_overrides(profile.to_json(/*with_optional_keys=*/true), overrides);
     try {
         return DeviceProfile::from_json(changed);
     } catch (const ProfileOverrideError&) {

@@ -66,7 +66,8 @@ void FunctionalFrameSteps::compute(std::uint64_t first_frame, std::uint64_t coun
     if (count == 0) return;
     const double exposure_us = static_cast<double>(config_.exposure_ns) * 1e-3;
     defects_.patterns(features_.data(), count);
-    medium_.intensities(features_.data(), count, intensities_.data());
+    medium_.intensities(features_.data(), count, descriptor_.first_sequence + first_frame,
+                        intensities_.data());
     if (config_.ideal) {
         write_float_intensities(intensities_.data(), count * config_.n_components, output_.data());
         return;

@@ -6,6 +6,7 @@ void MediumStage::configure(const physics::DeviceProfile& profile) {
     profile_ = profile;
     medium_.reset();
     effective_.reset();
+    drifting_.reset();
 }
 
 void MediumStage::prepare(std::uint64_t medium_seed, const contract::InputLayout& layout,
@@ -14,20 +15,31 @@ void MediumStage::prepare(std::uint64_t medium_seed, const contract::InputLayout
                              layout.replication == layout_.replication &&
                              layout.first_mirror == layout_.first_mirror &&
                              layout.total_mirrors == layout_.total_mirrors;
-    if (effective_ && medium_seed == seed_ && same_layout && pixels == pixels_) return;
+    if ((effective_ || drifting_) && medium_seed == seed_ && same_layout && pixels == pixels_)
+        return;
     effective_.reset();  // it may refer to the medium replaced below
+    drifting_.reset();
     if (!medium_ || medium_seed != seed_) {
         medium_ = std::make_unique<physics::Medium>(profile_.medium, medium_seed);
     }
-    effective_ = std::make_unique<physics::EffectiveMedium>(*medium_, layout, pixels,
-                                                            profile_.dmd.contrast_ratio);
+    if (const auto drift = physics::DriftSchedule::from_profile(profile_)) {
+        drifting_ = std::make_unique<physics::DriftingMedium>(*medium_, layout, pixels,
+                                                              profile_.dmd.contrast_ratio, *drift);
+    } else {
+        effective_ = std::make_unique<physics::EffectiveMedium>(*medium_, layout, pixels,
+                                                                profile_.dmd.contrast_ratio);
+    }
     seed_ = medium_seed;
     layout_ = layout;
     pixels_ = pixels;
 }
 
 void MediumStage::intensities(const std::uint8_t* features, std::uint64_t n_frames,
-                              float* out) const {
+                              std::uint64_t first_sequence, float* out) const {
+    if (drifting_) {
+        drifting_->intensities(features, n_frames, first_sequence, out);
+        return;
+    }
     effective_->intensities(features, n_frames, out);
 }
 

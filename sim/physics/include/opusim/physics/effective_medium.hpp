@@ -49,6 +49,9 @@ class EffectiveMedium {
     // independent of how frames are chunked. Throws std::invalid_argument naming `frames` for a
     // value other than 0 or 1.
     void intensities(const std::uint8_t* frames, std::size_t n_frames, float* out) const;
+    // The complex fields behind those intensities, (1 - a) C x + leakage, row-major
+    // n_frames x n_pixels into OUT (medium_drift.hpp mixes the fields of two media).
+    void fields(const std::uint8_t* frames, std::size_t n_frames, std::complex<double>* out) const;
 
     // Oracle only (tests and tools, never the SDK path): the effective complex matrix
     // (n_pixels x n_features, row-major) and the constant leakage field per pixel,
@@ -71,10 +74,17 @@ class EffectiveMedium {
     // Effective value (re or im plane, pixel row, feature) in true units.
     double value(std::size_t plane_row, std::size_t feature) const;
     struct Workspace;  // GEMM inputs and sums of one chunk, reused across chunks
-    void multiply_chunk(const std::uint8_t* frames, std::size_t n_frames, float* out,
-                        Workspace& workspace) const;
+    // The GEMM of one chunk; FINISH(sums) turns its sums (2 n_pixels per frame) into output.
+    template <class Finish>
+    void multiply_chunk(const std::uint8_t* frames, std::size_t n_frames, Workspace& workspace,
+                        Finish finish) const;
     template <class Sum>
     void combine(const Sum* sums, std::size_t n_frames, float* out) const;
+    template <class Sum>
+    void combine_fields(const Sum* sums, std::size_t n_frames, std::complex<double>* out) const;
+    template <class Out, class Finish>
+    void for_each_chunk(const std::uint8_t* frames, std::size_t n_frames, Out* out,
+                        Finish finish) const;
     std::size_t frames_per_chunk() const;
 
     Medium medium_;

@@ -46,6 +46,10 @@ struct MediumParams {
     // below saturation (see docs/device-physics.md).
     double photons_per_unit_intensity_per_us = 0;
     std::uint64_t tile_memory_mb = 256;  // memory budget for generating the medium in tiles
+    // Medium drift (optional key, docs/device-physics.md "Medium drift"): the time over which
+    // the transmission matrix decorrelates (entry correlation 1/e), in seconds of the profile's
+    // nominal frame period camera.frametime_us per frame. 0 (the default): no drift.
+    double decorrelation_time_s = 0;
 };
 
 struct CameraParams {
@@ -133,7 +137,9 @@ struct DeviceProfile {
 
     // Parses and validates; throws ProfileError naming the bad key.
     static DeviceProfile from_json(const nlohmann::json& document);
-    nlohmann::json to_json() const;
+    // WITH_OPTIONAL_KEYS: optional keys at their defaults too (for overrides); by default they
+    // are written only when set, so a profile prints as it was read.
+    nlohmann::json to_json(bool with_optional_keys = false) const;
     // NAME is a built-in profile ("gen2", "gen3", looked up in the installed profile folder),
     // anything else is a path to a JSON file.
     static DeviceProfile load(const std::string& name_or_path);
