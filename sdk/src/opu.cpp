@@ -544,6 +544,8 @@ struct Opu::Impl {
             RunStats calibration = linear->calibrate(capture_fn(), exposure, &calibration_sequence);
             calibration.saturated = 0;  // exposure search: saturation there is expected
             stats.merge(calibration);
+            // The calibration sets the frames a vector (linear.rounding_plane_pairs).
+            progress_total = progress_done + samples * linear->frames_per_sample();
         }
         Result<float> result;
         result.output.shape = sdk_detail::output_shape(batch_shape, settings.n_components);

@@ -59,6 +59,11 @@ struct LinearSettings {
     // (reference on, off) frame pairs per vector, spread over the bit-planes by weight (>= bits;
     // each plane at least once, the rest where they lower the derived error most); times repeats.
     unsigned plane_pairs = 24;
+    // The pairs per vector instead of plane_pairs when the calibration's photon-transfer fit
+    // finds the ADC's rounding the largest part of the camera's temporal noise (a noiseless
+    // camera): only more dithered frames average the rounding down (docs/device-physics.md
+    // "Linear mode: noise limit"). 0: plane_pairs.
+    unsigned rounding_plane_pairs = 48;
 };
 
 // Progress of one call's device work (transform, transform_rescaled, linear_transform), for a
