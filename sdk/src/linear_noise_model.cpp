@@ -97,15 +97,19 @@ CameraNoise fit_camera_noise(const std::vector<double>& mean_above_dark,
     return noise;
 }
 
+bool rounding_limited(const CameraNoise& noise, double level) {
+    const double temporal =
+        noise.floor + noise.gain * level + noise.laser * noise.laser * level * level;
+    return noise.quantisation > temporal;
+}
+
 LinearErrorAccumulator::LinearErrorAccumulator(const CameraNoise& noise,
                                                const LinearSignalLevels& levels,
-                                               const PlaneSchedule& schedule, unsigned repeats,
-                                               bool dither)
+                                               const PlaneSchedule& schedule, unsigned repeats)
     : noise_(noise),
       levels_(levels),
       schedule_(schedule),
       repeats_(repeats),
-      dither_(dither),
       weights_(plane_weights(static_cast<unsigned>(schedule.pairs.size()))) {
     for (const double r : levels_.reference) {
         inverse_reference_sum_ += 1.0 / r;
@@ -139,13 +143,9 @@ void LinearErrorAccumulator::add(const float* x, const std::vector<double>& x_en
             const std::size_t lit_count =
                 schedule_.sign(b, pair) > 0 ? lit[b] : levels_.n_features - lit[b];
             const double u = u1 * double(lit_count);
-            // At exposure factor g the intensities scale by g and d is divided by g: the
-            // constant terms by g^2, shot by g, laser not at all.
-            const double g = dither_ ? dither_factor(pair / 2) : 1.0;
-            floor_ += coefficient * 2.0 * noise_.floor * inverse_reference_sum_ / (g * g);
-            quantisation_ +=
-                coefficient * 2.0 * noise_.quantisation * inverse_reference_sum_ / (g * g);
-            shot_ += coefficient * noise_.gain * (m + 2.0 * u * inverse_reference_sum_) / g;
+            floor_ += coefficient * 2.0 * noise_.floor * inverse_reference_sum_;
+            quantisation_ += coefficient * 2.0 * noise_.quantisation * inverse_reference_sum_;
+            shot_ += coefficient * noise_.gain * (m + 2.0 * u * inverse_reference_sum_);
             laser_ += coefficient * laser2 *
                       (reference_sum_ + 4.0 * u * m + 4.0 * u * u * inverse_reference_sum_);
         }

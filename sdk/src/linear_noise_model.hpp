@@ -41,16 +41,6 @@ struct PlaneSchedule {
     }
 };
 
-// The exposure of a plane's pair group Q (pairs 2Q and 2Q + 1, a (p, ~p) couple) relative to
-// the calibrated one: 1 - Q kDitherStep. A noiseless camera gives identical frames for identical
-// patterns, so a plane's repeated couples would round identically; at another exposure the
-// intensities move by a fraction of a DN to a few DN and the rounding errors decorrelate. The
-// pair's d is divided by the factor (intensities scale with the exposure; the offset cancels).
-inline constexpr double kDitherStep = 0.03;
-inline double dither_factor(unsigned group) {
-    return 1.0 - kDitherStep * double(group);
-}
-
 // TOTAL_PAIRS (>= BITS) pairs over BITS planes: one each, then one at a time to the plane whose
 // variance term w_b^2 / n_b falls most (this minimises sum_b w_b^2 / n_b, the noise of an output
 // when every pair has the same noise).
@@ -64,6 +54,11 @@ struct CameraNoise {
     double quantisation = 0;  // ADC rounding, DN^2 per frame: 1/12 for integer values, 0 else
     double laser = 0;         // relative rms of the power from frame to frame
 };
+
+// True when the ADC's rounding is the largest part of a frame's temporal variance at LEVEL DN
+// above dark (a camera without temporal noise: its repeated frames are identical). The scheme
+// then spends linear.rounding_plane_pairs: only more (dithered) frames average rounding down.
+bool rounding_limited(const CameraNoise& noise, double level);
 
 // Least squares of VARIANCE = a + b m + c m^2 over the pixels' (mean above dark m, temporal
 // variance) pairs; floor = a minus the quantisation (which the lit frames' variance includes),
@@ -83,9 +78,8 @@ struct LinearSignalLevels {
 // Accumulates the derived error over the samples of one call.
 class LinearErrorAccumulator {
   public:
-    // DITHER: the pairs' exposures follow dither_factor (integer camera values).
     LinearErrorAccumulator(const CameraNoise& noise, const LinearSignalLevels& levels,
-                           const PlaneSchedule& schedule, unsigned repeats, bool dither);
+                           const PlaneSchedule& schedule, unsigned repeats);
     // One sample: its floats X, its encoded values X_ENCODED, max |x|, and the lit signal
     // features of each plane (LIT[b]).
     void add(const float* x, const std::vector<double>& x_encoded, double max_abs,
@@ -102,7 +96,6 @@ class LinearErrorAccumulator {
     LinearSignalLevels levels_;
     PlaneSchedule schedule_;
     unsigned repeats_;
-    bool dither_;
     std::vector<double> weights_;
     double inverse_reference_sum_ = 0;  // sum_j 1 / R_j
     double reference_sum_ = 0;          // sum_j R_j

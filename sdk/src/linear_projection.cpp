@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "linear_dither.hpp"
 #include "opusim/contract/dmd_format.hpp"
 
 namespace opusim::sdk_detail {
@@ -22,8 +23,16 @@ constexpr double kSaturationProbability = 1e-3;
 // Exposure factors tried: 2^(i/8), i in [-kFactorSteps, kFactorSteps]; and calibration rounds.
 constexpr int kFactorSteps = 40;
 constexpr int kExposureRounds = 4;
-// Samples per capture call, to bound the memory of the candidate frames.
+// Samples per capture call: at most 256, and at most kChunkValues camera values (memory).
 constexpr std::size_t kSamplesPerChunk = 256;
+constexpr std::size_t kChunkValues = std::size_t{1} << 26;
+
+// The most couples (pairs 2i, 2i + 1) any plane of SCHEDULE gets, repeats included.
+std::size_t max_couples(const PlaneSchedule& schedule, unsigned repeats) {
+    std::size_t most = 0;
+    for (const unsigned n : schedule.pairs) most = std::max<std::size_t>(most, n * repeats / 2);
+    return most;
+}
 
 }  // namespace
 
@@ -49,14 +58,34 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
         throw std::invalid_argument("linear.calibration_frames must be >= 2");
     }
     schedule_ = schedule_planes(settings.bits, settings_.plane_pairs);
+    if (settings_.rounding_plane_pairs != 0 && settings_.rounding_plane_pairs < settings.bits) {
+        throw std::invalid_argument("linear.rounding_plane_pairs must be 0 or >= linear.bits (" +
+                                    std::to_string(settings.bits) + "), got " +
+                                    std::to_string(settings_.rounding_plane_pairs));
+    }
+    rounding_schedule_ = schedule_planes(settings.bits, settings_.rounding_plane_pairs == 0
+                                                            ? settings.plane_pairs
+                                                            : settings_.rounding_plane_pairs);
+    // Float intensities (ideal) do not round: no dither features.
+    const std::size_t couples = std::max(max_couples(schedule_, settings.repeats),
+                                         max_couples(rounding_schedule_, settings.repeats));
+    if (!base.ideal) {
+        n_dither_ = dither_feature_count(couples);
+        if (n_dither_ > 0 && couples >= (std::size_t{1} << n_dither_)) {
+            throw std::invalid_argument("linear: " + std::to_string(couples) +
+                                        " couples per plane exceed the dither's distinct patterns; "
+                                        "lower linear.plane_pairs or linear.repeats");
+        }
+        dither_lit_ = dither_max_lit(couples, n_dither_);
+    }
     n_reference_ = std::max<std::size_t>(
         1, static_cast<std::size_t>(std::ceil(settings_.reference_ratio * double(n_features))));
     const contract::DmdGeometry& dmd = device.info().dmd;
-    if (n_features + n_reference_ > dmd.mirrors()) {
-        throw std::invalid_argument("linear_transform: n_features " + std::to_string(n_features) +
-                                    " plus " + std::to_string(n_reference_) +
-                                    " reference features exceed the DMD's " +
-                                    std::to_string(dmd.mirrors()) + " mirrors");
+    if (n_features + n_reference_ + n_dither_ > dmd.mirrors()) {
+        throw std::invalid_argument(
+            "linear_transform: n_features " + std::to_string(n_features) + " plus " +
+            std::to_string(n_reference_) + " reference and " + std::to_string(n_dither_) +
+            " dither features exceed the DMD's " + std::to_string(dmd.mirrors()) + " mirrors");
     }
     const contract::SensorGeometry& camera = device.info().sensor;
     const std::uint64_t wanted = std::uint64_t{n_components} * settings_.candidates_per_output;
@@ -67,7 +96,7 @@ LinearProjector::LinearProjector(const LinearSettings& settings, const driver::D
         camera, std::max<std::uint64_t>(n_components, std::min(wanted, available)));
     candidates_ = contract::make_output_roi(
         camera, std::min<std::uint64_t>(available, std::uint64_t{asked.width} * asked.height));
-    layout_ = make_layout(n_features + n_reference_, candidates_);
+    layout_ = make_layout(n_features + n_reference_ + n_dither_, candidates_);
     full_scale_ = base.ideal ? std::numeric_limits<float>::infinity()
                              : static_cast<float>((1u << device.info().bit_depth) - 1u);
     min_exposure_us_ = device.info().min_exposure_us;
@@ -152,7 +181,9 @@ LinearProjector::Levels LinearProjector::measure_levels(const CaptureFn& capture
 std::vector<std::size_t> LinearProjector::select_pixels(const Levels& levels, double factor) const {
     const Measurement& ref = levels.reference;
     const double tail = -std::log(kSaturationProbability);
-    const double u = factor * levels.half_intensity;
+    // A couple's dither features add to the half-lit plane's speckle.
+    const double feature = levels.half_intensity / (double(n_features_) / 2.0);
+    const double u = factor * (levels.half_intensity + feature * double(dither_lit_));
     std::vector<std::size_t> admissible;
     for (std::size_t j = 0; j < ref.on_mean.size(); ++j) {
         const double r = factor * (ref.on_mean[j] - ref.off_mean[j]);
@@ -243,6 +274,13 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
         config_.exposure_us =
             std::clamp(config_.exposure_us * factor, min_exposure_us_, max_exposure_us_);
     }
+    // The reference's mean step over all candidates (an unbiased mean of s |r|^2 since the
+    // candidates were not chosen by their reference): the level the camera's noise is judged at.
+    const Measurement& reference = levels.reference;
+    double mean_c = 0;
+    for (std::size_t j = 0; j < k; ++j) mean_c += reference.on_mean[j] - reference.off_mean[j];
+    mean_c /= double(k);
+    if (rounding_limited(noise_, mean_c)) schedule_ = rounding_schedule_;
     selected_ = select_pixels(levels, 1.0);
     if (selected_.empty()) {
         // No exposure keeps n_components pixels inside the bound: the brightest unsaturated.
@@ -257,12 +295,7 @@ RunStats LinearProjector::calibrate(const CaptureFn& capture, double exposure_us
         selected_.assign(order.begin(), order.begin() + static_cast<long>(n_components_));
         std::sort(selected_.begin(), selected_.end());
     }
-    // 3. c per pixel and the global scale from the mean over all candidates (an unbiased mean
-    //    of s |r|^2 since the candidates were not chosen by their reference).
-    const Measurement& reference = levels.reference;
-    double mean_c = 0;
-    for (std::size_t j = 0; j < k; ++j) mean_c += reference.on_mean[j] - reference.off_mean[j];
-    mean_c /= double(k);
+    // 3. c per pixel and the global scale from the mean over all candidates.
     if (!(mean_c > 0)) {
         throw std::runtime_error(
             "linear_transform calibration: the reference gives no signal on the camera (mean "
@@ -307,47 +340,37 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
     const std::size_t m = selected_.size();
     const double levels = std::ldexp(1.0, static_cast<int>(bits)) - 1.0;
     const std::vector<double> weights = plane_weights(bits);
-    // The pairs of one vector in frame order: plane, sign, the pair's weight w_b / n_b and its
-    // exposure group (pair i of a plane is in group i / 2: a (p, ~p) couple shares an exposure,
-    // so c cancels in it). Frames are ordered by group, one device job per sample and group.
+    // The pairs of one vector in frame order: plane, sign, the pair's weight w_b / n_b and the
+    // dither features it lights (pairs 2i and 2i + 1 of a plane, a (p, ~p) couple, share
+    // couple i's; a plane's odd leftover pair lights none: h is calibrated without them).
     struct Pair {
         unsigned plane;
         int sign;
         double weight;
-        unsigned group;
+        std::vector<std::size_t> dither;
     };
     std::vector<Pair> pairs;
-    unsigned groups = 1;
     for (unsigned b = 0; b < bits; ++b) {
         const unsigned n = schedule_.pairs[b] * repeats;
         for (unsigned i = 0; i < n; ++i) {
-            pairs.push_back({b, schedule_.sign(b, i), weights[b] / n, i / 2});
-            groups = std::max(groups, i / 2 + 1);
-        }
-    }
-    std::stable_sort(pairs.begin(), pairs.end(),
-                     [](const Pair& a, const Pair& b) { return a.group < b.group; });
-    // Exposure of each group (docs: the dither): integer camera values only; an ideal device's
-    // float intensities do not scale with the exposure and need no dither.
-    const bool dither = std::isfinite(full_scale_);
-    std::vector<double> factor(groups, 1.0);
-    std::vector<std::size_t> group_begin(groups + 1, pairs.size());
-    for (unsigned q = 0; q < groups; ++q) {
-        if (dither) factor[q] = dither_factor(q);
-        for (std::size_t p = pairs.size(); p-- > 0;) {
-            if (pairs[p].group >= q) group_begin[q] = p;
+            const bool coupled = i + 1 < n || n % 2 == 0;
+            pairs.push_back({b, schedule_.sign(b, i), weights[b] / n,
+                             coupled && n_dither_ > 0 ? dither_pattern(i / 2, n_dither_)
+                                                      : std::vector<std::size_t>{}});
         }
     }
     const std::size_t frames_per = 2 * pairs.size();
-    LinearErrorAccumulator accumulator(noise_, levels_, schedule_, repeats, dither);
+    const std::size_t chunk_samples =
+        std::clamp<std::size_t>(kChunkValues / (frames_per * k), 1, kSamplesPerChunk);
+    LinearErrorAccumulator accumulator(noise_, levels_, schedule_, repeats);
 
     RunStats stats;
     std::fill(out, out + samples * m, 0.0f);
     std::vector<double> encoded(n_features_);
     std::vector<std::size_t> lit(bits);
     std::vector<unsigned> quantised(n_features_);
-    for (std::size_t begin = 0; begin < samples; begin += kSamplesPerChunk) {
-        const std::size_t count = std::min(kSamplesPerChunk, samples - begin);
+    for (std::size_t begin = 0; begin < samples; begin += chunk_samples) {
+        const std::size_t count = std::min(chunk_samples, samples - begin);
         // Samples with max |x| = 0 project to 0 and use no frames.
         std::vector<std::size_t> rows;
         std::vector<double> maxima;
@@ -387,21 +410,15 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
                     off[j] = bit;
                 }
                 std::fill_n(on + n_features_, n_reference_, std::uint8_t{1});
+                for (const std::size_t d : pairs[p].dither) {
+                    on[n_features_ + n_reference_ + d] = 1;
+                    off[n_features_ + n_reference_ + d] = 1;
+                }
             }
         }
         std::vector<float> values(n_frames * k);
-        RunStats chunk;
-        for (std::size_t r = 0; r < rows.size(); ++r) {
-            for (unsigned q = 0; q < groups; ++q) {
-                const std::size_t first = r * frames_per + 2 * group_begin[q];
-                const std::size_t group_frames = 2 * (group_begin[q + 1] - group_begin[q]);
-                if (group_frames == 0) continue;
-                driver::DeviceConfig config = config_;
-                config.exposure_us = config_.exposure_us * factor[q];
-                chunk.merge(capture(config, layout_, frames.data() + first * f, group_frames,
-                                    *sequence + first, values.data() + first * k));
-            }
-        }
+        RunStats chunk =
+            capture(config_, layout_, frames.data(), n_frames, *sequence, values.data());
         *sequence += n_frames;
         // Saturation that matters: the selected pixels of these frames (the other read-out
         // pixels are discarded).
@@ -419,8 +436,7 @@ RunStats LinearProjector::project(const CaptureFn& capture, const float* x, std:
                 double sum = 0;
                 for (std::size_t p = 0; p < pairs.size(); ++p) {
                     const std::size_t on = (r * frames_per + 2 * p) * k + j;
-                    const double d =
-                        (double(values[on]) - double(values[on + k])) / factor[pairs[p].group];
+                    const double d = double(values[on]) - double(values[on + k]);
                     sum += pairs[p].weight * pairs[p].sign * (2.0 * d - offset_[s]);
                 }
                 dst[s] = static_cast<float>(maxima[r] * sum * scale_[s]);

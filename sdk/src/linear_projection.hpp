@@ -17,6 +17,9 @@
 // calibrated offset h = d(p) + d(~p) = d(half 1) + d(half 2) (the signs are chosen so these
 // leftovers cancel across planes: linear_noise_model.hpp). The pairs are spread over the planes
 // by weight (linear.plane_pairs: more on the significant planes, where the noise counts most).
+// Repeated couples of a plane light distinct subsets of a few dither features (after the
+// reference; linear_dither.hpp) in all their frames, so a noiseless camera's rounding errors
+// decorrelate; leftover single pairs light none (h is calibrated without them).
 // Pixels and exposure: the ROI holds candidates_per_output x n_components pixels; the exposure
 // and the n_components pixels are those the derived error (linear_noise_model.hpp) says are
 // best, among the pixels whose brightest plausible frame stays below full scale.
@@ -67,10 +70,12 @@ class LinearProjector {
     const driver::DeviceConfig& config() const { return config_; }
     const contract::InputLayout& layout() const { return layout_; }
     std::size_t n_reference() const { return n_reference_; }
+    std::size_t n_dither() const { return n_dither_; }
     std::vector<std::uint64_t> output_pixels() const;
     std::size_t frames_per_sample() const {
         return 2 * schedule_.total_pairs() * settings_.repeats;
     }
+    // frames_per_sample() is plane_pairs' until calibrate() finds a rounding-limited camera.
     // The derived error of the last project() call's outputs (linear_noise_model.hpp).
     const LinearErrorBudget& error_budget() const { return budget_; }
     const CameraNoise& camera_noise() const { return noise_; }
@@ -103,6 +108,8 @@ class LinearProjector {
     std::size_t n_features_;
     std::size_t n_components_;
     std::size_t n_reference_;
+    std::size_t n_dither_ = 0;    // dither features after the reference (0: ideal intensities)
+    std::size_t dither_lit_ = 0;  // the most dither features a couple lights
     float full_scale_;  // the camera's largest value; infinite for float intensities (ideal)
     double min_exposure_us_;
     double max_exposure_us_;
@@ -114,7 +121,8 @@ class LinearProjector {
     std::vector<double> c_;              // per selected pixel
     std::vector<double> offset_;         // h per selected pixel, DN
     std::vector<double> scale_;          // per selected pixel: DN -> projection units
-    PlaneSchedule schedule_;
+    PlaneSchedule schedule_;             // in use
+    PlaneSchedule rounding_schedule_;    // linear.rounding_plane_pairs (rounding-limited camera)
     CameraNoise noise_;
     LinearSignalLevels levels_;
     double offset_variance_ = 0;     // of h, DN^2 (calibration term)

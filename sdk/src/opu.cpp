@@ -594,6 +594,8 @@ struct Opu::Impl {
                 stats.merge(drift.baseline(capture_fn(), linear->config(), linear->layout(),
                                            &next_sequence));
             }
+            // The calibration sets the frames a vector (linear.rounding_plane_pairs).
+            progress_total = progress_done + samples * linear->frames_per_sample();
         }
         Result<float> result;
         result.output.shape = sdk_detail::output_shape(batch_shape, settings.n_components);

@@ -47,7 +47,9 @@ std::vector<float> oracle_matrix(const Context& context, std::size_t d) {
     const double scale = std::sqrt(2.0 / double(layout.replication));
     for (std::size_t j = 0; j < m; ++j) {
         std::complex<double> r = 0;
-        for (std::size_t f = d; f < total; ++f) r += std::complex<double>(c[j * total + f]);
+        // The reference features follow the signal (the layout's dither features follow them).
+        const std::size_t reference_end = d + context.input_roi.reference_features;
+        for (std::size_t f = d; f < reference_end; ++f) r += std::complex<double>(c[j * total + f]);
         const std::complex<double> phase = std::conj(r) / std::abs(r);
         for (std::size_t f = 0; f < d; ++f) {
             w[j * d + f] = float(scale * (phase * std::complex<double>(c[j * total + f])).real());

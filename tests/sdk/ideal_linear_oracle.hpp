@@ -67,12 +67,14 @@ inline std::vector<double> ideal_linear_matrix(const Context& context,
     const auto leakage = effective.oracle_leakage_field();
     const double a = 1.0 - effective.leakage_amplitude();
     const std::size_t total = layout.n_features;
-    const std::size_t n_reference = total - n_features;
+    // The reference features follow the signal; the layout's dither features (noisy cameras
+    // only) follow them.
+    const std::size_t n_reference = context.input_roi.reference_features;
     std::vector<std::complex<double>> reference(candidates.size());
     std::vector<double> step(candidates.size());
     double mean_step = 0;
     for (std::size_t k = 0; k < candidates.size(); ++k) {
-        for (std::size_t f = n_features; f < total; ++f)
+        for (std::size_t f = n_features; f < n_features + n_reference; ++f)
             reference[k] += std::complex<double>(matrix[k * total + f]);
         step[k] = a * a * std::norm(reference[k]) +
                   2 * a * (std::conj(reference[k]) * std::complex<double>(leakage[k])).real();

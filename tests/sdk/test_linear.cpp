@@ -43,7 +43,9 @@ std::vector<double> oracle_projection(const opusim::Context& context,
     std::vector<double> z(rows * m);
     for (std::size_t j = 0; j < m; ++j) {
         std::complex<double> r = 0;
-        for (std::size_t f = n_features; f < f_total; ++f)
+        // The reference features follow the signal (the dither features follow them).
+        const std::size_t reference_end = n_features + context.input_roi.reference_features;
+        for (std::size_t f = n_features; f < reference_end; ++f)
             r += std::complex<double>(matrix[j * f_total + f]);
         const std::complex<double> phase = std::conj(r) / std::abs(r);
         for (std::size_t i = 0; i < rows; ++i) {
@@ -177,7 +179,11 @@ TEST(LinearTransform, RepeatedPlanesAverageTheCameraNoise) {
     EXPECT_LT(error_four, error_once);
     const std::uint64_t per_vector = once.result.context.linear_error.frames_per_vector;
     EXPECT_EQ(four.result.context.linear_error.frames_per_vector, 4 * per_vector);
-    EXPECT_EQ(four.result.context.frames - once.result.context.frames, 16u * per_vector * 3u);
+    // Each call is its first (calibration included); the layouts differ (four times the couples
+    // need more dither features), so their calibrations may take different exposure rounds:
+    // only the vectors' frames are fixed.
+    EXPECT_GE(four.result.context.frames, 16u * 4u * per_vector);
+    EXPECT_GE(once.result.context.frames, 16u * per_vector);
 }
 
 TEST(LinearTransform, IsLinear) {
@@ -207,8 +213,10 @@ TEST(LinearTransform, IsLinear) {
     // Three independent errors of at most 0.10 relative each (the oracle bound above), of
     // weights 1, |a| and |b| on comparable norms: sqrt(1 + 0.49 + 1.69) x 0.10 = 0.18.
     EXPECT_LT(std::sqrt(diff / norm), 0.18);
-    // The calibration ran once: later calls use only the vectors' frames (2 x plane_pairs).
-    EXPECT_EQ(ty.context.linear_error.frames_per_vector, 2u * OpuSettings{}.linear.plane_pairs);
+    // The calibration ran once: later calls use only the vectors' frames (2 x the pairs a
+    // noiseless camera gets: its photon-transfer fit finds only the rounding).
+    EXPECT_EQ(ty.context.linear_error.frames_per_vector,
+              2u * OpuSettings{}.linear.rounding_plane_pairs);
     EXPECT_EQ(ty.context.frames, rows * ty.context.linear_error.frames_per_vector);
 }
 

@@ -65,7 +65,7 @@ TEST(LinearNoiseLimit, RepeatedMeasurementsDifferAsTheDerivedCameraError) {
 }
 
 // Noise off: the only camera error is rounding, deterministic; the scheme dithers it (complement
-// pairs, exposure steps), so the additivity error of x, y, x + y behaves as independent errors
+// pairs, dither features), so the additivity error of x, y, x + y behaves as independent errors
 // of the derived size: E|L(x+y) - Lx - Ly|^2 = limit^2 (|L(x+y)|^2 + |Lx|^2 + |Ly|^2).
 TEST(LinearNoiseLimit, NoiselessAdditivityMatchesTheDerivedLimit) {
     Opu opu = fitted("sim:gen2?seed=21&noise=off");

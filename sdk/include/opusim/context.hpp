@@ -18,7 +18,8 @@ struct InputRoi {
     std::uint64_t replication = 1;  // mirrors per feature
     std::uint64_t first_mirror = 0;
     std::uint64_t total_mirrors = 0;
-    std::uint64_t reference_features = 0;  // linear mode: the last n_features of the layout
+    std::uint64_t reference_features = 0;  // linear mode: the features after the signal's (the
+                                           // layout's dither features follow them)
     // Strategy auto: the layout chosen and why (rate-aware replication, opusim/layout_choice.hpp);
     // empty for full and small.
     std::string choice;

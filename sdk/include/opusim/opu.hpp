@@ -66,6 +66,11 @@ struct LinearSettings {
     // frames then take their noise sequence numbers from the data stream, so that they sit at
     // the moment of the device's drift they measure.
     double recalibration_error_bound = 0;
+    // The pairs per vector instead of plane_pairs when the calibration's photon-transfer fit
+    // finds the ADC's rounding the largest part of the camera's temporal noise (a noiseless
+    // camera): only more dithered frames average the rounding down (docs/device-physics.md
+    // "Linear mode: noise limit"). 0: plane_pairs.
+    unsigned rounding_plane_pairs = 48;
 };
 
 // Progress of one call's device work (transform, transform_rescaled, linear_transform), for a
