@@ -185,6 +185,9 @@ std::unique_ptr<kernels::Projection> make_projection(const Workload& w) {
         LinearSettings linear;
         if (w.bits) linear.bits = *w.bits;
         linear.plane_pairs = w.plane_pairs.value_or(std::max(kAttentionPlanePairs, linear.bits));
+        // A noiseless camera would otherwise get the SDK's rounding_plane_pairs: FAVOR+'s own
+        // sampling error dominates there too, so the pairs stay what they are.
+        linear.rounding_plane_pairs = 0;
         return std::make_unique<kernels::DeviceLinearProjection>(w.features, w.dim, w.device,
                                                                  linear);
     }

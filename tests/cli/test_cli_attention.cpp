@@ -136,18 +136,23 @@ TEST_F(CliAttention, AttentionOnTheDeviceReportsFramesAndDeviceTime) {
     EXPECT_LT(json["rel_error_vs_exact"].get<double>(), 0.2);
 }
 
-// --plane-pairs sets the linear mode's frame pairs per vector (the attention default is 8): the
-// same workload with 12 pairs spends 8 more frames on each of its 64 query and key rows, the
-// calibration being the same.
+// --plane-pairs sets the linear mode's frame pairs per vector (the attention default is 8, kept
+// on a noiseless camera too): the device's output values are projected rows x frames a vector x
+// features, so the frames a vector follow from the JSON.
 TEST_F(CliAttention, AttentionPlanePairsSetTheFramesPerVector) {
     const std::string workload =
         "attention --device 'sim:gen2?seed=3&noise=off' --seq-len 32 "
         "--dim 16 --heads 1 --features 64 --json";
-    ASSERT_EQ(run_cli(workload), 0) << output_;
-    const auto frames_default = nlohmann::json::parse(stdout_)["frames"].get<std::uint64_t>();
-    ASSERT_EQ(run_cli(workload + " --plane-pairs 12"), 0) << output_;
-    const auto frames_12 = nlohmann::json::parse(stdout_)["frames"].get<std::uint64_t>();
-    EXPECT_EQ(frames_12 - frames_default, 64u * 2u * (12u - 8u));
+    const auto frames_per_vector = [this](const std::string& arguments) {
+        EXPECT_EQ(run_cli(arguments), 0) << output_;
+        const auto json = nlohmann::json::parse(stdout_);
+        const auto values = json["device_conditions"]["output_values"].get<std::uint64_t>();
+        const auto rows = json["projected_rows"].get<std::uint64_t>();
+        EXPECT_EQ(rows, 64u);  // 32 queries and 32 keys
+        return double(values) / double(rows * json["features"].get<std::uint64_t>());
+    };
+    EXPECT_EQ(frames_per_vector(workload), 16.0);
+    EXPECT_EQ(frames_per_vector(workload + " --plane-pairs 12"), 24.0);
 }
 
 TEST_F(CliAttention, AttentionWithTheOpticalKernelOnTheDevice) {
