@@ -199,7 +199,7 @@ nlohmann::json run_drift_report(const OpuSettings& base, const DriftRunOptions& 
 
 void print_drift_report(const nlohmann::json& report) {
     auto& out = std::cout;
-    out << "\nlinear error against time (drift; error of "
+    out << "\nlinear error against time (drift; median over outputs of the relative rms error of "
         << report["probe_vectors"].get<std::size_t>()
         << " probe vectors against a calibration made just before them, same sequence numbers; "
            "each output against the reference's on its camera pixel)\n"

@@ -32,8 +32,19 @@ TEST(DriftComparison, PairsOutputsByCameraPixel) {
     std::size_t shared = 0;
     const double error = error_by_camera_pixel(measured, reference, &shared);
     EXPECT_EQ(shared, 2u);
-    // Only pixel 7 of the first row differs: 1.0 against 1.5.
-    EXPECT_NEAR(error, std::sqrt(0.25 / (1.5 * 1.5 + 2.0 * 2.0 + 3.0 * 3.0 + 4.0 * 4.0)), 1e-12);
+    // Only pixel 7 of the first row differs: 1.0 against 1.5. Per output: pixel 7's relative rms
+    // error sqrt(0.25 / (1.5^2 + 3^2)), pixel 3's 0; the median of two is their mean.
+    EXPECT_NEAR(error, std::sqrt(0.25 / (1.5 * 1.5 + 3.0 * 3.0)) / 2, 1e-12);
+}
+
+// One output whose reference is ill-conditioned (a million times too large) does not decide the
+// report: the median of the per-output errors is the typical output's.
+TEST(DriftComparison, OneIllConditionedReferenceOutputDoesNotDominate) {
+    const auto measured = linear_result({1, 2, 3}, {1.0f, 1.0f, 1.0f, 2.0f, 2.0f, 2.0f});
+    const auto reference = linear_result({1, 2, 3}, {1.1f, 1.1f, 1e6f, 2.2f, 2.2f, 2e6f});
+    std::size_t shared = 0;
+    EXPECT_NEAR(error_by_camera_pixel(measured, reference, &shared), 0.1 / 1.1, 1e-6);
+    EXPECT_EQ(shared, 3u);
 }
 
 TEST(DriftComparison, RefusesDisjointOrPartialPixelSets) {
